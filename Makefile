@@ -1,0 +1,42 @@
+# Thin front over `python -m analysis`; `make` alone lists the targets.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install reports demo-data clean-data test lab lock clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check uv==0.13.9
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -r requirements.lock
+	$(VENV)/bin/uv pip install --quiet --python $(PY) --no-deps -e .
+	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(STAMP)
+
+install: $(STAMP) ## Create .venv (if missing) and install the pinned dependencies
+
+reports: $(STAMP) ## Clean the raw data and build every report (the main job)
+	$(PY) -m analysis run
+
+demo-data: $(STAMP) ## Regenerate the synthetic demo raw data (seed 2004)
+	$(PY) -m analysis demo-data --seed 2004
+
+clean-data: $(STAMP) ## Clean data/raw into data/processed only
+	$(PY) -m analysis clean
+
+test: $(STAMP) ## Run the whole test suite (pytest, nbval, batch run, browser test)
+	$(PY) -m pytest
+
+lab: $(STAMP) ## Open JupyterLab on the project's environment
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+lock: ## Re-resolve requirements.lock from pyproject.toml
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+
+clean: ## Delete generated data and reports (never the raw data)
+	find data/processed reports -mindepth 1 ! -name README.md -exec rm -rf {} +

@@ -1,0 +1,95 @@
+"""Thin command line over the package: each sub-command calls one Python function."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from analysis import paths
+
+
+def _demo_data(args: argparse.Namespace) -> int:
+    from analysis.demo import write_demo_data
+
+    written = write_demo_data(Path(args.out), seed=args.seed, scale=args.scale)
+    for path in written:
+        print(path)
+    return 0
+
+
+def _clean(args: argparse.Namespace) -> int:
+    from analysis.cleaning import clean_all
+
+    result = clean_all(Path(args.raw_dir), Path(args.processed_dir))
+    print(result.summary_text())
+    return 0
+
+
+def _key_figures(args: argparse.Namespace) -> int:
+    from analysis.key_figures import write_key_figures
+
+    table = write_key_figures(Path(args.processed_dir))
+    print(table.to_string(index=False))
+    return 0 if table["matches"].all() else 1
+
+
+def _contract_doc(args: argparse.Namespace) -> int:
+    from analysis.contract.document import render_contract
+
+    text = render_contract()
+    if args.write:
+        (paths.DOCS / "data-contract.md").write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from analysis.batch.runner import main as run_main
+
+    return run_main(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("demo-data", help="write the synthetic demo raw data")
+    p.add_argument("--seed", type=int, default=2004)
+    p.add_argument("--scale", type=int, default=1, help="a province of K counties (benchmarks)")
+    p.add_argument("--out", default=str(paths.RAW), help="folder to write (default data/raw)")
+    p.set_defaults(func=_demo_data)
+
+    p = sub.add_parser("clean", help="validate and clean data/raw into data/processed")
+    p.add_argument("--raw-dir", default=str(paths.RAW))
+    p.add_argument("--processed-dir", default=str(paths.PROCESSED))
+    p.set_defaults(func=_clean)
+
+    p = sub.add_parser("key-figures", help="compute every published figure from data/processed")
+    p.add_argument("--processed-dir", default=str(paths.PROCESSED))
+    p.set_defaults(func=_key_figures)
+
+    p = sub.add_parser("contract-doc", help="print (or --write) docs/data-contract.md")
+    p.add_argument("--write", action="store_true")
+    p.set_defaults(func=_contract_doc)
+
+    p = sub.add_parser("run", help="clean, then execute and render every report (make reports)")
+    p.add_argument("--config", default=str(paths.REPORTS_CONFIG))
+    p.add_argument("--jobs", type=int, default=None)
+    p.add_argument("--only", action="append", default=None, metavar="NAME")
+    p.add_argument("--force", action="store_true")
+    p.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE")
+    p.set_defaults(func=_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from analysis.errors import AnalysisError
+
+    try:
+        return args.func(args)
+    except AnalysisError as exc:
+        # Input problems are the analyst's to fix: say what and where, without a traceback.
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,1 @@
+"""Figures: one theme, and plots shared by several notebooks."""

@@ -1,0 +1,33 @@
+"""Reading the cleaned data sets and their manifest (what `clean` wrote to data/processed)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import paths
+from analysis.errors import AnalysisError
+
+DEMO_BANNER = "SYNTHETIC DEMO DATA: not the bureau's records"
+
+
+def load(dataset: str, processed_dir: Path | str | None = None) -> pd.DataFrame:
+    """One cleaned data set as a typed frame."""
+    path = paths.processed_file(dataset, Path(processed_dir) if processed_dir else None)
+    if not path.exists():
+        raise AnalysisError(f"{path}: not found; run `python -m analysis clean` first")
+    return pd.read_parquet(path)
+
+
+def manifest(processed_dir: Path | str | None = None) -> dict:
+    """The manifest written by cleaning: hashes, row counts, and whether the data is synthetic."""
+    path = Path(processed_dir or paths.PROCESSED) / paths.MANIFEST
+    if not path.exists():
+        raise AnalysisError(f"{path}: not found; run `python -m analysis clean` first")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def is_synthetic(processed_dir: Path | str | None = None) -> bool:
+    """True when the cleaned data came from the demo generator (its marker was in data/raw)."""
+    return bool(manifest(processed_dir).get("synthetic", False))
