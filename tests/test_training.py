@@ -1,0 +1,72 @@
+"""Training credits on tiny frames: averages, the pass-mark rule as a parameter, May check, bunching, funnel."""
+import pandas as pd
+import pytest
+from scipy import stats
+
+from analysis import training
+
+
+@pytest.fixture
+def roster():
+    return pd.DataFrame({"officer_id": ["A", "B", "C", "D"], "unit": ["U1", "U1", "U2", "U2"],
+                         "cadre_candidate": [True, True, False, True]})
+
+
+@pytest.fixture
+def credits():
+    rows = [
+        ("A", "2004-01", "c1", 60), ("A", "2004-03", "c2", 70), ("A", "2004-07", "c3", 95),   # May avg 65, year 75
+        ("B", "2004-02", "c1", 80), ("B", "2004-05", "c2", 72), ("B", "2004-09", "c3", 40),   # May avg 76, year 64
+        ("C", "2004-02", "c1", 50), ("C", "2004-04", "c2", 55),                               # not a candidate
+        ("D", "2004-06", "c1", 90),                                                           # no score by May
+    ]
+    f = pd.DataFrame(rows, columns=["officer_id", "month", "course", "score"])
+    f["score"] = f["score"].astype("Int64")
+    f["course_type"] = "public"
+    return f
+
+
+def test_annual_averages(credits):
+    a = training.annual_averages(credits).set_index("officer_id")["average"]
+    assert a["A"] == pytest.approx(75) and a["B"] == pytest.approx(64) and a["C"] == pytest.approx(52.5)
+
+
+def test_may_scores_only_candidates_through_may(credits, roster):
+    m = training.may_scores(credits, roster).set_index("officer_id")["average"]
+    assert set(m.index) == {"A", "B"}
+    assert m["A"] == pytest.approx(65) and m["B"] == pytest.approx(76)
+
+
+def test_cutoff_follows_the_parameter(credits, roster):
+    s70 = training.cutoff_summary(credits, roster, pass_mark=70)
+    s75 = training.cutoff_summary(credits, roster, pass_mark=75)
+    assert (s70["below"], s70["candidates_disqualified"]) == (2, 1)      # B, C ; A
+    assert (s75["below"], s75["candidates_disqualified"]) == (2, 1)      # A at 75 is not below
+    s80 = training.cutoff_summary(credits, roster, pass_mark=80)
+    assert (s80["below"], s80["candidates_disqualified"]) == (3, 2)
+
+
+def test_bunching_test_exact_binomial():
+    values = [70] * 12 + [70.5] * 3 + [69] * 4 + [69.9] + [50, 90]
+    r = training.bunching_test(values, 70)
+    assert (r["at"], r["below"]) == (15, 5)
+    assert r["p_value"] == pytest.approx(stats.binomtest(15, 20, 0.5, alternative="greater").pvalue)
+    assert r["p_value"] < 0.05
+    flat = training.bunching_test([69] * 10 + [70] * 10, 70)
+    assert flat["p_value"] > 0.5
+    empty = training.bunching_test([10, 20], 70)
+    assert empty["at"] == 0 and empty["below"] == 0
+
+
+def test_unit_funnel_and_failure_cases(credits, roster):
+    u = training.unit_shares(credits, roster, 70).set_index("unit")
+    assert (u.loc["U1", "meets"], u.loc["U1", "below"]) == (1, 1)
+    f = training.unit_funnel_table(credits, roster, 70)
+    assert not f["shown"].any()            # every unit has fewer than 10 above or below
+    with pytest.raises(KeyError):
+        training.annual_averages(credits.drop(columns="score"))
+
+
+def test_distribution_bins():
+    b = training.distribution_bins([69.5, 70, 70.9, 100], lo=60, hi=100).set_index("points")["count"]
+    assert b[69] == 1 and b[70] == 2 and b[100] == 1 and b.sum() == 4
