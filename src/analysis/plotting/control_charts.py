@@ -1,0 +1,50 @@
+"""Control charts: XmR (individuals and moving range) and p-charts, special causes marked."""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from analysis.plotting.theme import PALETTE, SIGNAL
+
+
+def xmr_figure(table: pd.DataFrame, limits: dict, *, label: str, ylabel: str) -> plt.Figure:
+    """Individuals chart above, moving-range chart below; points breaking any rule in the signal colour."""
+    fig, (ax, ax_mr) = plt.subplots(2, 1, sharex=True, figsize=(8, 5.5), height_ratios=(2, 1))
+    x = np.arange(len(table))
+    ax.plot(x, table["value"], "-o", color=PALETTE[0], ms=4)
+    signal = table["any_rule"].astype(bool)
+    ax.scatter(x[signal], table.loc[signal, "value"], color=SIGNAL, zorder=3, s=40, label="special cause")
+    for key, style in (("centre", "-"), ("ucl", "--"), ("lcl", "--")):
+        ax.axhline(limits[key], ls=style, color="#404040", lw=1)
+    ax.text(x[-1] + 0.3, limits["ucl"], f"UCL {limits['ucl']:.1f}", fontsize=7, va="center")
+    ax.text(x[-1] + 0.3, limits["lcl"], f"LCL {limits['lcl']:.1f}", fontsize=7, va="center")
+    ax.text(x[-1] + 0.3, limits["centre"], f"mean {limits['centre']:.1f}", fontsize=7, va="center")
+    ax.set_ylabel(ylabel)
+    if signal.any():
+        ax.legend(fontsize=8, loc="best")
+    ax_mr.plot(x, table["moving_range"], "-o", color=PALETTE[2], ms=3)
+    ax_mr.axhline(limits["mr_mean"], color="#404040", lw=1)
+    ax_mr.axhline(limits["mr_ucl"], color="#404040", lw=1, ls="--")
+    ax_mr.set_ylabel("Moving range")
+    ax_mr.set_xticks(x, table[label].astype(str), rotation=45, ha="right", fontsize=8)
+    return fig
+
+
+def p_chart_figure(chart: pd.DataFrame, *, label: str, xlabel: str, ylabel: str) -> plt.Figure:
+    """p-chart with stepped 3-sigma limits for varying subgroup sizes."""
+    fig, ax = plt.subplots()
+    x = np.arange(len(chart))
+    ax.plot(x, chart["p"], "-o", color=PALETTE[0], ms=5, label="pass rate")
+    out = chart["beyond_limits"].astype(bool)
+    ax.scatter(x[out], chart.loc[out, "p"], color=SIGNAL, zorder=3, s=45, label="beyond 3-sigma limits")
+    ax.step(x, chart["ucl"], where="mid", ls="--", color="#404040", lw=1, label="3-sigma limits")
+    ax.step(x, chart["lcl"], where="mid", ls="--", color="#404040", lw=1)
+    ax.axhline(chart["centre"].iloc[0], color="#404040", lw=1, label=f"pooled rate {chart['centre'].iloc[0]:.1%}")
+    ax.set_xticks(x, chart[label].astype(str))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_ylim(-0.02, 1.02)
+    ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
+    ax.legend(fontsize=8, loc="best")
+    return fig

@@ -1,0 +1,39 @@
+"""Funnel plot: unit proportions against their size, with exact binomial 95% and 99.8% limits."""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from analysis.funnel import funnel_limits
+from analysis.plotting.theme import PALETTE, SIGNAL
+
+
+def funnel_figure(table: pd.DataFrame, *, ylabel: str, xlabel: str = "Officers in the unit") -> plt.Figure:
+    """Draw units (rows of :func:`analysis.funnel.unit_funnel` with a boolean ``shown``) on a funnel.
+
+    Units with ``shown`` False (disclosure) are left out of the plot; their count goes in the caption.
+    Unit names are not printed on the plot, only the points (flagged units in the signal colour).
+    """
+    fig, ax = plt.subplots()
+    target = float(table["target"].iloc[0])
+    n_max = max(int(table["n"].max() * 1.15), 10)
+    grid = funnel_limits(np.unique(np.linspace(2, n_max, 120).astype(int)), target)
+    ax.axhline(target, color="#404040", lw=1, label=f"bureau rate {target:.1%}")
+    for level, style in (("95", "--"), ("99.8", ":")):
+        ax.plot(grid["n"], grid[f"lower_{level}"], style, color=PALETTE[0], lw=1, label=f"{level}% limits")
+        ax.plot(grid["n"], grid[f"upper_{level}"], style, color=PALETTE[0], lw=1)
+    shown = table[table["shown"]]
+    flagged = shown["flag"].astype(bool)
+    ax.scatter(shown.loc[~flagged, "n"], shown.loc[~flagged, "rate"], color=PALETTE[1], zorder=3, label="unit")
+    if flagged.any():
+        ax.scatter(shown.loc[flagged, "n"], shown.loc[flagged, "rate"], color=SIGNAL, marker="D", zorder=4,
+                   label="unit flagged (Holm-adjusted p < 0.05)")
+    for row in shown.itertuples():
+        ax.annotate(str(row.unit), (row.n, row.rate), fontsize=7, xytext=(3, 3), textcoords="offset points")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_ylim(-0.02, 1.02)
+    ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
+    ax.legend(fontsize=8, loc="lower right")
+    return fig

@@ -1,0 +1,46 @@
+"""Fitness pass rates per round under both denominators, with Wilson intervals."""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from analysis.plotting.theme import PALETTE
+
+
+def rates_figure(rates: pd.DataFrame) -> plt.Figure:
+    """Pass rate per round: of officers tested, and of all officers on the roster (untested = not passed)."""
+    fig, ax = plt.subplots()
+    x = np.arange(len(rates))
+    for offset, key, colour, label in ((-0.08, "tested", PALETTE[0], "of officers tested"),
+                                       (0.08, "roster", PALETTE[1], "of all officers on the roster")):
+        rate = rates[f"rate_{key}"]
+        err = np.vstack([rate - rates[f"rate_{key}_low"], rates[f"rate_{key}_high"] - rate])
+        ax.errorbar(x + offset, rate, yerr=err, fmt="-o", color=colour, capsize=3, label=label)
+    ax.set_xticks(x, [f"round {r}\n{d:%Y-%m-%d}" for r, d in zip(rates["round"], rates["date"])], fontsize=8)
+    ax.set_ylabel("Officers passing every item")
+    ax.set_ylim(0, 1.05)
+    ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
+    ax.legend(fontsize=8, loc="upper left")
+    return fig
+
+
+def item_failures_figure(change: pd.DataFrame, threshold: int = 10) -> plt.Figure:
+    """Share of tested officers failing each item, baseline against final round.
+
+    A share resting on fewer than ``threshold`` failures is not drawn (marked "<threshold").
+    """
+    fig, ax = plt.subplots()
+    y = np.arange(len(change))
+    for offset, key, colour, label in ((0.2, "baseline", PALETTE[1], "baseline round"),
+                                       (-0.2, "final", PALETTE[0], "final round")):
+        small = change[f"failed_{key}"] < threshold
+        ax.barh(y + offset, change[f"fail_share_{key}"].where(~small, 0), height=0.4, color=colour, label=label)
+        for yi, is_small in zip(y, small):
+            if is_small:
+                ax.text(0.002, yi + offset, f"fewer than {threshold} failed", va="center", fontsize=7, color="#404040")
+    ax.set_yticks(y, change["item"].astype(str))
+    ax.set_xlabel("Officers tested who failed the item")
+    ax.xaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
+    ax.legend(fontsize=8)
+    return fig
