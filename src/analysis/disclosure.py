@@ -1,0 +1,156 @@
+"""The one gate every published table passes: small-cell suppression with secondary suppression.
+
+``protect`` takes a table of counts (rows x columns) and returns it as an object-dtype frame in
+which every cell below the threshold (zeros included) is shown as ``"<10"`` (primary
+suppression) and enough further cells are shown as ``"x"`` (secondary suppression) that no
+suppressed cell can be recomputed from the published row and column totals and the cells left
+visible.  "Cannot be recomputed" is checked exactly, by linear algebra: a suppressed cell is
+recoverable when its unit vector lies in the row space of the margin equations restricted to
+the suppressed cells; secondary cells are added until no suppressed cell is.
+
+The attacker model: the caller may publish, next to the protected table, the true row totals
+(when the table has more than one column), the true column totals (when it has more than one
+row) and the grand total.  Totals must be computed by the caller from the original counts
+after protection; totals are never suppressed here.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+PRIMARY = "<{threshold}"
+SECONDARY = "x"
+
+
+def _margin_equations(n_rows: int, n_cols: int) -> np.ndarray:
+    """Coefficient matrix (equations x cells, cells in row-major order) of the published totals."""
+    eqs = []
+    if n_cols > 1:
+        for r in range(n_rows):
+            row = np.zeros(n_rows * n_cols)
+            row[r * n_cols:(r + 1) * n_cols] = 1
+            eqs.append(row)
+    if n_rows > 1:
+        for c in range(n_cols):
+            col = np.zeros(n_rows * n_cols)
+            col[c::n_cols] = 1
+            eqs.append(col)
+    grand = np.ones(n_rows * n_cols)
+    eqs.append(grand)
+    return np.array(eqs)
+
+
+def recoverable_cells(suppressed: np.ndarray) -> list[tuple[int, int]]:
+    """Suppressed cells (row, col) whose value follows from the totals and the visible cells.
+
+    The visible cells are known, so each margin equation reduces to a linear equation in the
+    suppressed cells only; a suppressed cell is determined exactly when its unit vector lies in
+    the row space of that reduced system (its rank does not grow when the vector is added).
+    Non-negativity is not used, so interval (bounds) disclosure is not ruled out: only exact
+    recovery is.
+    """
+    suppressed = np.asarray(suppressed, dtype=bool)
+    n_rows, n_cols = suppressed.shape
+    idx = np.flatnonzero(suppressed.ravel())
+    if idx.size == 0:
+        return []
+    a = _margin_equations(n_rows, n_cols)[:, idx]
+    rank = np.linalg.matrix_rank(a)
+    out = []
+    for j, flat in enumerate(idx):
+        e = np.zeros((1, idx.size))
+        e[0, j] = 1
+        if np.linalg.matrix_rank(np.vstack([a, e])) == rank:
+            out.append(divmod(int(flat), n_cols))
+    return out
+
+
+def suppression_pattern(counts: np.ndarray, threshold: int = 10) -> tuple[np.ndarray, np.ndarray]:
+    """Boolean masks (primary, secondary) for a 2-D array of non-negative counts."""
+    counts = np.asarray(counts, dtype=float)
+    if counts.ndim != 2:
+        raise ValueError("counts must be a 2-D table")
+    if np.isnan(counts).any():
+        raise ValueError("counts contain missing values; fill them (0 if a true zero) before protecting")
+    if (counts < 0).any():
+        raise ValueError("counts must be non-negative")
+    primary = counts < threshold
+    suppressed = primary.copy()
+    # Largest-possible loop bound: each pass suppresses at least one more cell.
+    for _ in range(counts.size + 1):
+        leaks = recoverable_cells(suppressed)
+        if not leaks:
+            break
+        r, c = leaks[0]
+        # Suppress the smallest visible cell in the same row or column, preferring a cell whose
+        # own row/column already holds a suppression (it then protects two lines at once).
+        candidates = [(r, j) for j in range(counts.shape[1]) if not suppressed[r, j]]
+        candidates += [(i, c) for i in range(counts.shape[0]) if not suppressed[i, c]]
+        if not candidates:
+            # Every cell of the row and column is suppressed and still recoverable: only possible
+            # for a single-cell table, where the grand total is the cell itself.
+            raise ValueError("table too small to protect: the total reveals the suppressed cell; do not publish it")
+
+        def cost(cell):
+            i, j = cell
+            shares = suppressed[i, :].sum() + suppressed[:, j].sum()
+            return (counts[i, j], -shares, i, j)
+
+        suppressed[min(candidates, key=cost)] = True
+    return primary, suppressed & ~primary
+
+
+def protect(table: pd.DataFrame, threshold: int = 10, *, count_columns=None) -> pd.DataFrame:
+    """The table with small cells suppressed, as an object-dtype frame ready to show.
+
+    ``count_columns`` names the columns holding counts (default: every numeric column); other
+    columns (labels) pass through unchanged.  Primary cells (< ``threshold``, zeros included)
+    show ``"<threshold"``, secondary cells ``"x"``; visible counts keep their integer values.
+    """
+    if count_columns is None:
+        count_columns = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c])]
+    count_columns = list(count_columns)
+    missing = [c for c in count_columns if c not in table.columns]
+    if missing:
+        raise KeyError(f"count columns not in the table: {missing}")
+    if not count_columns:
+        raise ValueError("no count columns to protect")
+    counts = table[count_columns].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    primary, secondary = suppression_pattern(counts, threshold)
+    out = table.astype(object).copy()
+    for j, col in enumerate(count_columns):
+        values = [int(v) if float(v).is_integer() else v for v in counts[:, j]]
+        values = [PRIMARY.format(threshold=threshold) if primary[i, j] else SECONDARY if secondary[i, j] else v
+                  for i, v in enumerate(values)]
+        out[col] = pd.Series(values, index=table.index, dtype=object)
+    return out
+
+
+def protect_rates(counts: pd.DataFrame, denominators: pd.DataFrame, threshold: int = 10) -> pd.DataFrame:
+    """Rates counts/denominators, with a rate hidden where its denominator is small.
+
+    A rate is suppressed ("<threshold") when its denominator is below ``threshold`` and
+    ("x") where secondary suppression of the denominators requires it, so that the small
+    denominators cannot be recovered from the denominator totals either.  Visible rates are floats.
+    """
+    if counts.shape != denominators.shape or not counts.index.equals(denominators.index) \
+            or not counts.columns.equals(denominators.columns):
+        raise ValueError("counts and denominators must have the same rows and columns")
+    num = counts.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    den = denominators.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    if (num > den).any():
+        raise ValueError("a count exceeds its denominator")
+    primary, secondary = suppression_pattern(den, threshold)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rates = num / den
+    out = pd.DataFrame(index=counts.index, columns=counts.columns, dtype=object)
+    for i in range(rates.shape[0]):
+        for j in range(rates.shape[1]):
+            out.iat[i, j] = (PRIMARY.format(threshold=threshold) if primary[i, j]
+                             else SECONDARY if secondary[i, j] else float(rates[i, j]))
+    return out
+
+
+def is_suppressed(value) -> bool:
+    """True for a cell that ``protect`` hid."""
+    return isinstance(value, str) and (value == SECONDARY or value.startswith("<"))
