@@ -70,3 +70,12 @@ def test_unit_funnel_and_failure_cases(credits, roster):
 def test_distribution_bins():
     b = training.distribution_bins([69.5, 70, 70.9, 100], lo=60, hi=100).set_index("points")["count"]
     assert b[69] == 1 and b[70] == 2 and b[100] == 1 and b.sum() == 4
+
+
+def test_course_level_funnel(credits, roster):
+    c = training.unit_course_shares(credits, roster, 70).set_index("unit")
+    assert (c.loc["U1", "results"], c.loc["U1", "below"]) == (6, 2)      # A 60, B 40
+    f = training.unit_funnel_table(credits, roster, 70, level="course")
+    assert set(f["unit"]) == {"U1", "U2"}
+    with pytest.raises(ValueError):
+        training.unit_funnel_table(credits, roster, 70, level="month")

@@ -99,14 +99,33 @@ def unit_shares(credits: pd.DataFrame, roster: pd.DataFrame, pass_mark: float) -
     return out
 
 
+def unit_course_shares(credits: pd.DataFrame, roster: pd.DataFrame, pass_mark: float) -> pd.DataFrame:
+    """Per unit: course results assessed, at or above the mark, and below it (counts of results, not officers)."""
+    _require(credits, CREDIT_COLUMNS, "training_credits")
+    c = credits.dropna(subset=["score"]).merge(roster[["officer_id", "unit"]], on="officer_id", how="left")
+    c["meets"] = c["score"] >= pass_mark
+    out = c.groupby("unit").agg(results=("score", "size"), meets=("meets", "sum")).reset_index()
+    out["meets"] = out["meets"].astype(int)
+    out["below"] = out["results"] - out["meets"]
+    return out
+
+
 def unit_funnel_table(credits: pd.DataFrame, roster: pd.DataFrame, pass_mark: float,
-                      threshold: int = 10) -> pd.DataFrame:
+                      threshold: int = 10, level: str = "officer") -> pd.DataFrame:
     """Units' share at or above the pass mark against the bureau share: exact limits, Holm-adjusted flags.
 
-    ``shown`` is False where fewer than ``threshold`` officers are above or below the mark in the unit.
+    ``level`` 'officer' compares officers' annual averages; 'course' compares individual course
+    results (larger counts, so fewer units need suppressing).  ``shown`` is False where fewer than
+    ``threshold`` are above or below the mark in the unit.
     """
-    counts = unit_shares(credits, roster, pass_mark)
-    out = unit_funnel(counts, "unit", "meets", "officers", method="holm")
+    if level == "officer":
+        counts, n_col = unit_shares(credits, roster, pass_mark), "officers"
+    elif level == "course":
+        # ASSUMPTION(training-funnel-course-level): the drawn unit funnel counts course results, which treats an officer's results as independent; it understates the limits' width for units with consistently weak or strong officers.
+        counts, n_col = unit_course_shares(credits, roster, pass_mark), "results"
+    else:
+        raise ValueError(f"level must be 'officer' or 'course', got {level!r}")
+    out = unit_funnel(counts, "unit", "meets", n_col, method="holm")
     out["shown"] = (out["successes"] >= threshold) & ((out["n"] - out["successes"]) >= threshold)
     return out
 
