@@ -146,3 +146,25 @@ def test_protected_counts_suppress_all_passed_units(tests_frame, roster):
     shown = fitness.protected_counts(g, "unit")
     assert (shown["pass_rate"] == "suppressed").all()
     assert not shown[["passed", "failed"]].isin([0, 1, 3]).any().any()
+
+
+def test_round_text_suppresses_small_subsets_but_prints_headline(tests_frame, roster):
+    rates = fitness.pass_rates(tests_frame, roster)
+    unit_text = fitness.round_text(rates, 1, whole_bureau=False)
+    assert "suppressed" in unit_text and "2 of 5" not in unit_text
+    bureau_text = fitness.round_text(rates, 1, whole_bureau=True)
+    assert "2 of 5 = 40.0%" in bureau_text and "exempt: fewer than 10" in bureau_text
+
+
+def test_paired_text(tests_frame):
+    pair = fitness.baseline_final(tests_frame)
+    assert "suppressed" in fitness.paired_text(pair, whole_bureau=False)
+    text = fitness.paired_text(pair)
+    assert "McNemar p = 0.5" in text and "Cohen's h" in text
+
+
+def test_item_table_hides_small_failure_counts(tests_frame):
+    pytest.importorskip("analysis.disclosure")
+    t = fitness.item_table(fitness.item_failure_change(tests_frame))
+    assert (t["fail_share_baseline"] == "suppressed").all()
+    assert not t[["failed_baseline", "failed_final"]].isin(range(10)).any().any()

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import proportions, spc
+from analysis.officers import count_text
 from analysis.funnel import unit_funnel
 
 TEST_COLUMNS = ("officer_id", "round", "date", "status", "item", "result", "threshold", "better")
@@ -304,11 +305,11 @@ def inflation_checks(fitness_tests: pd.DataFrame, roster: pd.DataFrame, margin: 
     rtm_corr = float(np.corrcoef(merged["rate_b"], merged["rate_f"] - merged["rate_b"])[0, 1]) if len(merged) > 2 else np.nan
     rows = [
         {"check": "denominator: officers tested", "baseline": int(b["tested"]), "final": int(f["tested"]),
-         "detail": f"{int(b['tested'])} officers were tested in round {int(b['round'])} and {int(f['tested'])} in round {int(f['round'])}; "
-                   f"{int(b['on_roster'])} and {int(f['on_roster'])} were on the roster."},
+         "detail": f"{count_text(b['tested'])} officers were tested in round {int(b['round'])} and {count_text(f['tested'])} in round "
+                   f"{int(f['round'])}; {count_text(b['on_roster'])} and {count_text(f['on_roster'])} were on the roster."},
         {"check": "exempt or absent", "baseline": int(b["exempt"] + b["absent"]), "final": int(f["exempt"] + f["absent"]),
-         "detail": f"exempt {int(b['exempt'])} -> {int(f['exempt'])}, absent {int(b['absent'])} -> {int(f['absent'])}, "
-                   f"on the roster but not recorded {int(b['not_recorded'])} -> {int(f['not_recorded'])}."},
+         "detail": f"exempt {count_text(b['exempt'])} -> {count_text(f['exempt'])}, absent {count_text(b['absent'])} -> "
+                   f"{count_text(f['absent'])}, on the roster but not recorded {count_text(b['not_recorded'])} -> {count_text(f['not_recorded'])}."},
         {"check": "rate of all officers on the roster", "baseline": round(float(b["rate_roster"]), 4),
          "final": round(float(f["rate_roster"]), 4),
          "detail": f"counting the untested as not passed, the rate goes from {b['rate_roster']:.1%} to {f['rate_roster']:.1%} "
@@ -319,8 +320,8 @@ def inflation_checks(fitness_tests: pd.DataFrame, roster: pd.DataFrame, margin: 
          "detail": f"{int(final_std['changed'].sum())} of {len(final_std)} item x age band x sex thresholds in the final round differ from "
                    f"the baseline round; {int(final_std['easier'].sum())} of them are easier."},
         {"check": "regression to the mean: near misses", "baseline": int(misses["near_miss"].sum()), "final": near_and_passed,
-         "detail": f"{int(misses['near_miss'].sum())} of {len(misses)} baseline failers missed a single item by at most {margin:.0%} "
-                   f"of its threshold; {near_and_passed} of them passed the final round."},
+         "detail": f"{count_text(misses['near_miss'].sum())} of {count_text(len(misses))} baseline failers missed a single item by at "
+                   f"most {margin:.0%} of its threshold; {count_text(near_and_passed)} of them passed the final round."},
         {"check": "regression to the mean: units", "baseline": round(rtm_corr, 3) if np.isfinite(rtm_corr) else None, "final": None,
          "detail": f"correlation between a unit's baseline pass rate and its gain: {rtm_corr:.2f} "
                    "(strongly negative when the weakest units gained most, as targeting and regression to the mean both predict)."},
@@ -333,3 +334,63 @@ def inflation_text(checks: pd.DataFrame) -> str:
     lines = ["What could inflate the rise (computed from the records):"]
     lines += [f"- {row.check}: {row.detail}" for row in checks.itertuples()]
     return "\n".join(lines)
+
+
+def _pct(x: float) -> str:
+    return f"{x:.1%}"
+
+
+def round_text(rates: pd.DataFrame, round_: int, threshold: int = 10, whole_bureau: bool = True) -> str:
+    """Key-figure text for one round under both denominators.
+
+    For a subset of the bureau (``whole_bureau`` False) the rates are suppressed when fewer than
+    ``threshold`` passed or failed; the bureau-wide rates are the published headline figures and
+    are always printed.  Counts of exempt, absent and unrecorded officers below ``threshold`` are not printed.
+    """
+    r = rates.set_index("round").loc[round_]
+    lines = [f"Round {round_} ({r['date']:%Y-%m-%d}):"]
+    failed = int(r["tested"] - r["passed"])
+    # ASSUMPTION(headline-rates-printed): bureau-wide pass rates are printed even when fewer than 10 failed, because they are the report's published figures over hundreds of officers; unit-level rates follow the <10 rule.
+    if not whole_bureau and (int(r["passed"]) < threshold or failed < threshold):
+        lines.append(f"  officers tested: {count_text(r['tested'], threshold)}; pass rate suppressed "
+                     f"(fewer than {threshold} passed or failed)")
+    else:
+        lines.append(f"  of officers tested: {int(r['passed'])} of {int(r['tested'])} = {_pct(r['rate_tested'])} "
+                     f"(95% CI {_pct(r['rate_tested_low'])} to {_pct(r['rate_tested_high'])})")
+        lines.append(f"  of all {int(r['on_roster'])} on the roster (untested = not passed): {_pct(r['rate_roster'])} "
+                     f"(95% CI {_pct(r['rate_roster_low'])} to {_pct(r['rate_roster_high'])})")
+    lines.append(f"  exempt: {count_text(r['exempt'], threshold)}; absent: {count_text(r['absent'], threshold)}; "
+                 f"on the roster, no record: {count_text(r['not_recorded'], threshold)}")
+    return "\n".join(lines)
+
+
+def paired_text(pair: dict, threshold: int = 10, whole_bureau: bool = True) -> str:
+    """Key-figure text for baseline against final on the same officers (suppressed for small subsets)."""
+    if not whole_bureau and min(pair["both"] + pair["baseline_only"], pair["final_only"] + pair["neither"],
+           pair["both"] + pair["final_only"], pair["baseline_only"] + pair["neither"]) < threshold:
+        return (f"Same officers, rounds {pair['baseline_round']} and {pair['final_round']}: "
+                f"{count_text(pair['n_pairs'], threshold)} officers; figures suppressed (fewer than {threshold} passed or failed in a round)")
+    return "\n".join([
+        f"Same officers tested in round {pair['baseline_round']} and round {pair['final_round']}: n = {pair['n_pairs']}",
+        f"  pass rate {_pct(pair['p_baseline'])} -> {_pct(pair['p_final'])}; difference {pair['difference']:+.3f} "
+        f"(Newcombe method-10 95% CI {pair['difference_low']:+.3f} to {pair['difference_high']:+.3f})",
+        f"  exact McNemar p = {pair['mcnemar_p']:.2g} (discordant pairs: {count_text(pair['final_only'], threshold)} improved, "
+        f"{count_text(pair['baseline_only'], threshold)} fell back)",
+        f"  Cohen's h = {pair['cohens_h']:.2f}",
+    ])
+
+
+def item_table(change: pd.DataFrame, threshold: int = 10) -> pd.DataFrame:
+    """Item failures, baseline and final, with counts through the disclosure gate and shares where shown."""
+    from analysis import disclosure
+
+    counts = change.set_index("item")[["failed_baseline", "failed_final"]].astype(int)
+    # Each round is its own one-column table (only its total is published next to it).
+    shown = pd.concat([disclosure.protect(counts[[col]], threshold) for col in counts.columns], axis=1)
+    for key in ("baseline", "final"):
+        share = change.set_index("item")[f"fail_share_{key}"]
+        shown[f"fail_share_{key}"] = [_pct(v) if isinstance(c, (int, np.integer)) else "suppressed"
+                                      for v, c in zip(share, shown[f"failed_{key}"])]
+    shown["tested_baseline"] = change.set_index("item")["tested_baseline"].astype(int)
+    shown["tested_final"] = change.set_index("item")["tested_final"].astype(int)
+    return shown
