@@ -69,6 +69,10 @@ def test_unit_funnel_and_failure_cases(credits, roster):
 
 def test_distribution_bins():
     b = training.distribution_bins([69.5, 70, 70.9, 100], lo=60, hi=100).set_index("points")["count"]
+    w = training.distribution_bins([67.9, 68, 69.9, 70, 71.9, 72], lo=60, hi=100, width=2, anchor=70).set_index("points")["count"]
+    assert (w[66], w[68], w[70], w[72]) == (1, 2, 2, 1)
+    with pytest.raises(ValueError):
+        training.distribution_bins([1], width=0)
     assert b[69] == 1 and b[70] == 2 and b[100] == 1 and b.sum() == 4
 
 

@@ -58,3 +58,19 @@ def collective_total(case_files: pd.DataFrame) -> int:
     _require(case_files)
     c = case_files[case_files["collective_decision"].fillna(False).astype(bool)]
     return int(c["file_id"].nunique())
+
+
+def best_worst_display(case_files: pd.DataFrame, threshold: int = 10) -> pd.DataFrame:
+    """Best and worst files per unit through the disclosure gate (a file points to the officers who handled it)."""
+    from analysis import disclosure
+
+    counts = best_worst_by_unit(case_files).set_index("unit")[["best", "worst"]]
+    return disclosure.protect(counts, threshold)
+
+
+def summary_text(case_files: pd.DataFrame, table: pd.DataFrame) -> str:
+    """Key-figure text: files reviewed, months, XmR signals and the difficult cases decided collectively."""
+    signals = table.loc[table["any_rule"], "month"].astype(str).tolist()
+    return (f"Files reviewed: {case_files['file_id'].nunique()} over {len(table)} months; "
+            f"months signalling a special cause: {', '.join(signals) if signals else 'none'}; "
+            f"difficult cases decided collectively: {collective_total(case_files)}")

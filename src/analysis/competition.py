@@ -54,3 +54,21 @@ def section_posts(competition: pd.DataFrame) -> pd.DataFrame:
                                             applicants=("officer_id", "nunique"),
                                             appointed=("outcome", lambda x: int((x == "appointed").sum()))).reset_index()
     return out.sort_values(["deputy_director", "post_id"], ascending=[False, True]).reset_index(drop=True)
+
+
+def by_level_display(competition: pd.DataFrame, threshold: int = 10) -> pd.DataFrame:
+    """Posts, applicants and ratio by level; officer counts through the disclosure gate."""
+    from analysis import disclosure
+
+    t = by_level(competition).set_index("level")
+    shown = disclosure.protect(t[["applications", "applicants", "appointed"]], threshold)
+    shown.insert(0, "posts", t["posts"])
+    shown["applicants per post"] = [f"{r:.2f}" for r in t["ratio"]]
+    return shown
+
+
+def summary_text(t: dict) -> str:
+    """Key-figure text for the competition (posts are not people; applicant counts are the published totals)."""
+    ratio = t["middle_applicants"] / t["middle_posts"] if t["middle_posts"] else float("nan")
+    return (f"Middle-level posts: {t['middle_posts']}, applicants: {t['middle_applicants']} ({ratio:.2f} per post); "
+            f"section-level posts: {t['section_posts']}, of which deputy director: {t['deputy_director_posts']}")

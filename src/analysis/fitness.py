@@ -394,3 +394,32 @@ def item_table(change: pd.DataFrame, threshold: int = 10) -> pd.DataFrame:
     shown["tested_baseline"] = change.set_index("item")["tested_baseline"].astype(int)
     shown["tested_final"] = change.set_index("item")["tested_final"].astype(int)
     return shown
+
+
+def rates_display(rates: pd.DataFrame, threshold: int = 10, whole_bureau: bool = True) -> pd.DataFrame:
+    """The per-round table for readers: counts through the disclosure gate, rates as percentages with intervals."""
+    from analysis import disclosure
+
+    counts = rates.set_index("round")[["on_roster", "tested", "passed", "exempt", "absent", "not_recorded"]].astype(int)
+    # Each count column is protected on its own (a column total is the only margin a reader could add up).
+    shown = pd.concat([disclosure.protect(counts[[c]], threshold) for c in counts.columns], axis=1)
+    small = (rates.set_index("round")["passed"] < threshold) | \
+            ((rates.set_index("round")["tested"] - rates.set_index("round")["passed"]) < threshold)
+    for key, label in (("tested", "rate of tested"), ("roster", "rate of roster")):
+        r = rates.set_index("round")
+        shown[label] = [f"{p:.1%} ({lo:.1%} to {hi:.1%})" if whole_bureau or not s else "suppressed"
+                        for p, lo, hi, s in zip(r[f"rate_{key}"], r[f"rate_{key}_low"], r[f"rate_{key}_high"], small)]
+    if whole_bureau:
+        # The bureau-wide numerators are the published figures' numerators.
+        shown["passed"] = counts["passed"]
+    return shown
+
+
+def funnel_display(table: pd.DataFrame, threshold: int = 10) -> pd.DataFrame:
+    """Units on the funnel for readers: officers tested, pass rate and zone only where the unit is shown."""
+    out = pd.DataFrame({"unit": table["unit"],
+                        "officers tested": [int(n) if n >= threshold else f"<{threshold}" for n in table["n"]]})
+    out["pass rate"] = [f"{r:.1%}" if s else "withheld" for r, s in zip(table["rate"], table["shown"])]
+    out["against the bureau rate"] = [z if s else "withheld" for z, s in zip(table["zone"], table["shown"])]
+    out["Holm-adjusted p"] = [f"{p:.3f}" if s else "withheld" for p, s in zip(table["p_adjusted"], table["shown"])]
+    return out.reset_index(drop=True)

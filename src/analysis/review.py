@@ -58,3 +58,10 @@ def summary(outcome: pd.DataFrame) -> dict:
         "still_below": int((outcome["status"] == "redid and still below").sum()),
         "no_redo_recorded": int((outcome["status"] == "below the mark but no redo recorded").sum()),
     }
+
+
+def summary_text(s: dict) -> str:
+    """Key-figure text for the democratic review (unit-level counts: no officer is identified)."""
+    return (f"Redo mark {s['redo_mark']:g}: {s['units']} units reviewed, {s['below_mark']} below the mark, "
+            f"{s['redid']} redid the review, {s['passed_on_redo']} passed on the redo, {s['still_below']} still below, "
+            f"{s['no_redo_recorded']} below the mark with no redo recorded")

@@ -130,9 +130,47 @@ def unit_funnel_table(credits: pd.DataFrame, roster: pd.DataFrame, pass_mark: fl
     return out
 
 
-def distribution_bins(values, lo: int = 0, hi: int = 100) -> pd.DataFrame:
-    """Counts per integer point (floor of the value) between lo and hi, for histograms with the cutoff."""
-    v = pd.to_numeric(pd.Series(values), errors="coerce").dropna()
-    points = np.floor(v).astype(int).clip(lo, hi)
-    counts = points.value_counts().reindex(range(lo, hi + 1), fill_value=0)
-    return pd.DataFrame({"points": counts.index, "count": counts.to_numpy()})
+def distribution_bins(values, lo: int = 0, hi: int = 100, width: int = 1, anchor: float = 0) -> pd.DataFrame:
+    """Counts per bin [points, points + width) between lo and hi, bins aligned on ``anchor`` (use the cutoff).
+
+    ``points`` is each bin's lower edge in points; aligning on the cutoff keeps it on a bin edge.
+    """
+    if width < 1:
+        raise ValueError("width must be at least 1 point")
+    v = pd.to_numeric(pd.Series(values), errors="coerce").dropna().astype(float)
+    edges = np.floor((v - anchor) / width) * width + anchor
+    edges = edges.clip(np.floor((lo - anchor) / width) * width + anchor, hi)
+    start = np.floor((lo - anchor) / width) * width + anchor
+    grid = np.arange(start, hi + 1, width)
+    counts = edges.value_counts().reindex(grid, fill_value=0)
+    return pd.DataFrame({"points": grid, "count": counts.to_numpy().astype(int)})
+
+
+def summary_text(summary: dict, bunching_scores: dict, bunching_averages: dict, whole_bureau: bool = True,
+                 threshold: int = 10) -> str:
+    """Key-figure text: officers below the pass mark, disqualified candidates, and the bunching tests."""
+    from analysis.officers import count_text
+
+    def count(n):
+        return str(int(n)) if whole_bureau else count_text(n, threshold)
+
+    # ASSUMPTION(published-small-count): the 5 disqualified candidates is a figure the report publishes for the whole bureau, so it is printed; within one unit small counts are hidden.
+    return "\n".join([
+        f"Pass mark: {summary['pass_mark']:g} points (annual average of course scores)",
+        f"Officers with an annual average: {count_text(summary['officers'], threshold)}; below the mark: {count(summary['below'])}",
+        f"Cadre candidates with scores by May: {count_text(summary['candidates'], threshold)}; "
+        f"below {summary['pass_mark']:g} in May (disqualified): {count(summary['candidates_disqualified'])}",
+        f"Bunching, course scores: {bunching_scores['at']} at {bunching_scores['cutoff']:g} vs {bunching_scores['below']} at "
+        f"{bunching_scores['cutoff'] - bunching_scores['width']:g} (exact binomial one-sided p = {bunching_scores['p_value']:.2g})",
+        f"Bunching, annual averages: {count_text(bunching_averages['at'], threshold)} in [{bunching_averages['cutoff']:g}, "
+        f"{bunching_averages['cutoff'] + bunching_averages['width']:g}) vs {count_text(bunching_averages['below'], threshold)} just below "
+        f"(p = {bunching_averages['p_value']:.2g})",
+    ])
+
+
+def below_by_unit(credits: pd.DataFrame, roster: pd.DataFrame, pass_mark: float, threshold: int = 10) -> pd.DataFrame:
+    """Officers at or above and below the pass mark per unit, through the disclosure gate."""
+    from analysis import disclosure
+
+    counts = unit_shares(credits, roster, pass_mark).set_index("unit")[["meets", "below"]]
+    return disclosure.protect(counts, threshold)

@@ -37,3 +37,20 @@ def funnel_figure(table: pd.DataFrame, *, ylabel: str, xlabel: str = "Officers i
     ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
     ax.legend(fontsize=8, loc="lower right")
     return fig
+
+
+def save_funnel(table: pd.DataFrame, *, ylabel: str, xlabel: str, what: str, source: str, figures_dir,
+                synthetic: bool, name: str, threshold: int = 10) -> dict:
+    """Draw and save a unit funnel titled with how many units differ after Holm correction."""
+    from analysis.plotting.theme import finish
+
+    flagged = int(table["flag"].sum())
+    withheld = int((~table["shown"]).sum())
+    title = (f"{what}: {flagged} of {len(table)} units differ from the bureau rate after Holm correction"
+             if flagged else f"{what}: no unit differs from the bureau rate beyond chance (Holm-corrected)")
+    fig = funnel_figure(table, ylabel=ylabel, xlabel=xlabel)
+    caption = ("Exact binomial 95% and 99.8% limits around the bureau rate (Spiegelhalter 2005). "
+               f"{withheld} of {len(table)} units are not drawn because fewer than {threshold} were on one side "
+               "(an 'all passed' unit would expose its officers).")
+    return finish(fig, name, title=title, caption=caption, n=f"{int(table['n'].sum())} in {len(table)} units",
+                  source=source, figures_dir=figures_dir, synthetic=synthetic)
