@@ -17,9 +17,9 @@ def xmr_figure(table: pd.DataFrame, limits: dict, *, label: str, ylabel: str) ->
     ax.scatter(x[signal], table.loc[signal, "value"], color=SIGNAL, zorder=3, s=40, label="special cause")
     for key, style in (("centre", "-"), ("ucl", "--"), ("lcl", "--")):
         ax.axhline(limits[key], ls=style, color="#404040", lw=1)
-    ax.text(x[-1] + 0.3, limits["ucl"], f"UCL {limits['ucl']:.1f}", fontsize=7, va="center")
-    ax.text(x[-1] + 0.3, limits["lcl"], f"LCL {limits['lcl']:.1f}", fontsize=7, va="center")
-    ax.text(x[-1] + 0.3, limits["centre"], f"mean {limits['centre']:.1f}", fontsize=7, va="center")
+    for key, text in (("ucl", "UCL"), ("lcl", "LCL"), ("centre", "mean")):
+        ax.text(x[-1] + 0.6, limits[key], f"{text} {limits[key]:.1f}", fontsize=7, va="bottom")
+    ax.set_xlim(-0.5, x[-1] + 2.2)
     ax.set_ylabel(ylabel)
     if signal.any():
         ax.legend(fontsize=8, loc="best")
@@ -54,12 +54,13 @@ def save_xmr(table: pd.DataFrame, limits: dict, *, label: str, ylabel: str, what
              figures_dir, synthetic: bool, name: str) -> dict:
     """Draw and save an XmR chart titled with the number of points signalling a special cause."""
     from analysis.plotting.theme import finish
+    from analysis.plotting.titles import wrap_title
 
     k = int(table["any_rule"].sum())
     title = (f"{what}: {k} of {len(table)} points signal a special cause" if k
              else f"{what}: stable, no point signals a special cause")
     fig = xmr_figure(table, limits, label=label, ylabel=ylabel)
-    return finish(fig, name, title=title,
+    return finish(fig, name, title=wrap_title(title),
                   caption="XmR chart: natural process limits = mean +/- 2.66 x mean moving range; red points break a rule "
                           "(beyond limits, 2 of 3 beyond 2 sigma, 4 of 5 beyond 1 sigma, run of 8, trend of 6).",
                   n=n, source=source, figures_dir=figures_dir, synthetic=synthetic)
@@ -67,12 +68,13 @@ def save_xmr(table: pd.DataFrame, limits: dict, *, label: str, ylabel: str, what
 
 def save_p_chart(chart: pd.DataFrame, *, figures_dir, synthetic: bool, name: str = "fitness_p_chart") -> dict:
     from analysis.plotting.theme import finish
+    from analysis.plotting.titles import wrap_title
 
     k = int(chart["beyond_limits"].sum())
     title = (f"{k} of {len(chart)} test rounds fall outside the p-chart limits: the rise is a real shift, not round-to-round noise"
              if k else "Every round lies within the p-chart limits: no shift beyond round-to-round noise")
     fig = p_chart_figure(chart, label="round", xlabel="Test round", ylabel="Officers tested who passed")
-    return finish(fig, name, title=title,
+    return finish(fig, name, title=wrap_title(title),
                   caption="p-chart of the pass rate per round (denominator: officers tested), centre = pooled rate over all rounds, "
                           "3-sigma binomial limits for each round's size.",
                   n=f"{int(chart['n'].sum())} officer-tests in {len(chart)} rounds", source="fitness_tests",

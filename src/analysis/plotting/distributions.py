@@ -50,19 +50,21 @@ def save_cutoff_histogram(bins: pd.DataFrame, cutoff: float, *, title: str, capt
                           n, source: str, figures_dir, synthetic: bool, name: str, cutoff_label: str = "pass mark",
                           threshold: int = 10, width: float = 1) -> dict:
     from analysis.plotting.theme import finish
+    from analysis.plotting.titles import wrap_title
 
     fig = cutoff_histogram(bins, cutoff, xlabel=xlabel, ylabel=ylabel, cutoff_label=cutoff_label, threshold=threshold,
                            width=width)
-    return finish(fig, name, title=title, caption=caption, n=n, source=source, figures_dir=figures_dir, synthetic=synthetic)
+    return finish(fig, name, title=wrap_title(title), caption=caption, n=n, source=source, figures_dir=figures_dir, synthetic=synthetic)
 
 
 def save_review(outcome: pd.DataFrame, redo_mark: float, *, figures_dir, synthetic: bool,
                 name: str = "review_unit_scores") -> dict:
     from analysis.plotting.theme import finish
+    from analysis.plotting.titles import wrap_title
 
     below = int(outcome["below_mark"].sum())
     passed = int((outcome["status"] == "redid and passed").sum())
     title = f"{below} of {len(outcome)} units scored below {redo_mark:g} in the democratic review; {passed} passed on the redo"
     fig = unit_scores_figure(outcome, redo_mark)
-    return finish(fig, name, title=title, caption="Unit scores (points of 100) in the July democratic review; squares are redo scores.",
+    return finish(fig, name, title=wrap_title(title), caption="Unit scores (points of 100) in the July democratic review; squares are redo scores.",
                   n=f"{len(outcome)} units", source="democratic_review", figures_dir=figures_dir, synthetic=synthetic)

@@ -43,6 +43,7 @@ def save_funnel(table: pd.DataFrame, *, ylabel: str, xlabel: str, what: str, sou
                 synthetic: bool, name: str, threshold: int = 10) -> dict:
     """Draw and save a unit funnel titled with how many units differ after Holm correction."""
     from analysis.plotting.theme import finish
+    from analysis.plotting.titles import wrap_title
 
     flagged = int(table["flag"].sum())
     withheld = int((~table["shown"]).sum())
@@ -52,5 +53,5 @@ def save_funnel(table: pd.DataFrame, *, ylabel: str, xlabel: str, what: str, sou
     caption = ("Exact binomial 95% and 99.8% limits around the bureau rate (Spiegelhalter 2005). "
                f"{withheld} of {len(table)} units are not drawn because fewer than {threshold} were on one side "
                "(an 'all passed' unit would expose its officers).")
-    return finish(fig, name, title=title, caption=caption, n=f"{int(table['n'].sum())} in {len(table)} units",
+    return finish(fig, name, title=wrap_title(title), caption=caption, n=f"{int(table['n'].sum())} in {len(table)} units",
                   source=source, figures_dir=figures_dir, synthetic=synthetic)

@@ -49,12 +49,13 @@ def item_failures_figure(change: pd.DataFrame, threshold: int = 10) -> plt.Figur
 def save_rates(rates: pd.DataFrame, *, figures_dir, synthetic: bool, name: str = "fitness_pass_rates") -> dict:
     """Draw :func:`rates_figure`, title it with the finding, save it (PNG + SVG) and return the paths."""
     from analysis.plotting.theme import finish
+    from analysis.plotting.titles import wrap_title
 
     b, f = rates.iloc[0], rates.iloc[-1]
     title = (f"Pass rate went from {b['rate_tested']:.0%} to {f['rate_tested']:.0%} of officers tested "
              f"({b['rate_roster']:.0%} to {f['rate_roster']:.0%} of all officers on the roster)")
     fig = rates_figure(rates)
-    return finish(fig, name, title=title,
+    return finish(fig, name, title=wrap_title(title),
                   caption="Officers passing every item; bars are 95% Wilson intervals. Untested officers (exempt, absent, "
                           "no record) count as not passed under the roster denominator.",
                   n=f"{int(b['on_roster'])} to {int(f['on_roster'])} officers on the roster per round", source="fitness_tests, officer_roster",
@@ -64,10 +65,11 @@ def save_rates(rates: pd.DataFrame, *, figures_dir, synthetic: bool, name: str =
 def save_item_failures(change: pd.DataFrame, *, figures_dir, synthetic: bool, threshold: int = 10,
                        name: str = "fitness_item_failures") -> dict:
     from analysis.plotting.theme import finish
+    from analysis.plotting.titles import wrap_title
 
     top = change.sort_values("fail_share_baseline", ascending=False).iloc[0]
     fig = item_failures_figure(change, threshold)
-    return finish(fig, name, title=f"At baseline the most failed item was {top['item']} ({top['fail_share_baseline']:.0%} of those tested)",
+    return finish(fig, name, title=wrap_title(f"At baseline the most failed item was {top['item']} ({top['fail_share_baseline']:.0%} of those tested)"),
                   caption=f"Share of tested officers failing each item in the baseline and final rounds; shares resting on fewer than "
                           f"{threshold} failures are not drawn.",
                   n=f"{int(change['tested_baseline'].max())} tested at baseline, {int(change['tested_final'].max())} in the final round",

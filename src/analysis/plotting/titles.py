@@ -1,0 +1,9 @@
+"""Figure titles that state the finding, wrapped to stay clear of the demo marker."""
+from __future__ import annotations
+
+import textwrap
+
+
+def wrap_title(text: str, width: int = 56) -> str:
+    """The title on lines of at most ``width`` characters (the demo marker takes the top-right corner)."""
+    return "\n".join(textwrap.wrap(text, width))
