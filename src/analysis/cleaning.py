@@ -149,9 +149,10 @@ def clean_table(table: RawTable, spec: RawFile, known: Known, key: bytes) -> tup
     raw = table.frame
     typed = {"source_row": raw["source_row"].astype("Int64")}
     problems = pd.DataFrame(index=raw.index)
+    empty = pd.DataFrame({c.name: blank(raw[c.name]) for c in spec.columns}, index=raw.index)
     for column in spec.columns:
         values, problem = parse_column(raw[column.name], column, known, key)
-        filled = ~blank(raw[column.name])
+        filled = ~empty[column.name]
         _refuse_failed_column(table.path, column, raw[column.name], problem, filled)
         if not column.nullable:
             problem = problem.where(filled | problem.ne(""), "blank")
@@ -167,11 +168,11 @@ def clean_table(table: RawTable, spec: RawFile, known: Known, key: bytes) -> tup
             lambda row: "; ".join(f"{c}: {p}" for c, p in row.items() if p), axis=1)
 
     data_columns = [c.name for c in spec.columns]
-    all_blank = pd.concat([blank(raw[c]) for c in data_columns], axis=1).all(axis=1)
+    all_blank = empty[data_columns].all(axis=1)
     reasons[all_blank] = "blank row"
     if spec.dataset == "survey_responses":
         items = [c.name for c in spec.columns if c.kind == "likert"]
-        blank_form = ~all_blank & pd.concat([blank(raw[c]) for c in items + ["opinion"]], axis=1).all(axis=1)
+        blank_form = ~all_blank & empty[items + ["opinion"]].all(axis=1)
         # ASSUMPTION(blank-form): a returned form with no item answered and no opinion is not a valid form.
         reasons[blank_form] = "blank form: no item answered and no opinion"
 
