@@ -168,3 +168,89 @@ def test_item_table_hides_small_failure_counts(tests_frame):
     t = fitness.item_table(fitness.item_failure_change(tests_frame))
     assert (t["fail_share_baseline"] == "suppressed").all()
     assert not t[["failed_baseline", "failed_final"]].isin(range(10)).any().any()
+
+
+# --- the notebook, executed for real ------------------------------------------------------------
+
+import re  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from analysis import paths  # noqa: E402
+
+NOTEBOOK = paths.NOTEBOOKS / "30_fitness.ipynb"
+
+
+def _needs_processed():
+    if not (paths.PROCESSED / paths.MANIFEST).exists():
+        pytest.skip("data/processed not built (run `python -m analysis clean`)")
+
+
+def run_notebook(notebook: Path, tmp_path: Path, **parameters):
+    """Execute a notebook with papermill into tmp_path; return the executed notebook."""
+    import nbformat
+    import papermill
+
+    out = tmp_path / notebook.name
+    papermill.execute_notebook(str(notebook), str(out), kernel_name="python3", progress_bar=False,
+                               parameters={"figures_dir": str(tmp_path / "figures"), **parameters})
+    return nbformat.read(out, as_version=4)
+
+
+def outputs_text(nb) -> str:
+    """Every text and HTML output of an executed notebook, concatenated."""
+    parts = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if "text" in out:
+                parts.append(out["text"])
+            for mime in ("text/plain", "text/html", "text/markdown"):
+                if mime in out.get("data", {}):
+                    parts.append(out["data"][mime])
+    return "\n".join(parts)
+
+
+def assert_nothing_disclosed(nb, processed_dir: Path = paths.PROCESSED, raw_dir: Path = paths.RAW):
+    """No officer_id, police number or name in the outputs, and no HTML table cell holding a count under 10."""
+    import pandas as pd
+
+    from analysis.contract import BY_DATASET
+    from analysis.readers import read_raw
+
+    text = outputs_text(nb)
+    ids = set()
+    for dataset in ("officer_roster", "fitness_tests", "training_credits", "cadre_competition"):
+        ids |= set(pd.read_parquet(processed_dir / f"{dataset}.parquet")["officer_id"].dropna().astype(str))
+    leaked = [i for i in ids if i in text]
+    assert not leaked, f"officer_id printed: {leaked[:3]}"
+    if (raw_dir / "officer_roster.csv").exists() or any(raw_dir.glob("officer_roster*")):
+        raw = read_raw(raw_dir, BY_DATASET["officer_roster"]).frame
+        personal = {str(v).strip() for col in ("police_number", "name") for v in raw[col].dropna()}
+        personal = {p for p in personal if len(p) >= 3}
+        found = [p for p in personal if p in text]
+        assert not found, f"police number or name printed: {found[:3]}"
+    cells = re.findall(r"<td[^>]*>\s*([^<]*?)\s*</td>", text)
+    small = [c for c in cells if re.fullmatch(r"\d+", c) and int(c) < 10]
+    assert not small, f"table cells under 10 in the outputs: {small[:5]}"
+
+
+@pytest.mark.slow
+def test_fitness_notebook_defaults_and_disclosure(tmp_path):
+    _needs_processed()
+    nb = run_notebook(NOTEBOOK, tmp_path)
+    assert_nothing_disclosed(nb)
+    text = outputs_text(nb)
+    assert "of officers tested" in text and "McNemar" in text and "What could inflate the rise" in text
+    assert (tmp_path / "figures" / "fitness_pass_rates.png").exists()
+
+
+@pytest.mark.slow
+def test_fitness_notebook_for_one_unit(tmp_path):
+    _needs_processed()
+    import pandas as pd
+
+    roster = pd.read_parquet(paths.PROCESSED / "officer_roster.parquet")
+    unit = roster["unit"].value_counts().index[0]
+    nb = run_notebook(NOTEBOOK, tmp_path, unit=unit)
+    assert_nothing_disclosed(nb)
+    assert f"Scope: {unit}" in outputs_text(nb)
+    assert "needs the whole bureau" in outputs_text(nb)

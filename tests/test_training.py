@@ -83,3 +83,52 @@ def test_course_level_funnel(credits, roster):
     assert set(f["unit"]) == {"U1", "U2"}
     with pytest.raises(ValueError):
         training.unit_funnel_table(credits, roster, 70, level="month")
+
+
+# --- the notebook, executed for real ------------------------------------------------------------
+
+from analysis import paths  # noqa: E402
+from test_fitness import _needs_processed, assert_nothing_disclosed, outputs_text, run_notebook  # noqa: E402
+
+NOTEBOOK = paths.NOTEBOOKS / "40_training_and_review.ipynb"
+
+
+def _below_line(text: str) -> str:
+    return next(line for line in text.splitlines() if line.startswith("Officers with an annual average"))
+
+
+@pytest.mark.slow
+def test_training_notebook_defaults_and_disclosure(tmp_path):
+    _needs_processed()
+    nb = run_notebook(NOTEBOOK, tmp_path)
+    assert_nothing_disclosed(nb)
+    text = outputs_text(nb)
+    assert "Pass mark: 70 points" in text and "Redo mark 80" in text
+    assert "difficult cases decided collectively" in text
+
+
+@pytest.mark.slow
+def test_training_notebook_follows_the_pass_mark(tmp_path):
+    _needs_processed()
+    import pandas as pd
+
+    credits = pd.read_parquet(paths.PROCESSED / "training_credits.parquet")
+    roster = pd.read_parquet(paths.PROCESSED / "officer_roster.parquet")
+    nb = run_notebook(NOTEBOOK, tmp_path, pass_mark=75)
+    text = outputs_text(nb)
+    assert "Pass mark: 75 points" in text and "Pass mark: 70" not in text
+    expected = training.cutoff_summary(credits, roster, 75)
+    assert f"below the mark: {expected['below']}" in _below_line(text)
+    assert_nothing_disclosed(nb)
+
+
+@pytest.mark.slow
+def test_training_notebook_for_one_unit(tmp_path):
+    _needs_processed()
+    import pandas as pd
+
+    roster = pd.read_parquet(paths.PROCESSED / "officer_roster.parquet")
+    unit = roster["unit"].value_counts().index[0]
+    nb = run_notebook(NOTEBOOK, tmp_path, unit=unit)
+    assert_nothing_disclosed(nb)
+    assert f"Scope: {unit}" in outputs_text(nb)

@@ -61,8 +61,8 @@ def by_level_display(competition: pd.DataFrame, threshold: int = 10) -> pd.DataF
     from analysis import disclosure
 
     t = by_level(competition).set_index("level")
-    shown = disclosure.protect(t[["applications", "applicants", "appointed"]], threshold)
-    shown.insert(0, "posts", t["posts"])
+    # Posts are protected with the officer counts: within one unit a handful of posts points to its applicants.
+    shown = disclosure.protect(t[["posts", "applications", "applicants", "appointed"]], threshold)
     shown["applicants per post"] = [f"{r:.2f}" for r in t["ratio"]]
     return shown
 

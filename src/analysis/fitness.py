@@ -240,6 +240,12 @@ def round_p_chart(rates: pd.DataFrame) -> pd.DataFrame:
     return chart
 
 
+def changed_standards(standards: pd.DataFrame) -> pd.DataFrame:
+    """The rows of :func:`standards_by_round` whose threshold changed, keyed by item, age band, sex and round."""
+    changed = standards[standards["changed"]]
+    return changed.set_index(["item", "age_band", "sex", "round"])[["threshold_baseline", "threshold", "easier"]]
+
+
 def standards_by_round(fitness_tests: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:
     """Thresholds in force per item, age band and sex in each round, with a flag where they changed.
 
@@ -391,8 +397,8 @@ def item_table(change: pd.DataFrame, threshold: int = 10) -> pd.DataFrame:
         share = change.set_index("item")[f"fail_share_{key}"]
         shown[f"fail_share_{key}"] = [_pct(v) if isinstance(c, (int, np.integer)) else "suppressed"
                                       for v, c in zip(share, shown[f"failed_{key}"])]
-    shown["tested_baseline"] = change.set_index("item")["tested_baseline"].astype(int)
-    shown["tested_final"] = change.set_index("item")["tested_final"].astype(int)
+    tested = change.set_index("item")[["tested_baseline", "tested_final"]].astype(int)
+    shown = pd.concat([shown] + [disclosure.protect(tested[[col]], threshold) for col in tested.columns], axis=1)
     return shown
 
 

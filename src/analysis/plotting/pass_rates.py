@@ -15,7 +15,8 @@ def rates_figure(rates: pd.DataFrame) -> plt.Figure:
     for offset, key, colour, label in ((-0.08, "tested", PALETTE[0], "of officers tested"),
                                        (0.08, "roster", PALETTE[1], "of all officers on the roster")):
         rate = rates[f"rate_{key}"]
-        err = np.vstack([rate - rates[f"rate_{key}_low"], rates[f"rate_{key}_high"] - rate])
+        # Clip float noise (a Wilson limit can sit 1e-16 inside the estimate at 0% or 100%).
+        err = np.clip(np.vstack([rate - rates[f"rate_{key}_low"], rates[f"rate_{key}_high"] - rate]), 0, None)
         ax.errorbar(x + offset, rate, yerr=err, fmt="-o", color=colour, capsize=3, label=label)
     ax.set_xticks(x, [f"round {r}\n{d:%Y-%m-%d}" for r, d in zip(rates["round"], rates["date"])], fontsize=8)
     ax.set_ylabel("Officers passing every item")
