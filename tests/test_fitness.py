@@ -254,3 +254,31 @@ def test_fitness_notebook_for_one_unit(tmp_path):
     assert_nothing_disclosed(nb)
     assert f"Scope: {unit}" in outputs_text(nb)
     assert "needs the whole bureau" in outputs_text(nb)
+
+
+def test_the_disclosure_check_catches_leaks(tmp_path):
+    """The notebook check itself can fail: an officer id, or a count under 10 in an HTML table."""
+    import nbformat
+    import pandas as pd
+
+    for dataset in ("officer_roster", "fitness_tests", "training_credits", "cadre_competition"):
+        pd.DataFrame({"officer_id": ["Q7X2K9"]}).to_parquet(tmp_path / f"{dataset}.parquet")
+
+    def nb_with(text):
+        nb = nbformat.v4.new_notebook()
+        cell = nbformat.v4.new_code_cell("x")
+        cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": text})]
+        nb.cells.append(cell)
+        return nb
+
+    assert_nothing_disclosed(nb_with("<table><td>12</td><td>&lt;10</td></table>"), tmp_path, tmp_path / "raw")
+    with pytest.raises(AssertionError, match="officer_id"):
+        assert_nothing_disclosed(nb_with("<p>Q7X2K9</p>"), tmp_path, tmp_path / "raw")
+    with pytest.raises(AssertionError, match="under 10"):
+        assert_nothing_disclosed(nb_with("<table><td>7</td></table>"), tmp_path, tmp_path / "raw")
+
+
+def test_published_comparison(tests_frame, roster):
+    published = pd.DataFrame({"id": ["fitness.pass_rate_baseline", "fitness.pass_rate_final"], "published": [0.32, 0.98]})
+    text = fitness.published_comparison(fitness.pass_rates(tests_frame, roster), published)
+    assert text.startswith("Report: 32% -> 98%.") and "40.0% -> 80.0%" in text

@@ -429,3 +429,16 @@ def funnel_display(table: pd.DataFrame, threshold: int = 10) -> pd.DataFrame:
     out["against the bureau rate"] = [z if s else "withheld" for z, s in zip(table["zone"], table["shown"])]
     out["Holm-adjusted p"] = [f"{p:.3f}" if s else "withheld" for p, s in zip(table["p_adjusted"], table["shown"])]
     return out.reset_index(drop=True)
+
+
+def published_comparison(rates: pd.DataFrame, published: pd.DataFrame) -> str:
+    """The report's baseline and final rates beside the computed ones under both denominators.
+
+    ``published`` is the published-figures table (columns id, published), e.g.
+    :func:`analysis.key_figures.published_figures`.
+    """
+    p = published.set_index("id")["published"]
+    b, f = rates.iloc[0], rates.iloc[-1]
+    return (f"Report: {float(p['fitness.pass_rate_baseline']):.0%} -> {float(p['fitness.pass_rate_final']):.0%}. "
+            f"Computed, of officers tested: {b['rate_tested']:.1%} -> {f['rate_tested']:.1%}; "
+            f"of all officers on the roster: {b['rate_roster']:.1%} -> {f['rate_roster']:.1%}")
