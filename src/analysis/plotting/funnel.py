@@ -18,7 +18,8 @@ def funnel_figure(table: pd.DataFrame, *, ylabel: str, xlabel: str = "Officers i
     fig, ax = plt.subplots()
     target = float(table["target"].iloc[0])
     n_max = max(int(table["n"].max() * 1.15), 10)
-    grid = funnel_limits(np.unique(np.linspace(2, n_max, 120).astype(int)), target)
+    n_min = max(2, int(table["n"].min() * 0.5))
+    grid = funnel_limits(np.unique(np.linspace(n_min, n_max, 120).astype(int)), target)
     ax.axhline(target, color="#404040", lw=1, label=f"bureau rate {target:.1%}")
     for level, style in (("95", "--"), ("99.8", ":")):
         ax.plot(grid["n"], grid[f"lower_{level}"], style, color=PALETTE[0], lw=1, label=f"{level}% limits")
@@ -29,13 +30,16 @@ def funnel_figure(table: pd.DataFrame, *, ylabel: str, xlabel: str = "Officers i
     if flagged.any():
         ax.scatter(shown.loc[flagged, "n"], shown.loc[flagged, "rate"], color=SIGNAL, marker="D", zorder=4,
                    label="unit flagged (Holm-adjusted p < 0.05)")
-    for row in shown.itertuples():
-        ax.annotate(str(row.unit), (row.n, row.rate), fontsize=7, xytext=(3, 3), textcoords="offset points")
+    # Only flagged units are named: the rest are, by the funnel's own logic, not different.
+    for row in shown[flagged].itertuples():
+        ax.annotate(str(row.unit), (row.n, row.rate), fontsize=7, xytext=(4, -3), textcoords="offset points")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.set_ylim(-0.02, 1.02)
+    low = min(grid["lower_99.8"].min(), shown["rate"].min() if len(shown) else target)
+    high = max(grid["upper_99.8"].max(), shown["rate"].max() if len(shown) else target)
+    ax.set_ylim(max(-0.02, low - 0.05), min(1.02, high + 0.05))
     ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=7, loc="best", framealpha=0.8)
     return fig
 
 

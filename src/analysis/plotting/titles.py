@@ -4,6 +4,6 @@ from __future__ import annotations
 import textwrap
 
 
-def wrap_title(text: str, width: int = 56) -> str:
+def wrap_title(text: str, width: int = 52) -> str:
     """The title on lines of at most ``width`` characters (the demo marker takes the top-right corner)."""
     return "\n".join(textwrap.wrap(text, width))
