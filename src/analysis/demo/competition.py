@@ -24,6 +24,31 @@ def _unit_zh(county: County, unit: str) -> str:
     return county.prefix + unit if county.number != 1 else _aliases()[("unit", unit)][0]
 
 
+def _assign(rng: np.random.Generator, per_post: np.ndarray, who: np.ndarray, ability: np.ndarray,
+            disqualified: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Applications to posts and outcomes: the best eligible applicant of each post is appointed, once."""
+    post = rng.permutation(np.repeat(np.arange(len(per_post)), per_post))
+    # Nobody applies twice for the same post: swap until every (post, officer) pair is unique.
+    for _ in range(1000):
+        clash = np.flatnonzero(pd.Series(list(zip(post, who))).duplicated().to_numpy())
+        if not len(clash):
+            break
+        i, j = clash[0], int(rng.integers(len(post)))
+        post[i], post[j] = post[j], post[i]
+    merit = ability[who] + rng.normal(0, 1, len(who))
+    outcome = np.full(len(who), "not_appointed", dtype=object)
+    outcome[np.isin(who, disqualified)] = "withdrawn"
+    appointed = set()
+    counts = np.bincount(post, minlength=len(per_post))
+    for p in np.argsort(counts, kind="stable"):  # posts with fewest applicants are filled first
+        rows = np.flatnonzero(post == p)
+        rows = [r for r in rows[np.argsort(-merit[rows])] if outcome[r] != "withdrawn" and who[r] not in appointed]
+        if rows:
+            outcome[rows[0]] = "appointed"
+            appointed.add(who[rows[0]])
+    return post, outcome
+
+
 def applications(county: County, officers: pd.DataFrame, disqualified: np.ndarray) -> pd.DataFrame:
     """Canonical applications; ``disqualified`` are roster rows struck off in May."""
     rng = county.rng("competition")
@@ -39,27 +64,10 @@ def applications(county: County, officers: pd.DataFrame, disqualified: np.ndarra
     per_post = np.ones(MIDDLE_POSTS, dtype=int)
     for p in rng.choice(np.repeat(np.arange(MIDDLE_POSTS), 2), size=len(who) - MIDDLE_POSTS, replace=False):
         per_post[p] += 1
-    post = np.repeat(np.arange(MIDDLE_POSTS), per_post)
-    post = rng.permutation(post)
-    # Nobody applies twice for the same post: swap until every (post, officer) pair is unique.
-    for _ in range(1000):
-        pairs = pd.Series(list(zip(post, who)))
-        clash = np.flatnonzero(pairs.duplicated().to_numpy())
-        if not len(clash):
+    for _ in range(50):  # redraw until every post has someone to appoint
+        post, outcome = _assign(rng, per_post, who, officers["ability"].to_numpy(), disqualified)
+        if (outcome == "appointed").sum() == MIDDLE_POSTS:
             break
-        i, j = clash[0], int(rng.integers(len(post)))
-        post[i], post[j] = post[j], post[i]
-    merit = officers["ability"].to_numpy()[who] + rng.normal(0, 1, len(who))
-    outcome = np.full(len(who), "not_appointed", dtype=object)
-    outcome[np.isin(who, disqualified)] = "withdrawn"
-    appointed = set()
-    counts = np.bincount(post, minlength=MIDDLE_POSTS)
-    for p in np.argsort(counts, kind="stable"):  # posts with fewest applicants are filled first
-        rows = np.flatnonzero(post == p)
-        rows = [r for r in rows[np.argsort(-merit[rows])] if outcome[r] != "withdrawn" and who[r] not in appointed]
-        if rows:
-            outcome[rows[0]] = "appointed"
-            appointed.add(who[rows[0]])
     quitters = np.flatnonzero(outcome == "not_appointed")
     outcome[rng.choice(quitters, size=min(3, len(quitters)), replace=False)] = "withdrawn"
     middle = pd.DataFrame({"post_id": [f"ZC{p + 1:03d}" for p in post], "post": post_name[post], "level": "middle",

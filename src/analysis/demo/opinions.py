@@ -34,8 +34,9 @@ SOURCES = ("questionnaire", "square_event", "symposium", "visit", "letter")
 SOURCE_SHARE = np.array([0.45, 0.15, 0.15, 0.15, 0.10])
 SOURCE_ZH = {"questionnaire": "问卷", "square_event": "广场活动", "symposium": "座谈会", "visit": "走访",
              "letter": "来信"}
-# Rectification speed (days, gamma scale) differs by category: service matters are quick, team building slow.
-SPEED = {"law_enforcement": 115.0, "security_management": 95.0, "service_economy": 60.0, "team_building": 150.0}
+# Rectification speed differs by category: service matters are quick, team building slow.
+PACE = {"law_enforcement": 0.85, "security_management": 0.75, "service_economy": 0.55, "team_building": 1.0}
+STRUCTURAL = {"law_enforcement": 0.5, "security_management": 0.42, "service_economy": 0.25, "team_building": 0.6}
 OWNERS = {
     "law_enforcement": ("Legal Affairs Section", "Criminal Investigation Brigade", "Traffic Police Brigade"),
     "security_management": ("Public Security Brigade", "Patrol Brigade") + STATIONS,
@@ -51,17 +52,23 @@ def opinions(county: County) -> pd.DataFrame:
     counts[np.argsort(-(CATEGORY_SHARE * OPINIONS - counts), kind="stable")[: OPINIONS - counts.sum()]] += 1
     category = rng.permutation(np.repeat(CATEGORIES, counts))
     plan = day("2004-05-01") + np.minimum(rng.geometric(0.12, OPINIONS) - 1, 30).astype("timedelta64[D]")
-    deadline = plan + (30 * rng.integers(1, 5, OPINIONS)).astype("timedelta64[D]")
-    scale = np.vectorize(SPEED.get)(category)
-    duration = np.maximum(np.round(rng.gamma(1.6, scale / 1.6)), 5).astype(int)
+    months = rng.integers(1, 5, OPINIONS)
+    deadline = plan + (30 * months).astype("timedelta64[D]")
+    # Most items take about as long as planned (faster or slower by category); some are structural
+    # (money, buildings, staffing) and drag on for many months.
+    pace = np.vectorize(PACE.get)(category)
+    structural = rng.random(OPINIONS) < np.vectorize(STRUCTURAL.get)(category)
+    days = np.where(structural, rng.uniform(120, 420, OPINIONS),
+                    30 * months * pace * np.exp(rng.normal(0, 0.45, OPINIONS)))
+    # Stretch or shrink all durations by one factor so that exactly 114 close by the cut-off: an item
+    # closes by then when factor * days <= room; the factor sits between the 114th and 115th room/days.
+    room = (CUT_OFF - plan).astype(int)
+    ratio = np.sort(room / days)[::-1]
+    factor = (ratio[RECTIFIED - 1] + ratio[RECTIFIED]) / 2
+    duration = np.maximum(np.ceil(factor * days), 3).astype(int)
     closed = plan + duration.astype("timedelta64[D]")
-    # The 114 earliest closures are the rectified ones; the rest are still open at the cut-off.
-    while np.sort(closed)[RECTIFIED - 1] > CUT_OFF:
-        duration = np.maximum((duration * 0.9).astype(int), 5)
-        closed = plan + duration.astype("timedelta64[D]")
-    order = np.argsort(closed, kind="stable")
-    rectified = np.zeros(OPINIONS, dtype=bool)
-    rectified[order[:RECTIFIED]] = True
+    rectified = closed <= CUT_OFF
+    assert rectified.sum() == RECTIFIED
     owner = np.array([OWNERS[c][int(rng.integers(len(OWNERS[c])))] for c in category], dtype=object)
     return pd.DataFrame({
         "opinion_id": [f"YJ{i + 1:03d}" for i in range(OPINIONS)], "category": category,

@@ -131,7 +131,7 @@ def batches(county: County) -> pd.DataFrame:
              + rng.normal(0, 0.35, len(frame)))
     p = 1 / (1 + np.exp(-logit))
     frame["returned"] = _allocate(frame["forms"].to_numpy(), p, VALID_RETURNED)
-    frame["cluster_effect"] = rng.normal(0, 0.35, len(frame))
+    frame["cluster_effect"] = rng.normal(0, 0.15, len(frame))
     return frame
 
 
