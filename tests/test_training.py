@@ -132,3 +132,14 @@ def test_training_notebook_for_one_unit(tmp_path):
     nb = run_notebook(NOTEBOOK, tmp_path, unit=unit)
     assert_nothing_disclosed(nb)
     assert f"Scope: {unit}" in outputs_text(nb)
+
+
+def test_summary_text_hides_small_counts_but_keeps_published_disqualified(credits, roster):
+    s = training.cutoff_summary(credits, roster, 70)
+    text = training.summary_text(s, training.bunching_test([70, 69], 70), training.bunching_test([10], 70))
+    assert "below the mark: fewer than 10" in text
+    assert "(disqualified): 1" in text                      # bureau-wide: the report publishes this count
+    assert "no test possible" in text
+    unit_text = training.summary_text(s, training.bunching_test([70, 69], 70), training.bunching_test([10], 70),
+                                      whole_bureau=False)
+    assert "(disqualified): fewer than 10" in unit_text

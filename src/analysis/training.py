@@ -157,15 +157,23 @@ def summary_text(summary: dict, bunching_scores: dict, bunching_averages: dict, 
     # ASSUMPTION(published-small-count): the 5 disqualified candidates is a figure the report publishes for the whole bureau, so it is printed; within one unit small counts are hidden.
     return "\n".join([
         f"Pass mark: {summary['pass_mark']:g} points (annual average of course scores)",
-        f"Officers with an annual average: {count_text(summary['officers'], threshold)}; below the mark: {count(summary['below'])}",
+        f"Officers with an annual average: {count_text(summary['officers'], threshold)}; below the mark: "
+        f"{count_text(summary['below'], threshold)}",
         f"Cadre candidates with scores by May: {count_text(summary['candidates'], threshold)}; "
         f"below {summary['pass_mark']:g} in May (disqualified): {count(summary['candidates_disqualified'])}",
         f"Bunching, course scores: {bunching_scores['at']} at {bunching_scores['cutoff']:g} vs {bunching_scores['below']} at "
         f"{bunching_scores['cutoff'] - bunching_scores['width']:g} (exact binomial one-sided p = {bunching_scores['p_value']:.2g})",
-        f"Bunching, annual averages: {count_text(bunching_averages['at'], threshold)} in [{bunching_averages['cutoff']:g}, "
-        f"{bunching_averages['cutoff'] + bunching_averages['width']:g}) vs {count_text(bunching_averages['below'], threshold)} just below "
-        f"(p = {bunching_averages['p_value']:.2g})",
+        _bunching_line("annual averages", bunching_averages, threshold),
     ])
+
+
+def _bunching_line(what: str, b: dict, threshold: int) -> str:
+    from analysis.officers import count_text
+
+    if b["at"] + b["below"] == 0:
+        return f"Bunching, {what}: none within {b['width']:g} point of {b['cutoff']:g}, no test possible"
+    return (f"Bunching, {what}: {count_text(b['at'], threshold)} in [{b['cutoff']:g}, {b['cutoff'] + b['width']:g}) vs "
+            f"{count_text(b['below'], threshold)} just below (exact binomial one-sided p = {b['p_value']:.2g})")
 
 
 def below_by_unit(credits: pd.DataFrame, roster: pd.DataFrame, pass_mark: float, threshold: int = 10) -> pd.DataFrame:
