@@ -34,3 +34,9 @@ def test_best_worst_and_collective(files):
 def test_missing_column(files):
     with pytest.raises(KeyError):
         casework.monthly_scores(files.drop(columns="rating"))
+
+
+def test_enough_months(files):
+    assert casework.enough_months(files)
+    assert not casework.enough_months(files[files["month"] == "2004-01"])
+    assert not casework.enough_months(files.iloc[0:0])

@@ -26,6 +26,12 @@ def monthly_scores(case_files: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values("month").reset_index(drop=True)
 
 
+def enough_months(case_files: pd.DataFrame, minimum: int = 2) -> bool:
+    """True when the files span at least ``minimum`` months (an XmR chart needs two points to have a moving range)."""
+    _require(case_files)
+    return case_files["month"].nunique() >= minimum
+
+
 def monthly_xmr(case_files: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     """XmR chart of the monthly mean file score with the special-cause rules (see :mod:`analysis.spc`)."""
     monthly = monthly_scores(case_files)
