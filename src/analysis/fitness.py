@@ -121,8 +121,10 @@ def baseline_final(fitness_tests: pd.DataFrame, baseline: int | None = None, fin
     rounds = sorted(results["round"].unique())
     if len(rounds) < 2:
         raise ValueError(f"baseline_final needs two rounds, found {rounds}")
+    # ASSUMPTION(fitness-baseline-final-rounds): the report's "initial" and final rates are the first and last test rounds of the year.
     baseline = rounds[0] if baseline is None else baseline
     final = rounds[-1] if final is None else final
+    # ASSUMPTION(fitness-paired-tested-both): the paired comparison keeps officers tested in both rounds; exempt or absent officers in either round drop out of it.
     tested = results[results["status"] == "tested"]
     b = tested[tested["round"] == baseline].set_index("officer_id")["passed"]
     f = tested[tested["round"] == final].set_index("officer_id")["passed"]
@@ -204,6 +206,7 @@ def unit_funnel_table(fitness_tests: pd.DataFrame, roster: pd.DataFrame, round_:
     """
     counts = by_group(fitness_tests, roster, "unit", round_)
     out = unit_funnel(counts, "unit", "passed", "tested")
+    # ASSUMPTION(funnel-withhold-small-sides): a unit is drawn only when at least `threshold` officers passed and failed; at 98% almost every unit is withheld in the final round.
     failed = out["n"] - out["successes"]
     out["shown"] = (out["successes"] >= threshold) & (failed >= threshold)
     return out
@@ -235,6 +238,7 @@ def item_failure_change(fitness_tests: pd.DataFrame, baseline: int | None = None
 
 def round_p_chart(rates: pd.DataFrame) -> pd.DataFrame:
     """p-chart of the rounds (denominator: officers tested), centre = pooled pass rate of all rounds."""
+    # ASSUMPTION(p-chart-pooled-centre): the centre line pools all rounds, so a steady rise puts early and late rounds outside the limits by design; the chart tests "one stable rate all year".
     chart = spc.p_chart(rates["passed"], rates["tested"])
     chart.insert(0, "round", rates["round"].to_numpy())
     return chart
@@ -280,6 +284,7 @@ def near_misses(fitness_tests: pd.DataFrame, margin: float = 0.05, baseline: int
     """
     t = item_results(fitness_tests)
     baseline = int(t["round"].min()) if baseline is None else baseline
+    # ASSUMPTION(near-miss-margin): a "near miss" is a single failed item within 5% (default margin) of its threshold; the share depends on that choice.
     t = t[(t["round"] == baseline) & (t["status"] == "tested")].copy()
     result, threshold = t["result"].astype("float64"), t["threshold"].astype("float64")
     gap = np.where(t["better"] == "higher", (threshold - result) / threshold, (result - threshold) / threshold)
