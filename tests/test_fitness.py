@@ -283,3 +283,10 @@ def test_published_comparison(tests_frame, roster):
     published = pd.DataFrame({"id": ["fitness.pass_rate_baseline", "fitness.pass_rate_final"], "published": [0.32, 0.98]})
     text = fitness.published_comparison(fitness.pass_rates(tests_frame, roster), published)
     assert text.startswith("Report: 32% -> 98%.") and "40.0% -> 80.0%" in text
+
+
+def test_a_missing_item_row_means_not_passed(tests_frame):
+    dropped = tests_frame[~((tests_frame["officer_id"] == "O1") & (tests_frame["round"] == 1)
+                           & (tests_frame["item"] == "run_1000m"))]
+    r = fitness.officer_round_results(dropped).set_index(["officer_id", "round"])["passed"]
+    assert not r[("O1", 1)] and r[("O1", 2)]

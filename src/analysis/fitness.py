@@ -57,7 +57,10 @@ def officer_round_results(fitness_tests: pd.DataFrame) -> pd.DataFrame:
     grouped = t.groupby(["officer_id", "round"], as_index=False).agg(
         date=("date", "min"), status=("status", "first"),
         items=("item", "nunique"), items_met=("meets", lambda s: bool(s.fillna(False).all())))
-    grouped["passed"] = (grouped["status"] == "tested") & grouped["items_met"]
+    # ASSUMPTION(fitness-missing-item-row): a tested officer with no row for an item tested in that round (by anyone) did not pass it.
+    expected = t.groupby("round")["item"].nunique()
+    complete = grouped["items"].to_numpy() == grouped["round"].map(expected).to_numpy()
+    grouped["passed"] = (grouped["status"] == "tested") & grouped["items_met"] & complete
     grouped["passed"] = grouped["passed"].astype("boolean")
     return grouped[["officer_id", "round", "date", "status", "passed"]].sort_values(["round", "officer_id"]).reset_index(drop=True)
 
