@@ -19,6 +19,7 @@ import pandas as pd
 
 from analysis import paths
 from analysis.contract import LIKERT_DONT_KNOW, RAW_FILES, RawFile
+from analysis.contract.schemas import validate_processed
 from analysis.errors import AnalysisError, ColumnTypeError, UnknownCategoryError
 from analysis.normalise import (blank, lookup_table, match_key, parse_bool, parse_code, parse_date,
                                 parse_month, parse_number, parse_text)
@@ -189,7 +190,7 @@ def clean_table(table: RawTable, spec: RawFile, known: Known, key: bytes) -> tup
     _mark_duplicates(typed, spec, reasons)
 
     keep = reasons.eq("")
-    clean = typed[keep].reset_index(drop=True)
+    clean = validate_processed(typed[keep].reset_index(drop=True), spec)
     quarantine = _quarantine_frame(raw[~keep], spec, typed[~keep], reasons[~keep])
     return clean, quarantine
 
