@@ -290,3 +290,10 @@ def test_a_missing_item_row_means_not_passed(tests_frame):
                            & (tests_frame["item"] == "run_1000m"))]
     r = fitness.officer_round_results(dropped).set_index(["officer_id", "round"])["passed"]
     assert not r[("O1", 1)] and r[("O1", 2)]
+
+
+def test_item_failures_by_round_is_protected(tests_frame):
+    pytest.importorskip("analysis.disclosure")
+    t = fitness.item_failures_by_round(tests_frame)
+    assert list(t.index) == [1, 2] and set(t.columns) == {"pushups", "run_1000m"}
+    assert not t.isin(range(10)).any().any()

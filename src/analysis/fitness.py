@@ -450,3 +450,13 @@ def published_comparison(rates: pd.DataFrame, published: pd.DataFrame) -> str:
     return (f"Report: {float(p['fitness.pass_rate_baseline']):.0%} -> {float(p['fitness.pass_rate_final']):.0%}. "
             f"Computed, of officers tested: {b['rate_tested']:.1%} -> {f['rate_tested']:.1%}; "
             f"of all officers on the roster: {b['rate_roster']:.1%} -> {f['rate_roster']:.1%}")
+
+
+def item_failures_by_round(fitness_tests: pd.DataFrame, threshold: int = 10) -> pd.DataFrame:
+    """Officers failing each item (columns) in each round (rows), through the disclosure gate."""
+    from analysis import disclosure
+
+    f = item_failures(fitness_tests)
+    table = f.pivot(index="round", columns="item", values="failed").fillna(0).astype(int)
+    table.columns.name = None
+    return disclosure.protect(table, threshold)
