@@ -8,7 +8,7 @@ from analysis import spc
 # NIST/SEMATECH e-Handbook of Statistical Methods, section 6.3.2.2 (Individuals control charts),
 # example: flow rate of the first 10 batches of a new process.  Published: mean 50.81,
 # average moving range 1.8778, individuals limits 55.8041 / 45.8159 (mean +/- 3 MRbar / 1.128),
-# moving-range UCL 6.1337 (the handbook's D4 = 3.2665 for n = 2; 3.268 * 1.8778 = 6.1367 here).
+# moving-range chart centre 1.8778, UCL 6.1349 (D4 = 3.267), LCL 0.
 NIST_FLOW = [49.6, 47.6, 49.9, 51.3, 47.8, 51.2, 52.6, 52.4, 53.6, 52.1]
 
 
@@ -18,21 +18,26 @@ def test_xmr_limits_match_nist_example():
     assert lim["mr_mean"] == pytest.approx(1.8778, abs=1e-4)
     assert lim["ucl"] == pytest.approx(55.8041, abs=2e-3)   # 2.66 vs 3/1.128 = 2.6596
     assert lim["lcl"] == pytest.approx(45.8159, abs=2e-3)
-    assert lim["mr_ucl"] == pytest.approx(6.1337, abs=5e-3)
+    assert lim["mr_ucl"] == pytest.approx(6.1349, abs=2e-4)
     table, _ = spc.xmr_chart(pd.DataFrame({"batch": range(1, 11), "flow": NIST_FLOW}), "flow", label="batch")
     # The handbook reads the chart as in control.
     assert not table["beyond_limits"].any()
     assert np.isnan(table["moving_range"].iloc[0]) and table["moving_range"].iloc[1] == pytest.approx(2.0)
 
 
+# Montgomery, Introduction to Statistical Quality Control, Example 7.1 (orange-juice cans), the
+# 30 trial samples of n = 50 (R package qcc, data set orangejuice): pbar = 0.2313, UCL = 0.4102,
+# LCL = 0.0524 (qcc: 0.2313333, 0.4102391, 0.05242755); samples 15 and 23 lie above the UCL.
+ORANGE_JUICE = [12, 15, 8, 10, 4, 7, 16, 9, 14, 10, 5, 6, 17, 12, 22, 8, 10, 5, 13, 11,
+                20, 18, 24, 15, 9, 12, 7, 13, 9, 6]
+
+
 def test_p_chart_matches_montgomery_orange_juice_example():
-    # Montgomery, Introduction to Statistical Quality Control, Example 7.1 (orange-juice cans):
-    # 30 samples of n = 50 with 347 nonconforming: pbar = 0.2313, UCL = 0.4102, LCL = 0.0524.
-    successes = [347 // 30] * 29 + [347 - 29 * (347 // 30)]
-    chart = spc.p_chart(successes, [50] * 30)
-    assert chart["centre"].iloc[0] == pytest.approx(0.2313, abs=1e-4)
-    assert chart["ucl"].iloc[0] == pytest.approx(0.4102, abs=1e-4)
-    assert chart["lcl"].iloc[0] == pytest.approx(0.0524, abs=1e-4)
+    chart = spc.p_chart(ORANGE_JUICE, [50] * 30)
+    assert chart["centre"].iloc[0] == pytest.approx(0.2313333, abs=1e-7)
+    assert chart["ucl"].iloc[0] == pytest.approx(0.4102391, abs=1e-7)
+    assert chart["lcl"].iloc[0] == pytest.approx(0.05242755, abs=1e-8)
+    assert [i + 1 for i in chart.index[chart["beyond_limits"]]] == [15, 23]
 
 
 def test_p_chart_flags_a_jump_and_rejects_bad_input():

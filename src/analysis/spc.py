@@ -2,7 +2,7 @@
 
 XmR limits follow Wheeler and the NIST/SEMATECH e-Handbook (section 6.3.2.2): centre = mean of
 the values, moving range MR_i = |x_i - x_(i-1)|, natural process limits = mean +/- 2.66 * mean(MR)
-(2.66 = 3 / d2 with d2 = 1.128 for ranges of two), upper range limit = 3.268 * mean(MR).
+(2.66 = 3 / d2 with d2 = 1.128 for ranges of two), upper range limit = 3.267 * mean(MR).
 Sigma for the zone rules is mean(MR) / 1.128.
 
 Special-cause rules (Western Electric / Nelson), each reported per point:
@@ -20,7 +20,7 @@ import pandas as pd
 
 D2 = 1.128          # d2 for moving ranges of two consecutive values
 E2 = 3 / D2         # 2.66: the XmR multiplier for the natural process limits
-D4 = 3.268          # upper limit factor for the moving-range chart
+D4 = 3.267          # upper limit factor for the moving-range chart (n = 2; Montgomery's table, NIST 6.3.2.2)
 
 RULES = ("beyond_limits", "two_of_three", "four_of_five", "run_of_8", "trend_of_6")
 
@@ -38,7 +38,7 @@ def xmr_limits(values) -> dict:
     """Centre line and limits of an XmR chart.
 
     Returns a dict: ``centre``, ``mr_mean``, ``sigma`` (= mr_mean / 1.128), ``lcl``, ``ucl``
-    (natural process limits, mean +/- 2.66 * mr_mean) and ``mr_ucl`` (3.268 * mr_mean), all in the
+    (natural process limits, mean +/- 2.66 * mr_mean) and ``mr_ucl`` (3.267 * mr_mean), all in the
     units of the values.
     """
     x = _values(values)
