@@ -1,5 +1,6 @@
 """Exact binomial funnel limits checked against the binomial distribution computed by hand."""
 from math import comb
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -54,3 +55,20 @@ def test_unit_funnel_failure_cases():
         funnel.unit_funnel(pd.DataFrame({"unit": ["A"], "k": [0], "n": [0]}), "unit", "k", "n")
     with pytest.raises(ValueError):
         funnel.binomial_limit(0, 0.5, 0.025)
+
+
+REFERENCE = Path(__file__).parent / "reference" / "funnel_limits.csv"
+
+
+def test_limits_and_p_values_match_r():
+    """R 4.2 qbinom/pbinom/binom.test values (tests/reference/funnel_limits.R, run once, output committed)."""
+    from scipy import stats
+
+    ref = pd.read_csv(REFERENCE)
+    assert len(ref) == 25
+    for _, row in ref.iterrows():
+        lim = funnel.funnel_limits([int(row["n"])], float(row["p0"])).iloc[0]
+        for col in ("lower_95", "upper_95", "lower_99.8", "upper_99.8"):
+            assert lim[col] == pytest.approx(row[col], abs=1e-9), (row["n"], row["p0"], col)
+        p = stats.binomtest(int(row["k"]), int(row["n"]), float(row["p0"])).pvalue
+        assert p == pytest.approx(row["binom_p"], rel=1e-6)
