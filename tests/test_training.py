@@ -88,6 +88,7 @@ def test_course_level_funnel(credits, roster):
 # --- the notebook, executed for real ------------------------------------------------------------
 
 from analysis import paths  # noqa: E402
+from analysis.officers import count_text  # noqa: E402
 from test_fitness import _needs_processed, assert_nothing_disclosed, outputs_text, run_notebook  # noqa: E402
 
 NOTEBOOK = paths.NOTEBOOKS / "40_training_and_review.ipynb"
@@ -114,11 +115,16 @@ def test_training_notebook_follows_the_pass_mark(tmp_path):
 
     credits = pd.read_parquet(paths.PROCESSED / "training_credits.parquet")
     roster = pd.read_parquet(paths.PROCESSED / "officer_roster.parquet")
-    nb = run_notebook(NOTEBOOK, tmp_path, pass_mark=75)
+    reviews = pd.read_parquet(paths.PROCESSED / "democratic_review.parquet")
+    nb = run_notebook(NOTEBOOK, tmp_path, pass_mark=75, redo_mark=85)
     text = outputs_text(nb)
     assert "Pass mark: 75 points" in text and "Pass mark: 70" not in text
     expected = training.cutoff_summary(credits, roster, 75)
-    assert f"below the mark: {expected['below']}" in _below_line(text)
+    assert f"below the mark: {count_text(expected['below'])}" in _below_line(text)
+    assert f"(disqualified): {expected['candidates_disqualified']}" in text
+    from analysis import review
+    s = review.summary(review.outcomes(reviews, 85))
+    assert f"Redo mark 85: {s['units']} units reviewed, {s['below_mark']} below the mark" in text
     assert_nothing_disclosed(nb)
 
 
