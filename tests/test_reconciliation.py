@@ -1,0 +1,122 @@
+import html
+
+import pandas as pd
+import pytest
+
+from analysis import paths, reconciliation as rec
+
+
+@pytest.fixture
+def published() -> pd.DataFrame:
+    # The project's real published-figures table, read as text so printed digits are kept.
+    return pd.read_csv(paths.PUBLISHED_FIGURES, dtype=str)
+
+
+def _key_figures_equal_to(published: pd.DataFrame) -> pd.DataFrame:
+    """A key_figures frame whose every value is the published one (a data set that reproduces the report)."""
+    kf = pd.DataFrame({
+        "id": published["id"],
+        "value": pd.to_numeric(published["published"]),
+        "numerator": pd.NA, "denominator": pd.NA, "ci_low": pd.NA, "ci_high": pd.NA,
+        "rows": "all rows", "source": "test",
+    })
+    return kf
+
+
+def _set(kf: pd.DataFrame, fid: str, value) -> None:
+    kf.loc[kf["id"] == fid, "value"] = value
+
+
+def test_every_published_id_gets_exactly_one_row_in_published_order(published):
+    table = rec.build(_key_figures_equal_to(published), published)
+    assert table["id"].tolist() == published["id"].tolist()
+    assert (table["status"] == rec.MATCHES).all()
+
+
+def test_three_differing_figures_are_marked_and_only_they(published):
+    kf = _key_figures_equal_to(published)
+    _set(kf, "survey.valid_returned", 6463)        # a count one short
+    _set(kf, "fitness.pass_rate_final", 0.9749)     # rounds to 97%, not 98%
+    _set(kf, "traffic.violations", 119_999)        # below an "at least" figure
+    table = rec.build(kf, published)
+    differing = set(table.loc[table["status"] == rec.DIFFERS, "id"])
+    assert differing == {"survey.valid_returned", "fitness.pass_rate_final", "traffic.violations"}
+    counts = rec.status_counts(table)
+    assert counts.to_dict() == {rec.MATCHES: len(published) - 3, rec.DIFFERS: 3, rec.NO_DATA: 0}
+
+
+def test_missing_id_and_missing_value_are_no_data(published):
+    kf = _key_figures_equal_to(published)
+    kf = kf[kf["id"] != "cases.difficult_collective"].copy()
+    _set(kf, "agency.yuan_saved", pd.NA)
+    table = rec.build(kf, published).set_index("id")
+    assert table.loc["cases.difficult_collective", "status"] == rec.NO_DATA
+    assert table.loc["agency.yuan_saved", "status"] == rec.NO_DATA
+    assert (table["status"] == rec.NO_DATA).sum() == 2
+
+
+@pytest.mark.parametrize("value, relation, published, expected", [
+    (13_000, "at_least", "13000", rec.MATCHES),
+    (13_650, "at_least", "13000", rec.MATCHES),
+    (12_999, "at_least", "13000", rec.DIFFERS),
+    (114 / 166, "approx", "0.6867", rec.MATCHES),       # 0.686747 -> 0.6867
+    (0.6868, "approx", "0.6867", rec.DIFFERS),
+    (64 / 200, "exact", "0.32", rec.MATCHES),
+    (0.3249, "exact", "0.32", rec.MATCHES),              # printed as 32%
+    (0.3251, "exact", "0.32", rec.DIFFERS),              # would be printed 33%
+    (1.0, "exact", "1.0", rec.MATCHES),
+    (0.996, "exact", "1.0", rec.DIFFERS),                # 99.6% is not "100%": every item or not
+    (0.30, "exact", "0.30", rec.MATCHES),
+    (0.2951, "exact", "0.3", rec.MATCHES),               # a proportion written 0.3 was printed "30%"
+    (0.31, "exact", "0.3", rec.DIFFERS),
+    (166, "exact", "166", rec.MATCHES),
+    (166.4, "exact", "166", rec.DIFFERS),                # counts are equal or they differ
+    (float("nan"), "exact", "166", rec.NO_DATA),
+    (None, "at_least", "60", rec.NO_DATA),
+])
+def test_compare_relations(value, relation, published, expected):
+    unit = "proportion" if "." in published else "count"
+    assert rec.compare(value, published, relation, unit) == expected
+
+
+def test_unknown_relation_and_bad_inputs_raise(published):
+    with pytest.raises(ValueError, match="relation"):
+        rec.compare(1, "1", "roughly")
+    kf = _key_figures_equal_to(published)
+    with pytest.raises(KeyError, match="value"):
+        rec.build(kf.drop(columns="value"), published)
+    with pytest.raises(ValueError, match="duplicated"):
+        rec.build(pd.concat([kf, kf.head(1)]), published)
+
+
+def test_every_published_dataset_links_to_a_report(published):
+    table = rec.build(_key_figures_equal_to(published), published)
+    assert table["report"].notna().all()
+    assert set(table["report"]) <= {f"{stem}.html" for stem in rec.REPORT_NOTEBOOKS.values()}
+
+
+def test_html_is_escaped_linked_and_carries_the_id(published):
+    kf = _key_figures_equal_to(published)
+    kf["rows"] = "<script>alert(1)</script>"
+    pub = published.copy()
+    pub.loc[0, "quote"] = 'A "quoted" <b>tag</b> & more'
+    table = rec.build(kf, pub)
+    out = rec.to_html(table)
+    assert out.startswith('<table id="reconciliation"')
+    assert "<script>" not in out and "<b>" not in out
+    assert html.escape('A "quoted" <b>tag</b> & more') in out
+    assert '<a href="10_survey_satisfaction.html">' in out
+    assert out.count("<tr data-id=") == len(published)
+
+
+def test_display_formats_relations_and_percentages(published):
+    kf = _key_figures_equal_to(published)
+    kf.loc[kf["id"] == "survey.return_rate", ["numerator", "denominator", "ci_low", "ci_high"]] = \
+        [6464, 10000, 0.6370, 0.6557]
+    shown = rec.display(rec.build(kf, published)).set_index("Figure")
+    assert shown.loc["traffic.officer_times", "Published"] == "≥ 13,000"
+    assert shown.loc["opinions.rectified_rate", "Published"] == "≈ 68.67%"
+    assert shown.loc["fitness.pass_rate_baseline", "Published"] == "32%"
+    assert shown.loc["survey.return_rate", "95% interval"] == "63.700% to 65.570%"
+    assert shown.loc["survey.return_rate", "Denominator"] == "10,000"
+    assert "traffic.officer_times" in rec.to_text(rec.build(kf, published))
