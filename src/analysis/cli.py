@@ -19,9 +19,12 @@ def _demo_data(args: argparse.Namespace) -> int:
 
 def _clean(args: argparse.Namespace) -> int:
     from analysis.cleaning import clean_all
+    from analysis.key_figures import write_key_figures
 
     result = clean_all(Path(args.raw_dir), Path(args.processed_dir))
     print(result.summary_text())
+    figures = write_key_figures(Path(args.processed_dir))
+    print(f"key figures: {int(figures['matches'].sum())} of {len(figures)} published figures reproduced")
     return 0
 
 
