@@ -86,3 +86,10 @@ def test_data_log_covers_every_raw_file_and_refuses_gaps():
     bad = dict(a.DATA_SOURCES, households=("x", "PURPLE", "y"))
     with pytest.raises(ValueError, match="PURPLE"):
         a.render_data_log(sources=bad)
+
+
+def test_caveats_html_is_escaped():
+    out = a.caveats_html([{"slug": "x", "text": "a <b> & c"}],
+                         [a.Marker("m", "uses <script>", "src/analysis/q.py", 4)])
+    assert "a &lt;b&gt; &amp; c" in out and "<script>" not in out and "src/analysis/q.py:4" in out
+    assert "missing" in a.caveats_html([], [])

@@ -5,6 +5,7 @@ import pytest
 from statsmodels.stats import rates as sm_rates
 
 from analysis import campaigns, paths
+from analysis.errors import ParameterError
 from analysis.contract.files import ACTIVITIES
 
 
@@ -158,3 +159,10 @@ def test_district_of_unit():
     assert campaigns.district_of_unit("Xi'anfeng Police Station") == "Xi'anfeng"
     assert campaigns.district_of_unit("Traffic Police Brigade") is None
     assert campaigns.district_of_unit(pd.NA) is None
+
+
+def test_check_district():
+    campaigns.check_district(None, HOUSEHOLDS)
+    campaigns.check_district("Anyi", HOUSEHOLDS)
+    with pytest.raises(ParameterError, match="Fanshui"):
+        campaigns.check_district("Atlantis", HOUSEHOLDS)

@@ -131,6 +131,33 @@ def read_caveats(doc_path: Path = ASSUMPTIONS_DOC) -> tuple[list[dict], list[Mar
     return hand, markers
 
 
+def caveats_html(hand: list[dict], markers: list[Marker]) -> str:
+    """The caveats section of a report: hand-written caveats, then the code's assumptions (escaped)."""
+    from html import escape
+
+    out = ['<div class="caveats">']
+    if hand:
+        out.append("<ul>" + "".join(f"<li><strong>{escape(c['slug'])}</strong>: {escape(c['text'])}</li>"
+                                     for c in hand) + "</ul>")
+    if markers:
+        out.append("<details><summary>Assumptions made in the code "
+                   f"({len({m.slug for m in markers})})</summary><table class=\"assumptions\">"
+                   "<thead><tr><th>Assumption</th><th>Statement</th><th>Where</th></tr></thead><tbody>")
+        by_slug: dict[str, list[Marker]] = {}
+        for m in markers:
+            by_slug.setdefault(m.slug, []).append(m)
+        for slug, ms in by_slug.items():
+            text = " / ".join(dict.fromkeys(m.text for m in ms))
+            where = ", ".join(f"{m.path}:{m.line}" for m in ms)
+            out.append(f"<tr><td><code>{escape(slug)}</code></td><td>{escape(text)}</td>"
+                       f"<td>{escape(where)}</td></tr>")
+        out.append("</tbody></table></details>")
+    if not hand and not markers:
+        out.append("<p>No caveats recorded: docs/assumptions.md is missing.</p>")
+    out.append("</div>")
+    return "\n".join(out)
+
+
 # ---- the data log -------------------------------------------------------------------------------
 
 RAG = {

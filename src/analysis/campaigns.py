@@ -19,6 +19,7 @@ from scipy.stats import binomtest
 from statsmodels.stats.multitest import multipletests
 
 from analysis import reconciliation
+from analysis.errors import ParameterError
 
 ACTIVITY_COLUMNS = ("campaign", "date", "unit", "site", "activity", "quantity")
 WINDOW_COLUMNS = ("campaign", "start", "end")
@@ -77,6 +78,15 @@ def district_of_unit(unit) -> str | None:
         return None
     unit = str(unit)
     return unit[: -len(STATION_SUFFIX)] if unit.endswith(STATION_SUFFIX) else None
+
+
+def check_district(district: str | None, households: pd.DataFrame) -> None:
+    """Raise ParameterError when ``district`` is not one of the districts in the household data."""
+    if district is None:
+        return
+    known = sorted(households["district"].dropna().astype(str).unique())
+    if district not in known:
+        raise ParameterError(f"district {district!r} is not in the data; known districts: {known}")
 
 
 def for_district(activities: pd.DataFrame, district: str | None) -> pd.DataFrame:

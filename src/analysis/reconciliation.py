@@ -206,3 +206,47 @@ def to_html(table: pd.DataFrame, *, report_prefix: str = "") -> str:
                    + "".join(cells) + "</tr>")
     out += ["</tbody>", "</table>"]
     return "\n".join(out)
+
+
+# ---- inputs and cross-checks --------------------------------------------------------------
+
+def read_inputs(processed_dir=None, published_path=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """key_figures.csv from ``processed_dir`` and the published-figures table (printed digits kept as text).
+
+    Raises AnalysisError when key_figures.csv is missing (run `python -m analysis key-figures`).
+    """
+    from pathlib import Path
+
+    from analysis import paths
+    from analysis.errors import AnalysisError
+
+    kf_path = Path(processed_dir or paths.PROCESSED) / paths.KEY_FIGURES
+    if not kf_path.exists():
+        raise AnalysisError(f"{kf_path}: not found; run `python -m analysis key-figures` first")
+    key_figures = pd.read_csv(kf_path)
+    published = pd.read_csv(published_path or paths.PUBLISHED_FIGURES, dtype=str)
+    return key_figures, published
+
+
+def disagreements(table: pd.DataFrame, key_figures: pd.DataFrame) -> pd.DataFrame:
+    """Ids where key_figures.csv's own ``matches`` flag and this table's status disagree.
+
+    Both apply the relation, but this table reads a published fraction at its printed precision;
+    any id listed here is a figure whose verdict depends on that reading. Columns: id, status, matches.
+    """
+    if "matches" not in key_figures.columns:
+        return pd.DataFrame(columns=["id", "status", "matches"])
+    flags = key_figures[["id", "matches"]].copy()
+    flags["matches"] = flags["matches"].astype(str).str.lower().map({"true": True, "false": False})
+    merged = table[["id", "status"]].merge(flags, on="id", how="inner")
+    has_data = merged["status"] != NO_DATA
+    differ = has_data & ((merged["status"] == MATCHES) != merged["matches"].fillna(False).astype(bool))
+    return merged[differ].reset_index(drop=True)
+
+
+def scope_note(district: str | None) -> str:
+    """What the table covers, given the report's district parameter."""
+    if district is None:
+        return "County-wide figures, as the work report published them."
+    return (f"The published figures are county-wide, so this table is county-wide too; "
+            f"{district} is covered in the findings below and in the detailed reports.")
