@@ -166,3 +166,77 @@ def test_check_district():
     campaigns.check_district("Anyi", HOUSEHOLDS)
     with pytest.raises(ParameterError, match="Fanshui"):
         campaigns.check_district("Atlantis", HOUSEHOLDS)
+
+
+# ---- the notebook, executed ----------------------------------------------------------------
+
+NOTEBOOK = paths.NOTEBOOKS / "50_campaigns.ipynb"
+
+
+def tiny_processed(folder, acts: pd.DataFrame) -> None:
+    """A processed folder holding only what the campaigns notebook reads, marked synthetic."""
+    import json
+
+    folder.mkdir(parents=True, exist_ok=True)
+    acts.to_parquet(folder / "campaign_activities.parquet")
+    hh = HOUSEHOLDS.astype({"district": "string", "households": "Int64"}).assign(source_row=[2, 3])
+    hh.to_parquet(folder / "households.parquet")
+    (folder / "manifest.json").write_text(json.dumps({"synthetic": True}), encoding="utf-8")
+    pd.DataFrame({"id": ["traffic.violations", "campus.alarm_points"], "value": [400.0, 8.0],
+                  "matches": [False, False]}).to_csv(folder / "key_figures.csv", index=False)
+
+
+def _run(tmp_path, **parameters):
+    import papermill as pm
+
+    out = tmp_path / "out.ipynb"
+    pm.execute_notebook(str(NOTEBOOK), str(out), parameters=parameters, kernel_name="python3",
+                        progress_bar=False, cwd=str(tmp_path))
+    return out
+
+
+def _outputs_text(path) -> str:
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    return "\n".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("district", [None, "Anyi"])
+def test_notebook_runs_on_tiny_data(tmp_path, acts, district):
+    processed = tmp_path / "processed"
+    tiny_processed(processed, acts)
+    out = _run(tmp_path, processed_dir=str(processed), figures_dir=str(tmp_path / "fig"), district=district)
+    text = _outputs_text(out)
+    assert "0 of 16 campaign figures match the ledger; 2 differ; 14 have no data" in text
+    if district is None:
+        assert "violations per officer-time: 2.00 (400 violations handled / 200 officer-times deployed)" in text
+        assert (tmp_path / "fig" / "50_campaigns_monthly_traffic.png").exists()
+        assert "hazards_rectified: 1 before, 6 during" in text
+    else:
+        assert "violations per officer-time: 1.00" in text
+        assert (tmp_path / "fig" / "50_campaigns_monthly_traffic_anyi.svg").exists()
+        assert "alarm_points: 0 before, 8 during; no activity before" in text
+        assert "hazards_rectified" not in text        # Anyi's station rectified none
+
+
+@pytest.mark.slow
+def test_notebook_rejects_an_unknown_district(tmp_path, acts):
+    import papermill as pm
+
+    processed = tmp_path / "processed"
+    tiny_processed(processed, acts)
+    with pytest.raises(pm.PapermillExecutionError, match="Atlantis"):
+        _run(tmp_path, processed_dir=str(processed), figures_dir=str(tmp_path / "fig"), district="Atlantis")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("district", [None, "Xi'anfeng"])
+def test_notebook_runs_with_defaults_on_the_processed_data(tmp_path, district):
+    if not (paths.PROCESSED / "key_figures.csv").exists():
+        pytest.skip("data/processed not built: run `python -m analysis clean` (tests/conftest.py does it)")
+    params = {} if district is None else {"district": district}
+    params["figures_dir"] = str(tmp_path / "fig")
+    out = _run(tmp_path, **params)
+    assert "campaign figures match the ledger" in _outputs_text(out)

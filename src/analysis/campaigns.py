@@ -113,15 +113,15 @@ def in_windows(activities: pd.DataFrame, windows: pd.DataFrame) -> pd.DataFrame:
 def campaign_totals(key_figures: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
     """The campaign figures of the report against the data (rows of the reconciliation table).
 
-    Columns: campaign, activity, published, relation, value, numerator, denominator, status.
+    Columns: campaign, activity, then those of ``reconciliation.build`` (so
+    ``reconciliation.display`` renders it).
     """
     pub = published[published["dataset"].isin(CAMPAIGN_DATASETS)]
     table = reconciliation.build(key_figures, pub)
     prefix = table["id"].str.split(".", n=1).str[0]
     table.insert(0, "campaign", prefix.map(ID_PREFIX_TO_CAMPAIGN))
     table.insert(1, "activity", table["id"].str.split(".", n=1).str[1])
-    return table[["campaign", "activity", "id", "unit", "relation", "published", "value",
-                  "numerator", "denominator", "status"]]
+    return table
 
 
 def _months(start: pd.Timestamp, end: pd.Timestamp) -> list[str]:
