@@ -142,3 +142,64 @@ def test_read_inputs_needs_key_figures(tmp_path):
     kf, pub = rec.read_inputs(tmp_path)
     assert pub.loc[pub["id"] == "fitness.pass_rate_baseline", "published"].item() == "0.32"
     assert rec.build(kf, pub).set_index("id").loc["survey.distributed", "status"] == rec.MATCHES
+
+
+# ---- the summary notebook, executed ---------------------------------------------------------
+
+SUMMARY = paths.NOTEBOOKS / "90_summary.ipynb"
+
+
+def _execute(tmp_path, **parameters):
+    import nbformat
+    import papermill as pm
+
+    out = tmp_path / "summary.ipynb"
+    pm.execute_notebook(str(SUMMARY), str(out), parameters=parameters, kernel_name="python3",
+                        progress_bar=False, cwd=str(tmp_path))
+    nb = nbformat.read(out, as_version=4)
+    texts, htmls = [], []
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            texts.append(o.get("text", ""))
+            htmls.append(o.get("data", {}).get("text/html", ""))
+    return "\n".join(texts), "\n".join(htmls)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("district", [None, "Dongdang"])
+def test_summary_marks_exactly_the_three_differing_figures(tmp_path, published, district):
+    import json
+
+    processed = tmp_path / "processed"
+    processed.mkdir()
+    (processed / "manifest.json").write_text(json.dumps({"synthetic": True}), encoding="utf-8")
+    kf = _key_figures_equal_to(published)
+    _set(kf, "survey.valid_returned", 6463)
+    _set(kf, "opinions.rectified", 113)
+    _set(kf, "campus.alarm_points", 197)
+    kf.to_csv(processed / "key_figures.csv", index=False)
+    text, html_out = _execute(tmp_path, processed_dir=str(processed), figures_dir=str(tmp_path / "fig"),
+                              district=district)
+    assert f"{len(published)} published figures: {len(published) - 3} match the data, 3 differ, 0 have no data" in text
+    assert ("Figures that do not match: survey.valid_returned (differs), opinions.rectified (differs), "
+            "campus.alarm_points (differs)") in text
+    assert 'id="reconciliation"' in html_out and "SYNTHETIC DEMO DATA" in html_out
+    assert html_out.count('data-status="differs"') == 3
+    # No processed data sets beyond the key figures: every finding says so, with no number.
+    assert "0 of 4 findings available" in text
+    assert html_out.count("Not yet available: no processed data for") == 4
+    assert "synthetic-demo" in html_out                       # caveats collected from docs/assumptions.md
+    if district:
+        assert "Dongdang is covered in the findings below" in html_out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("district", [None, "Shanyang"])
+def test_summary_runs_with_defaults_on_the_processed_data(tmp_path, district):
+    if not (paths.PROCESSED / "key_figures.csv").exists():
+        pytest.skip("data/processed not built: run `python -m analysis clean` (tests/conftest.py does it)")
+    params = {"figures_dir": str(tmp_path / "fig")}
+    if district:
+        params["district"] = district
+    text, html_out = _execute(tmp_path, **params)
+    assert 'id="reconciliation"' in html_out and "published figures:" in text
