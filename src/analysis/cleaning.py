@@ -19,6 +19,7 @@ import pandas as pd
 
 from analysis import paths
 from analysis.contract import LIKERT_DONT_KNOW, RAW_FILES, RawFile
+from analysis.contract.schemas import validate_processed
 from analysis.errors import AnalysisError, ColumnTypeError, UnknownCategoryError
 from analysis.normalise import (blank, lookup_table, match_key, parse_bool, parse_code, parse_date,
                                 parse_month, parse_number, parse_text)
@@ -149,9 +150,10 @@ def clean_table(table: RawTable, spec: RawFile, known: Known, key: bytes) -> tup
     raw = table.frame
     typed = {"source_row": raw["source_row"].astype("Int64")}
     problems = pd.DataFrame(index=raw.index)
+    empty = pd.DataFrame({c.name: blank(raw[c.name]) for c in spec.columns}, index=raw.index)
     for column in spec.columns:
         values, problem = parse_column(raw[column.name], column, known, key)
-        filled = ~blank(raw[column.name])
+        filled = ~empty[column.name]
         _refuse_failed_column(table.path, column, raw[column.name], problem, filled)
         if not column.nullable:
             problem = problem.where(filled | problem.ne(""), "blank")
@@ -167,11 +169,11 @@ def clean_table(table: RawTable, spec: RawFile, known: Known, key: bytes) -> tup
             lambda row: "; ".join(f"{c}: {p}" for c, p in row.items() if p), axis=1)
 
     data_columns = [c.name for c in spec.columns]
-    all_blank = pd.concat([blank(raw[c]) for c in data_columns], axis=1).all(axis=1)
+    all_blank = empty[data_columns].all(axis=1)
     reasons[all_blank] = "blank row"
     if spec.dataset == "survey_responses":
         items = [c.name for c in spec.columns if c.kind == "likert"]
-        blank_form = ~all_blank & pd.concat([blank(raw[c]) for c in items + ["opinion"]], axis=1).all(axis=1)
+        blank_form = ~all_blank & empty[items + ["opinion"]].all(axis=1)
         # ASSUMPTION(blank-form): a returned form with no item answered and no opinion is not a valid form.
         reasons[blank_form] = "blank form: no item answered and no opinion"
 
@@ -188,7 +190,7 @@ def clean_table(table: RawTable, spec: RawFile, known: Known, key: bytes) -> tup
     _mark_duplicates(typed, spec, reasons)
 
     keep = reasons.eq("")
-    clean = typed[keep].reset_index(drop=True)
+    clean = validate_processed(typed[keep].reset_index(drop=True), spec)
     quarantine = _quarantine_frame(raw[~keep], spec, typed[~keep], reasons[~keep])
     return clean, quarantine
 

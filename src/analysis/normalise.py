@@ -35,8 +35,15 @@ def _by_unique(raw: pd.Series, fn: Callable[[str], tuple[object, str]]) -> tuple
     return pd.Series(values, index=raw.index, dtype=object), pd.Series(problems, index=raw.index, dtype=object)
 
 
+def _is_blank(value: object) -> bool:
+    return text(value) == "" if isinstance(value, str) else value is None or value is pd.NaT or value != value
+
+
 def blank(raw: pd.Series) -> pd.Series:
-    return raw.map(lambda v: text(v) == "" if isinstance(v, str) else v is None or v is pd.NaT or v != v)
+    """True where a cell is empty or only whitespace."""
+    codes, uniques = pd.factorize(raw, sort=False)
+    flags = np.array([_is_blank(u) for u in uniques] + [True], dtype=bool)
+    return pd.Series(flags[codes], index=raw.index)
 
 
 # --- dates -------------------------------------------------------------------------------------
