@@ -133,6 +133,15 @@ def test_before_after_compares_same_length_periods(acts):
     assert (ba["p_holm"] >= ba["p_value"]).all()
 
 
+def test_describe_before_after_lines(acts):
+    ba = campaigns.before_after(acts, WINDOWS).set_index("activity", drop=False)
+    line = campaigns.describe_before_after(ba.loc["hazards_rectified"])
+    assert line.startswith("hazards_rectified: 1 before, 6 during; rate ratio 6.00 (95% CI 0.73 to 275.99)")
+    line = campaigns.describe_before_after(ba.loc["alarm_points"])
+    assert "none before, so the rate ratio has only a lower bound: at least" in line
+    assert campaigns.format_p(1e-9) == "< 0.001" and campaigns.format_p(0.04567) == "0.0457"
+
+
 def test_logic_model_classes_every_contract_activity():
     lm = campaigns.logic_model(ACTIVITIES)
     assert set(lm["activity"]) == set(ACTIVITIES)
@@ -217,7 +226,7 @@ def test_notebook_runs_on_tiny_data(tmp_path, acts, district):
     else:
         assert "violations per officer-time: 1.00" in text
         assert (tmp_path / "fig" / "50_campaigns_monthly_traffic_anyi.svg").exists()
-        assert "alarm_points: 0 before, 8 during; no activity before" in text
+        assert "alarm_points: 0 before, 8 during; none before" in text
         assert "hazards_rectified" not in text        # Anyi's station rectified none
 
 

@@ -300,6 +300,25 @@ def before_after(activities: pd.DataFrame, windows: pd.DataFrame, campaign: str 
     return out
 
 
+def format_p(p: float) -> str:
+    """A p-value for readers: '< 0.001' below that, else three significant digits."""
+    if p is None or pd.isna(p):
+        return "–"
+    return "< 0.001" if p < 0.001 else f"{p:.3g}"
+
+
+def describe_before_after(row) -> str:
+    """One line for one activity of ``before_after``: counts, the ratio or its lower bound, Holm p."""
+    counts = f"{row['activity']}: {row['before']} before, {row['during']} during"
+    if pd.isna(row["ratio"]):
+        return f"{counts}; nothing to compare"
+    if np.isinf(row["ratio"]):
+        return (f"{counts}; none before, so the rate ratio has only a lower bound: at least "
+                f"{row['ci_low']:.2f} (95%), Holm p {format_p(row['p_holm'])}")
+    return (f"{counts}; rate ratio {row['ratio']:.2f} (95% CI {row['ci_low']:.2f} to "
+            f"{row['ci_high']:.2f}), Holm p {format_p(row['p_holm'])}")
+
+
 def logic_model(activities_seen=None) -> pd.DataFrame:
     """Each ledger activity classed as output or outcome, with the reason.
 
