@@ -95,6 +95,20 @@ def test_every_published_dataset_links_to_a_report(published):
     assert set(table["report"]) <= {f"{stem}.html" for stem in rec.REPORT_NOTEBOOKS.values()}
 
 
+def test_report_names_come_from_reports_yml(published, tmp_path):
+    config = tmp_path / "reports.yml"
+    config.write_text("reports:\n"
+                      "  - {name: survey, notebook: notebooks/10_survey_satisfaction.ipynb, sweep: {district: districts}}\n"
+                      "  - {name: campaigns, notebook: notebooks/50_campaigns.ipynb}\n", encoding="utf-8")
+    reports = rec.report_files(config)
+    assert reports == {"10_survey_satisfaction": "survey.html", "50_campaigns": "campaigns.html"}
+    table = rec.build(_key_figures_equal_to(published), published, reports).set_index("id")
+    assert table.loc["survey.distributed", "report"] == "survey.html"
+    assert table.loc["campus.alarm_points", "report"] == "campaigns.html"
+    assert table.loc["fitness.pass_rate_final", "report"] == "30_fitness.html"   # not configured: the stem
+    assert rec.report_files(tmp_path / "absent.yml") == {}
+
+
 def test_html_is_escaped_linked_and_carries_the_id(published):
     kf = _key_figures_equal_to(published)
     kf["rows"] = "<script>alert(1)</script>"

@@ -110,14 +110,14 @@ def in_windows(activities: pd.DataFrame, windows: pd.DataFrame) -> pd.DataFrame:
     return activities[keep.fillna(False).astype(bool)]
 
 
-def campaign_totals(key_figures: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
+def campaign_totals(key_figures: pd.DataFrame, published: pd.DataFrame, reports=None) -> pd.DataFrame:
     """The campaign figures of the report against the data (rows of the reconciliation table).
 
     Columns: campaign, activity, then those of ``reconciliation.build`` (so
     ``reconciliation.display`` renders it).
     """
     pub = published[published["dataset"].isin(CAMPAIGN_DATASETS)]
-    table = reconciliation.build(key_figures, pub)
+    table = reconciliation.build(key_figures, pub, reports)
     prefix = table["id"].str.split(".", n=1).str[0]
     table.insert(0, "campaign", prefix.map(ID_PREFIX_TO_CAMPAIGN))
     table.insert(1, "activity", table["id"].str.split(".", n=1).str[1])

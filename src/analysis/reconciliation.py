@@ -15,9 +15,10 @@ import pandas as pd
 MATCHES, DIFFERS, NO_DATA = "matches", "differs", "no data"
 STATUSES = (MATCHES, DIFFERS, NO_DATA)
 
-# The one place that maps a published figure's data set to the report that details it.
-# Report files are named after the notebook stem (the batch runner's rule); sweeps add a
-# parameter suffix, but the reconciliation links to the county-wide report of each notebook.
+# The one place that maps a published figure's data set to the notebook that details it. The
+# report file a notebook becomes is reports.yml's business (its entry's ``name`` + ".html", read by
+# ``report_files``); without reports.yml it is the notebook stem + ".html". Sweeps add a suffix
+# per district or unit; the reconciliation links to the county-wide report of each notebook.
 REPORT_NOTEBOOKS = {
     "survey": "10_survey_satisfaction",
     "opinions": "20_opinions",
@@ -39,10 +40,35 @@ TABLE_COLUMNS = ["id", "dataset", "unit", "quote", "relation", "published", "val
                  "denominator", "ci_low", "ci_high", "rows", "source", "status", "report"]
 
 
-def report_file(dataset: str) -> str | None:
-    """File name of the detailed report for a published figure's data set (None if there is none)."""
+def report_files(config_path=None) -> dict[str, str]:
+    """Notebook stem -> HTML file name of its county-wide report, from reports.yml ({} if it is absent)."""
+    from pathlib import Path
+
+    import yaml
+
+    from analysis import paths
+
+    path = Path(config_path or paths.REPORTS_CONFIG)
+    if not path.exists():
+        return {}
+    config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    out = {}
+    for entry in config.get("reports", []) or []:
+        if isinstance(entry, dict) and entry.get("name") and entry.get("notebook"):
+            out[Path(entry["notebook"]).stem] = f"{entry['name']}.html"
+    return out
+
+
+def report_file(dataset: str, reports: dict[str, str] | None = None) -> str | None:
+    """File name of the detailed report for a published figure's data set (None if there is none).
+
+    ``reports``: notebook stem -> report file (``report_files()``); a notebook not in it is
+    assumed to render to ``<stem>.html``.
+    """
     stem = REPORT_NOTEBOOKS.get(dataset)
-    return f"{stem}.html" if stem else None
+    if not stem:
+        return None
+    return (reports or {}).get(stem, f"{stem}.html")
 
 
 def _decimals(published) -> int:
@@ -94,12 +120,14 @@ def _require(frame: pd.DataFrame, columns, name: str) -> None:
         raise KeyError(f"{name} lacks column(s) {missing}")
 
 
-def build(key_figures: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
+def build(key_figures: pd.DataFrame, published: pd.DataFrame,
+          reports: dict[str, str] | None = None) -> pd.DataFrame:
     """One row per published id, in the published table's order.
 
     Columns: id, dataset, unit, quote, relation, published, value, numerator, denominator,
     ci_low, ci_high (NA unless the figure is an estimate), rows (which rows it counts), source,
-    status (matches / differs / no data) and report (file name of the detailed report).
+    status (matches / differs / no data) and report (file name of the detailed report; see
+    ``report_file`` for ``reports``).
     An id absent from ``key_figures`` or with a missing value has status 'no data'.
     """
     _require(key_figures, ("id", "value"), "key_figures")
@@ -116,7 +144,7 @@ def build(key_figures: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
     table = pub.merge(kf, on="id", how="left", validate="one_to_one")
     table["status"] = [compare(v, p, r, u) for v, p, r, u in
                        zip(table["value"], table["published"], table["relation"], table["unit"])]
-    table["report"] = table["dataset"].map(report_file)
+    table["report"] = [report_file(d, reports) for d in table["dataset"]]
     for col in ("published", "value", "numerator", "denominator", "ci_low", "ci_high"):
         table[col] = pd.to_numeric(table[col], errors="coerce").astype("Float64")
     return table[TABLE_COLUMNS].reset_index(drop=True)
