@@ -7,7 +7,7 @@ import pytest
 
 from analysis import findings
 
-MODULES = ("fitness", "opinions", "survival", "survey")
+MODULES = ("fitness", "opinions", "survey")
 
 
 def _frames() -> dict:
@@ -78,16 +78,27 @@ def test_small_untested_count_is_not_printed(monkeypatch, no_modules):
 
 
 def test_rectification_median_and_not_reached(monkeypatch, no_modules):
-    times = pd.DataFrame({"days": [10, 20, 30, 40], "rectified": [True, True, True, False]})
-    _fake(monkeypatch, "opinions", time_to_rectification=lambda ledger, cutoff: times)
-    _fake(monkeypatch, "survival", median_survival=lambda d, e: {"median": 25.0, "ci_low": 10.0, "ci_high": np.nan})
+    seen = {}
+
+    def status(ledger, cutoff):
+        seen["cutoff"] = cutoff
+        return "status-frame"
+
+    def km(result):
+        assert result == "status-frame"
+        return {"n": 4, "events": 3, "median": {"median": 25.0, "ci_low": 10.0, "ci_high": np.nan}}
+
+    _fake(monkeypatch, "opinions", rectification_status=status, time_to_rectification=km)
     f = findings.what_the_data_adds(_frames())[1]
-    assert f.available
+    assert f.available and seen["cutoff"] == pd.Timestamp("2004-12-20")
     assert "Of 4 opinions, 3 were rectified by 20 December 2004" in f.text
-    assert "within 25 days (95% CI 10 to not reached)" in f.text
-    _fake(monkeypatch, "survival", median_survival=lambda d, e: {"median": np.nan, "ci_low": np.nan, "ci_high": np.nan})
+    assert "within 25 days of their rectification plan (95% CI 10 to not reached)" in f.text
+    _fake(monkeypatch, "opinions", rectification_status=status,
+          time_to_rectification=lambda r: {"n": 4, "events": 1,
+                                           "median": {"median": np.nan, "ci_low": np.nan, "ci_high": np.nan}})
     f = findings.rectification_time(pd.DataFrame(), "2004-06-30")
     assert "median is not reached" in f.text and "30 June 2004" in f.text
+    assert findings.default_cutoff() == "2004-12-20"          # the rule in data/reference/rules.csv
 
 
 def _fake_survey(monkeypatch):

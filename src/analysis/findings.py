@@ -8,8 +8,9 @@ a number it did not compute.
 Interfaces used (the subject modules' public functions):
 - ``fitness.pass_rates(fitness_tests, roster)``: per round; columns round, on_roster, tested,
   exempt, absent, not_recorded, passed, rate_tested(_low/_high), rate_roster(_low/_high).
-- ``opinions.time_to_rectification(ledger, cutoff)``: per opinion; columns days, rectified.
-- ``survival.median_survival(durations, events)``: dict median, ci_low, ci_high (Kaplan-Meier).
+- ``opinions.rectification_status(ledger, cutoff)`` (per opinion: days, rectified) and
+  ``opinions.time_to_rectification(status)``: dict n, events, median (dict median, ci_low,
+  ci_high from the Kaplan-Meier curve, NaN where not reached).
 - ``survey.weight_respondents(responses, population).frame`` and
   ``survey.satisfaction_by(sample, by, domain=None)``: columns <by>, n_valid, top_box, se, ci_low, ci_high.
 - ``survey.collection_rates(batches, responses, district=None)``, ``survey.top_box(responses, [item])``,
@@ -27,7 +28,6 @@ import pandas as pd
 from analysis.errors import AnalysisError
 
 NOT_AVAILABLE = "Not yet available"
-DEFAULT_CUTOFF = "2004-12-20"
 SMALL = 10  # counts of officers below this are not printed (disclosure rule)
 
 # Data sets each finding needs (the notebook loads what exists and passes None for the rest).
@@ -37,6 +37,13 @@ NEEDS = {
     "satisfaction_spread": ("survey_responses", "population_margins"),
     "self_selection": ("survey_batches", "survey_responses"),
 }
+
+
+def default_cutoff() -> str:
+    """The opinions cut-off date of the bureau's rules (data/reference/rules.csv), as key figures use it."""
+    from analysis.key_figures import rules
+
+    return rules()["opinions.cutoff_date"]
 
 
 class NotAvailable(Exception):
@@ -96,7 +103,7 @@ def fitness_roster_denominator(fitness_tests: pd.DataFrame, roster: pd.DataFrame
         raise NotAvailable("no fitness test rounds in the data")
     rates = rates.sort_values("round")
     first, last = rates.iloc[0], rates.iloc[-1]
-    untested = int(last["on_roster"]) - int(last["tested"])
+    untested = max(int(last["on_roster"]) - int(last["tested"]), 0)
     text = (f"In the final round (round {int(last['round'])}), {_pct(last['rate_tested'])} of the "
             f"{int(last['tested']):,} officers tested passed (95% CI {_pct(last['rate_tested_low'])} to "
             f"{_pct(last['rate_tested_high'])}). Counting every officer on the roster, with the "
@@ -113,19 +120,20 @@ def fitness_roster_denominator(fitness_tests: pd.DataFrame, roster: pd.DataFrame
     return Finding("fitness_roster", "Fitness pass rate under the roster denominator", True, text, table)
 
 
-def rectification_time(ledger: pd.DataFrame, cutoff: str = DEFAULT_CUTOFF) -> Finding:
+def rectification_time(ledger: pd.DataFrame, cutoff: str | None = None) -> Finding:
     """Median days from plan to rectification (Kaplan-Meier, open opinions censored at the cut-off)."""
-    opinions, survival = _module("opinions"), _module("survival")
-    times = opinions.time_to_rectification(ledger, pd.Timestamp(cutoff))
-    med = survival.median_survival(times["days"], times["rectified"])
-    n, events = len(times), int(pd.Series(times["rectified"]).astype(bool).sum())
+    opinions = _module("opinions")
+    cutoff = cutoff or default_cutoff()
+    status = opinions.rectification_status(ledger, pd.Timestamp(cutoff))
+    km = opinions.time_to_rectification(status)
+    med, n, events = km["median"], int(km["n"]), int(km["events"])
     median = med["median"]
     if median is None or (isinstance(median, float) and math.isnan(median)):
         when = "fewer than half of the opinions were rectified by the cut-off, so the median is not reached"
     else:
         low = "–" if pd.isna(med["ci_low"]) else f"{med['ci_low']:.0f}"
         high = "not reached" if pd.isna(med["ci_high"]) else f"{med['ci_high']:.0f}"
-        when = f"half of the opinions were rectified within {median:.0f} days (95% CI {low} to {high})"
+        when = f"half of the opinions were rectified within {median:.0f} days of their rectification plan (95% CI {low} to {high})"
     text = (f"Of {n:,} opinions, {events:,} were rectified by {pd.Timestamp(cutoff):%d %B %Y}; counting the "
             f"open ones as still running (Kaplan-Meier), {when}. The report gives counts only, not how long "
             f"people waited.")
@@ -198,7 +206,7 @@ FINDINGS = {
 }
 
 
-def what_the_data_adds(frames: dict, district: str | None = None, cutoff: str = DEFAULT_CUTOFF) -> list[Finding]:
+def what_the_data_adds(frames: dict, district: str | None = None, cutoff: str | None = None) -> list[Finding]:
     """Every finding, in order; one whose module, data or interface is missing says so instead."""
     out = []
     for key, (title, compute) in FINDINGS.items():
