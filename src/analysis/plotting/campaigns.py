@@ -56,7 +56,8 @@ def ratio_figure(monthly: pd.DataFrame, ylabel: str) -> plt.Figure:
     ax.plot(d["month"].astype(str), d["value"].astype(float), marker="o", color=PALETTE[1])
     ax.set_xlabel("month")
     ax.set_ylabel(ylabel)
-    ax.set_ylim(bottom=0)
+    top = float(d["value"].max()) if len(d) else 1.0
+    ax.set_ylim(0, top * 1.15 if top > 0 else 1.0)
     ax.tick_params(axis="x", rotation=90)
     return fig
 
