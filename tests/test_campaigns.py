@@ -75,6 +75,19 @@ def test_monthly_series_fills_empty_months_with_zero(acts):
     campus = s[(s["campaign"] == "campus") & (s["activity"] == "hazards_rectified")]
     assert campus["month"].tolist() == ["2004-09", "2004-10", "2004-11"]
     assert campus["quantity"].tolist() == [0, 4, 2]
+    assert campus["rows"].tolist() == [0, 1, 1]
+
+
+def test_activity_pattern_says_which_activities_ran_every_month(acts):
+    s = campaigns.monthly_series(acts, WINDOWS)
+    p = campaigns.activity_pattern(s, "traffic").set_index("activity")
+    assert p.loc["violations", "months_active"] == 2 and p.loc["violations", "months"] == 12
+    assert not p.loc["violations", "every_month"]
+    assert p.loc["violations", "peak_month"] == "2004-03" and p.loc["violations", "rows"] == 2
+    full = campaigns.monthly_series(ledger([("veterans", "2004-01-05", "Political Department", None,
+                                             "ranks_resolved", 1)]),
+                                    WINDOWS.assign(end=WINDOWS["start"].str[:8] + "28"))
+    assert campaigns.activity_pattern(full, "veterans")["every_month"].tolist() == [True]
 
 
 def test_rates_have_numerator_and_denominator(acts):

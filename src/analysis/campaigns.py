@@ -132,24 +132,43 @@ def monthly_series(activities: pd.DataFrame, windows: pd.DataFrame) -> pd.DataFr
     """Quantity per campaign, activity and calendar month inside each campaign's window.
 
     Months of the window with no row are shown as 0 (the ledger is complete: nothing recorded
-    means nothing done). Columns: campaign, activity, month ('YYYY-MM'), quantity.
+    means nothing done). Columns: campaign, activity, month ('YYYY-MM'), quantity, rows (ledger
+    rows behind the quantity).
     """
     rows = in_windows(activities, windows)
     w = _windows(windows)
     got = (rows.assign(month=rows["date"].dt.strftime("%Y-%m"))
-               .groupby(["campaign", "activity", "month"], as_index=False)["quantity"].sum())
+               .groupby(["campaign", "activity", "month"], as_index=False)
+               .agg(quantity=("quantity", "sum"), rows=("quantity", "size")))
     frames = []
     for (campaign, activity), _ in got.groupby(["campaign", "activity"]):
         months = _months(w.loc[campaign, "start"], w.loc[campaign, "end"])
         frames.append(pd.DataFrame({"campaign": campaign, "activity": activity, "month": months}))
     if not frames:
         return pd.DataFrame({"campaign": pd.Series(dtype="string"), "activity": pd.Series(dtype="string"),
-                             "month": pd.Series(dtype="string"), "quantity": pd.Series(dtype="Float64")})
+                             "month": pd.Series(dtype="string"), "quantity": pd.Series(dtype="Float64"),
+                             "rows": pd.Series(dtype="Int64")})
     grid = pd.concat(frames, ignore_index=True)
     out = grid.merge(got, on=["campaign", "activity", "month"], how="left")
     # ASSUMPTION(ledger-complete): a month of a campaign with no ledger row is taken as zero activity, not as missing data.
     out["quantity"] = out["quantity"].fillna(0).astype("Float64")
+    out["rows"] = out["rows"].fillna(0).astype("Int64")
     return out
+
+
+def activity_pattern(series: pd.DataFrame, campaign: str) -> pd.DataFrame:
+    """Per activity of ``campaign`` (from ``monthly_series``): months with activity, of months in the
+    window, whether it ran every month, and its peak month. Columns: activity, months_active,
+    months, every_month, peak_month, rows."""
+    s = series[series["campaign"] == campaign]
+    out = []
+    for act, d in s.groupby("activity"):
+        active = int((d["quantity"] > 0).sum())
+        out.append({"activity": act, "months_active": active, "months": len(d),
+                    "every_month": active == len(d),
+                    "peak_month": d.loc[d["quantity"].astype(float).idxmax(), "month"],
+                    "rows": int(d["rows"].sum())})
+    return pd.DataFrame(out, columns=["activity", "months_active", "months", "every_month", "peak_month", "rows"])
 
 
 def _total(rows: pd.DataFrame, campaign: str, activity: str) -> float:
