@@ -120,7 +120,7 @@ def test_html_is_escaped_linked_and_carries_the_id(published):
     assert "<script>" not in out and "<b>" not in out
     assert html.escape('A "quoted" <b>tag</b> & more') in out
     assert '<a href="10_survey_satisfaction.html">' in out
-    assert out.count("<tr data-id=") == len(published)
+    assert out.count(" data-id=") == len(published)
 
 
 def test_display_formats_relations_and_percentages(published):
@@ -217,3 +217,22 @@ def test_summary_runs_with_defaults_on_the_processed_data(tmp_path, district):
         params["district"] = district
     text, html_out = _execute(tmp_path, **params)
     assert 'id="reconciliation"' in html_out and "published figures:" in text
+
+
+# Tags the report renderer (analysis.batch) keeps; anything else would be shown escaped as text.
+REPORT_TAGS = {"table", "thead", "tbody", "tr", "th", "td", "code", "a", "div", "h3", "p", "ul", "li",
+               "strong", "details", "summary"}
+
+
+def test_summary_html_uses_only_tags_reports_keep(published):
+    import re
+
+    from analysis import assumptions, findings
+
+    kf = _key_figures_equal_to(published)
+    parts = [rec.to_html(rec.build(kf, published)),
+             findings.Finding("k", "t", True, "x", pd.DataFrame({"a": [1]})).to_html(),
+             findings.Finding("k", "t", False, "Not yet available: x.").to_html(),
+             assumptions.caveats_html([{"slug": "s", "text": "t"}], [assumptions.Marker("m", "t", "p.py", 1)])]
+    tags = set(re.findall(r"</?([a-zA-Z0-9]+)", "".join(parts)))
+    assert tags <= REPORT_TAGS, tags - REPORT_TAGS

@@ -60,14 +60,15 @@ class Finding:
 
     def to_html(self) -> str:
         """The finding as an escaped HTML section (table included when available)."""
-        parts = [f'<section class="finding" id="finding-{html.escape(self.key, quote=True)}">',
+        # <div>, not <section>: the report renderer's HTML allowlist keeps div but escapes section.
+        parts = [f'<div class="finding" id="finding-{html.escape(self.key, quote=True)}">',
                  f"<h3>{html.escape(self.title)}</h3>"]
         cls = "finding-text" if self.available else "finding-text not-available"
         parts.append(f'<p class="{cls}">{html.escape(self.text)}</p>')
         if self.available and self.table is not None and len(self.table):
             parts.append(self.table.to_html(index=False, escape=True, na_rep="–", border=0,
                                             classes="finding-table"))
-        parts.append("</section>")
+        parts.append("</div>")
         return "\n".join(parts)
 
 

@@ -230,7 +230,8 @@ def to_html(table: pd.DataFrame, *, report_prefix: str = "") -> str:
         cells += [f"<td>{esc(r[c])}</td>" for c in ("Published", "From data", "Numerator", "Denominator",
                                                     "95% interval", "Rows counted")]
         cells += [f'<td class="{status_class}">{esc(r["Status"])}</td>', f"<td>{link}</td>"]
-        out.append(f'<tr data-id="{esc(r["Figure"], quote=True)}" data-status="{esc(r["Status"], quote=True)}">'
+        out.append(f'<tr class="{status_class}" data-id="{esc(r["Figure"], quote=True)}" '
+                   f'data-status="{esc(r["Status"], quote=True)}">'
                    + "".join(cells) + "</tr>")
     out += ["</tbody>", "</table>"]
     return "\n".join(out)
