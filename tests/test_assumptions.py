@@ -93,3 +93,10 @@ def test_caveats_html_is_escaped():
                          [a.Marker("m", "uses <script>", "src/analysis/q.py", 4)])
     assert "a &lt;b&gt; &amp; c" in out and "<script>" not in out and "src/analysis/q.py:4" in out
     assert "missing" in a.caveats_html([], [])
+
+
+def test_data_log_lists_exactly_the_reference_files():
+    from analysis import paths
+
+    on_disk = {f"data/reference/{p.name}" for p in paths.REFERENCE.iterdir() if p.is_file()}
+    assert set(a.REFERENCE_SOURCES) == on_disk

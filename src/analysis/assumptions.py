@@ -200,6 +200,7 @@ REFERENCE_SOURCES = {
     "data/reference/published_figures.csv": "The 34 figures printed in the 2004 work report, with the sentence each comes from.",
     "data/reference/aliases.csv": "Canonical spellings of districts and units (Chinese and English variants).",
     "data/reference/campaign_windows.csv": "Start and end of each campaign, as the work report states them.",
+    "data/reference/rules.csv": "The bureau's rules the report quotes (pass marks, the opinions cut-off date).",
 }
 
 

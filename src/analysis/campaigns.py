@@ -209,6 +209,7 @@ def rates(activities: pd.DataFrame, windows: pd.DataFrame, households: pd.DataFr
     specs = [
         ("violations per officer-time", "traffic", "violations handled", _total(rows, "traffic", "violations"),
          "officer-times deployed", _total(rows, "traffic", "officer_times")),
+        # ASSUMPTION(letters-per-household): open letters are divided by registered households as the widest reach they could have had; letters handed to drivers or passers-by make this an upper bound on household coverage, not a count of households reached.
         ("open letters per household", "traffic", "open letters issued", _total(rows, "traffic", "open_letters"),
          "registered households", float(hh["households"].sum())),
         ("alarm points per school", "campus", "alarm points set up", _total(rows, "campus", "alarm_points"),
@@ -300,6 +301,7 @@ def before_after(activities: pd.DataFrame, windows: pd.DataFrame, campaign: str 
     # ASSUMPTION(before-period-same-length): "the two months before" is the same number of days as the window, ending the day before it starts.
     b_start, b_end = start - pd.Timedelta(days=days), start - pd.Timedelta(days=1)
     rows = for_district(activities[activities["campaign"] == campaign], district)
+    # ASSUMPTION(poisson-counts): counts are compared as Poisson; items installed in batches (several alarm points at one school) are overdispersed, so the intervals are too narrow and the p-values too small.
     before = rows[(rows["date"] >= b_start) & (rows["date"] <= b_end)].groupby("activity")["quantity"].sum()
     during = rows[(rows["date"] >= start) & (rows["date"] <= end)].groupby("activity")["quantity"].sum()
     activities_seen = sorted(set(before.index) | set(during.index))
