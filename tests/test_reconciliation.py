@@ -131,7 +131,7 @@ def test_display_formats_relations_and_percentages(published):
     assert shown.loc["traffic.officer_times", "Published"] == "≥ 13,000"
     assert shown.loc["opinions.rectified_rate", "Published"] == "≈ 68.67%"
     assert shown.loc["fitness.pass_rate_baseline", "Published"] == "32%"
-    assert shown.loc["survey.return_rate", "95% interval"] == "63.700% to 65.570%"
+    assert shown.loc["survey.return_rate", "95% interval"] == "63.7% to 65.6%"
     assert shown.loc["survey.return_rate", "Denominator"] == "10,000"
     assert "traffic.officer_times" in rec.to_text(rec.build(kf, published))
 

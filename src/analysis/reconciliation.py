@@ -185,8 +185,9 @@ def display(table: pd.DataFrame) -> pd.DataFrame:
         vplaces = places + 1 if r.unit == "proportion" else 0
         interval = "–"
         if not (pd.isna(r.ci_low) or pd.isna(r.ci_high)):
-            interval = (f"{format_figure(r.ci_low, r.unit, vplaces)} to "
-                        f"{format_figure(r.ci_high, r.unit, vplaces)}")
+            # An interval is read for its width: one decimal of a percentage is enough.
+            interval = (f"{format_figure(r.ci_low, r.unit, 1)} to "
+                        f"{format_figure(r.ci_high, r.unit, 1)}")
         rows.append({
             "Figure": r.id,
             "Published": _RELATION_SIGN[r.relation] + format_figure(r.published, r.unit, places),
