@@ -136,18 +136,6 @@ def test_display_formats_relations_and_percentages(published):
     assert "traffic.officer_times" in rec.to_text(rec.build(kf, published))
 
 
-def test_disagreements_with_key_figures_flag(published):
-    kf = _key_figures_equal_to(published)
-    kf["matches"] = True
-    _set(kf, "fitness.pass_rate_baseline", 0.3205)           # 32% as printed: matches here
-    kf.loc[kf["id"] == "fitness.pass_rate_baseline", "matches"] = False   # a stricter reading there
-    table = rec.build(kf, published)
-    d = rec.disagreements(table, kf)
-    assert d["id"].tolist() == ["fitness.pass_rate_baseline"]
-    kf.loc[kf["id"] == "fitness.pass_rate_baseline", "matches"] = True
-    assert rec.disagreements(rec.build(kf, published), kf).empty
-
-
 def test_read_inputs_needs_key_figures(tmp_path):
     from analysis.errors import AnalysisError
     with pytest.raises(AnalysisError, match="key-figures"):

@@ -7,10 +7,10 @@ printed). Nothing here computes a figure: this module compares and presents.
 from __future__ import annotations
 
 import html
-import math
-from decimal import Decimal, InvalidOperation
 
 import pandas as pd
+
+from analysis.key_figures import RELATIONS, matches, printed_places
 
 MATCHES, DIFFERS, NO_DATA = "matches", "differs", "no data"
 STATUSES = (MATCHES, DIFFERS, NO_DATA)
@@ -34,7 +34,6 @@ SUMMARY_NOTEBOOK = "90_summary"
 
 KEY_FIGURE_COLUMNS = ("id", "value", "numerator", "denominator", "ci_low", "ci_high", "rows", "source")
 PUBLISHED_COLUMNS = ("id", "published", "relation", "unit", "dataset", "quote")
-RELATIONS = ("exact", "approx", "at_least")
 
 TABLE_COLUMNS = ["id", "dataset", "unit", "quote", "relation", "published", "value", "numerator",
                  "denominator", "ci_low", "ci_high", "rows", "source", "status", "report"]
@@ -71,47 +70,14 @@ def report_file(dataset: str, reports: dict[str, str] | None = None) -> str | No
     return (reports or {}).get(stem, f"{stem}.html")
 
 
-def _decimals(published) -> int:
-    """Decimal places the figure is written with in the published table (0.32 -> 2; 10000 -> 0)."""
-    try:
-        exponent = Decimal(str(published).strip()).as_tuple().exponent
-    except InvalidOperation as exc:
-        raise ValueError(f"published figure {published!r} is not a number") from exc
-    if str(published).strip().endswith(".0"):
-        exponent = 0  # "1.0", "10000.0": a whole number written by a CSV writer
-    return max(0, -int(exponent))
-
-
-def _printed_places(published, unit: str | None) -> int:
-    """Decimal places of the figure as the report printed it (a proportion is a percentage: >= 2)."""
-    places = _decimals(published)
-    return max(places, 2) if unit == "proportion" else places
-
-
 def compare(value, published, relation: str, unit: str | None = None) -> str:
-    """Status of one figure: 'matches', 'differs' or 'no data' (value missing).
-
-    ``exact``: counts must be equal; a published fraction (0.32 for "32%") was rounded by the
-    report, so the data's value matches when it rounds to it (within half a unit of the last
-    printed digit); "100%" and "0%" are claims about every item and must hold exactly.
-    ``approx``: the half-unit tolerance. ``at_least`` ("more than 13,000"): the data's value is
-    at or above the published one.
-    """
+    """Status of one figure: 'no data' when the value is missing, else 'matches' or 'differs' by
+    ``analysis.key_figures.matches`` (the project's one matching rule)."""
     if relation not in RELATIONS:
         raise ValueError(f"unknown relation {relation!r}; expected one of {RELATIONS}")
     if value is None or pd.isna(value):
         return NO_DATA
-    value, target = float(value), float(published)
-    if relation == "at_least":
-        # ASSUMPTION(at-least-inclusive): "more than N" in the report is checked as value >= N, as the data issue specifies.
-        return MATCHES if value >= target else DIFFERS
-    places = _printed_places(published, unit)
-    # ASSUMPTION(all-or-none-exact): a published 100% (or 0%) is read as "every item", so 99.6% differs from it.
-    if relation == "exact" and (places == 0 or (unit == "proportion" and target in (0.0, 1.0))):
-        return MATCHES if math.isclose(value, target, rel_tol=0, abs_tol=1e-9) else DIFFERS
-    # ASSUMPTION(rounded-published-fractions): a published fraction such as 32% is taken as rounded to its printed digits, so any value that rounds to it matches.
-    tolerance = 0.5 * 10.0 ** -places + 1e-12
-    return MATCHES if abs(value - target) <= tolerance else DIFFERS
+    return MATCHES if matches(value, published, relation, unit) else DIFFERS
 
 
 def _require(frame: pd.DataFrame, columns, name: str) -> None:
@@ -158,7 +124,7 @@ def status_counts(table: pd.DataFrame) -> pd.Series:
 # ---- presentation -------------------------------------------------------------------------
 
 def _places(unit: str, published) -> int:
-    return _printed_places(published, unit) - 2 if unit == "proportion" else 0
+    return printed_places(published, unit) - 2 if unit == "proportion" else 0
 
 
 def format_figure(x, unit: str, places: int = 0) -> str:
@@ -256,22 +222,6 @@ def read_inputs(processed_dir=None, published_path=None) -> tuple[pd.DataFrame, 
     key_figures = pd.read_csv(kf_path)
     published = pd.read_csv(published_path or paths.PUBLISHED_FIGURES, dtype=str)
     return key_figures, published
-
-
-def disagreements(table: pd.DataFrame, key_figures: pd.DataFrame) -> pd.DataFrame:
-    """Ids where key_figures.csv's own ``matches`` flag and this table's status disagree.
-
-    Both apply the relation, but this table reads a published fraction at its printed precision;
-    any id listed here is a figure whose verdict depends on that reading. Columns: id, status, matches.
-    """
-    if "matches" not in key_figures.columns:
-        return pd.DataFrame(columns=["id", "status", "matches"])
-    flags = key_figures[["id", "matches"]].copy()
-    flags["matches"] = flags["matches"].astype(str).str.lower().map({"true": True, "false": False})
-    merged = table[["id", "status"]].merge(flags, on="id", how="inner")
-    has_data = merged["status"] != NO_DATA
-    differ = has_data & ((merged["status"] == MATCHES) != merged["matches"].fillna(False).astype(bool))
-    return merged[differ].reset_index(drop=True)
 
 
 def scope_note(district: str | None) -> str:
