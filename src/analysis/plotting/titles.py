@@ -1,10 +1,7 @@
-"""Figure titles that state the finding, wrapped to stay clear of the demo marker."""
+"""Figure titles that state the finding, as a sentence (theme.finish wraps them under the demo marker)."""
 from __future__ import annotations
 
-import textwrap
 
-
-def wrap_title(text: str, width: int = 52) -> str:
-    """The title on lines of at most ``width`` characters (the demo marker takes the top-right corner)."""
-    text = text[:1].upper() + text[1:]
-    return "\n".join(textwrap.wrap(text, width))
+def wrap_title(text: str) -> str:
+    """The title with a capital first letter (texts built from counts may start with 'fewer than 10')."""
+    return text[:1].upper() + text[1:]
