@@ -8,7 +8,7 @@ import pytest
 
 from analysis import paths
 from analysis.cleaning import clean_all
-from analysis.key_figures import COLUMNS, FIGURES, compute_key_figures, matches, officer_round_results, published_figures
+from analysis.key_figures import COLUMNS, FIGURES, compute_key_figures, matches, published_figures
 from minimal_raw import ROWS, write_minimal_raw
 
 
@@ -28,19 +28,6 @@ def test_matches(value, published, relation, expected):
     assert matches(value, published, relation, unit) is expected
 
 
-def test_fitness_pass_needs_every_item_and_a_test():
-    tests = pd.DataFrame({
-        "officer_id": ["a", "a", "b", "b", "c", "c"], "round": [1] * 6,
-        "status": ["tested", "tested", "tested", "tested", "exempt", "exempt"],
-        "item": ["run_1000m", "pushups"] * 3,
-        "result": [250.0, 30.0, 250.0, 10.0, None, None],
-        "threshold": [270.0, 25.0, 270.0, 25.0, 270.0, 25.0],
-        "better": ["lower", "higher"] * 3,
-    })
-    results = officer_round_results(tests).set_index("officer_id")
-    assert results["passed"].to_dict() == {"a": True, "b": False, "c": False}
-
-
 def test_key_figures_from_a_tiny_processed_set(tmp_path):
     raw = write_minimal_raw(tmp_path / "raw")
     clean_all(raw, tmp_path / "p")
@@ -53,7 +40,9 @@ def test_key_figures_from_a_tiny_processed_set(tmp_path):
     assert table.at["opinions.rectified", "value"] == 1 and not table.at["opinions.rectified", "matches"]
     # officer 321002 (not a cadre candidate) scored 69 in May; officer 321001 (a candidate) 82.
     assert table.at["training.cadre_candidates_disqualified", "value"] == 0
-    assert table.at["fitness.pass_rate_baseline", "value"] == 1.0
+    # Each officer has a row for only one of the two items tested in round 1: neither passed.
+    assert table.at["fitness.pass_rate_baseline", "value"] == 0.0
+    assert table.at["fitness.pass_rate_baseline", "denominator"] == 2
     assert table.at["traffic.open_letters", "value"] == 100
 
 

@@ -15,6 +15,7 @@ from typing import Callable
 import pandas as pd
 
 from analysis import paths
+from analysis.fitness import officer_round_results
 from analysis.processed import load
 from analysis.proportions import wilson
 
@@ -148,22 +149,9 @@ def _collective(t: Tables) -> Figure:
                   "case files marked as decided collectively", "case_files.collective_decision")
 
 
-def officer_round_results(fitness_tests: pd.DataFrame) -> pd.DataFrame:
-    """One row per officer and round: status and whether every item met its threshold."""
-    tests = fitness_tests.copy()
-    meets = (tests["result"] >= tests["threshold"]).where(tests["better"] == "higher",
-                                                          tests["result"] <= tests["threshold"])
-    # ASSUMPTION(fitness-missing-item): a tested officer with an item left blank has not passed that item.
-    tests["meets"] = meets.fillna(False).astype(bool)
-    grouped = tests.groupby(["officer_id", "round"], as_index=False).agg(
-        status=("status", "first"), items=("item", "nunique"), passed=("meets", "all"))
-    grouped["passed"] = grouped["passed"] & (grouped["status"] == "tested")
-    return grouped
-
-
 def _fitness(which: str) -> Callable[[Tables], Figure]:
     def figure(t: Tables) -> Figure:
-        results = officer_round_results(t["fitness_tests"])
+        results = officer_round_results(t["fitness_tests"])  # the fitness module's pass rule, one source
         round_ = results["round"].min() if which == "first" else results["round"].max()
         tested = results[(results["round"] == round_) & (results["status"] == "tested")]
         return _share(int(tested["passed"].sum()), len(tested),
