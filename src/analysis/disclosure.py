@@ -76,27 +76,32 @@ def suppression_pattern(counts: np.ndarray, threshold: int = 10) -> tuple[np.nda
         raise ValueError("counts must be non-negative")
     primary = counts < threshold
     suppressed = primary.copy()
-    # Largest-possible loop bound: each pass suppresses at least one more cell.
+    n_rows, n_cols = counts.shape
+    # Each pass makes one leaking cell safe, and adding suppressions never makes a safe cell
+    # leak again (the old null-space directions survive), so the loop ends.
     for _ in range(counts.size + 1):
         leaks = recoverable_cells(suppressed)
         if not leaks:
             break
         r, c = leaks[0]
-        # Suppress the smallest visible cell in the same row or column, preferring a cell whose
-        # own row/column already holds a suppression (it then protects two lines at once).
-        candidates = [(r, j) for j in range(counts.shape[1]) if not suppressed[r, j]]
-        candidates += [(i, c) for i in range(counts.shape[0]) if not suppressed[i, c]]
-        if not candidates:
-            # Every cell of the row and column is suppressed and still recoverable: only possible
-            # for a single-cell table, where the grand total is the cell itself.
-            raise ValueError("table too small to protect: the total reveals the suppressed cell; do not publish it")
+        if n_rows > 1 and n_cols > 1:
+            # Complete the cheapest rectangle (r, c), (r, j), (i, c), (i, j): moving +1/-1 around
+            # its corners keeps every row and column total, so (r, c) can no longer be pinned down.
+            # Cost: the counts newly hidden (already hidden cells cost nothing), +1 per new cell.
+            def cost(ij):
+                i, j = ij
+                cells = ((r, j), (i, c), (i, j))
+                return (sum(counts[x] + 1 for x in cells if not suppressed[x]), i, j)
 
-        def cost(cell):
-            i, j = cell
-            shares = suppressed[i, :].sum() + suppressed[:, j].sum()
-            return (counts[i, j], -shares, i, j)
-
-        suppressed[min(candidates, key=cost)] = True
+            i, j = min(((i, j) for i in range(n_rows) for j in range(n_cols) if i != r and j != c), key=cost)
+            for x in ((r, j), (i, c), (i, j)):
+                suppressed[x] = True
+        else:
+            # A single row or column: only the grand total binds; hide the smallest other cell.
+            line = [(i, j) for i in range(n_rows) for j in range(n_cols) if (i, j) != (r, c) and not suppressed[i, j]]
+            if not line:
+                raise ValueError("table too small to protect: the total reveals the suppressed cell; do not publish it")
+            suppressed[min(line, key=lambda x: (counts[x], x))] = True
     return primary, suppressed & ~primary
 
 
