@@ -53,6 +53,9 @@ def collection_rates(batches: pd.DataFrame, responses: pd.DataFrame, by: str | N
     if unknown:
         raise ValueError(f"responses name batches missing from the distribution log: {sorted(unknown)[:5]}")
     merged = b.set_index(CLUSTER).join(returned).fillna({"returned": 0})
+    over = merged.index[merged["returned"] > merged["forms_distributed"]]
+    if len(over):
+        raise ValueError(f"more forms returned than distributed in batches {list(over)[:5]}")
     keys = ["all"] * len(merged) if by is None else merged[by]
     g = merged.groupby(keys, observed=True).agg(distributed=("forms_distributed", "sum"), returned=("returned", "sum"))
     g.index.name = by or "group"

@@ -1,0 +1,172 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import survey
+from analysis.errors import ParameterError
+from analysis.proportions import wilson
+
+BATCHES = pd.DataFrame({
+    "batch_id": ["b1", "b2", "b3", "b4"],
+    "channel": ["street", "street", "family", "enterprise"],
+    "district": ["Anyi", "Fanshui", "Anyi", "Fanshui"],
+    "date": pd.to_datetime(["2004-04-20"] * 4),
+    "forms_distributed": pd.array([10, 20, 30, 40], dtype="Int64"),
+})
+
+
+def responses_for(counts: dict[str, int]) -> pd.DataFrame:
+    ids = [b for b, k in counts.items() for _ in range(k)]
+    return pd.DataFrame({"form_id": [f"f{i}" for i in range(len(ids))], "batch_id": ids})
+
+
+def test_collection_rates_overall_and_by_group():
+    resp = responses_for({"b1": 5, "b2": 10, "b3": 30, "b4": 8})
+    overall = survey.collection_rates(BATCHES, resp)
+    assert overall.loc[0, ["distributed", "returned"]].tolist() == [100, 53]
+    assert overall.loc[0, "rate"] == pytest.approx(0.53)
+    assert (overall.loc[0, "ci_low"], overall.loc[0, "ci_high"]) == pytest.approx(wilson(53, 100))
+    by = survey.collection_rates(BATCHES, resp, by="channel").set_index("channel")
+    assert by.loc["street", ["distributed", "returned"]].tolist() == [30, 15]
+    assert by.loc["family", "rate"] == 1.0
+    one = survey.collection_rates(BATCHES, resp, by="channel", district="Anyi").set_index("channel")
+    assert set(one.index) == {"street", "family"} and one.loc["street", "returned"] == 5
+
+
+def test_wilson_matches_newcombe_1998_worked_examples():
+    # Newcombe RG (1998) Stat Med 17:857-872, Table I, method 3 (score, no continuity correction)
+    assert wilson(81, 263) == pytest.approx((0.2553, 0.3662), abs=5e-5)
+    assert wilson(15, 148) == pytest.approx((0.0624, 0.1605), abs=5e-5)
+    assert wilson(0, 20) == pytest.approx((0.0, 0.1611), abs=5e-5)
+    assert wilson(1, 29) == pytest.approx((0.0061, 0.1718), abs=5e-5)
+
+
+def test_collection_rates_failures():
+    with pytest.raises(ValueError, match="missing from the distribution log"):
+        survey.collection_rates(BATCHES, responses_for({"b9": 1}))
+    with pytest.raises(ValueError, match="more forms returned"):
+        survey.collection_rates(BATCHES, responses_for({"b1": 11}))
+
+
+def test_chi_square_by_hand():
+    rates = pd.DataFrame({"returned": [30, 10], "distributed": [50, 50]})
+    # table [[30, 20], [10, 40]]: expected 20/30 in each row; chi2 = 2*(100/20 + 100/30) = 16.667
+    res = survey.collection_chi2(rates)
+    assert res["chi2"] == pytest.approx(2 * (100 / 20 + 100 / 30))
+    assert res["df"] == 1 and res["p_value"] < 1e-4
+    with pytest.raises(ValueError):
+        survey.collection_chi2(rates.iloc[:1])
+
+
+def test_nonresponse_bounds_of_the_report():
+    low, high = survey.nonresponse_bounds(0.9, 6464, 10000)
+    assert low == pytest.approx(0.6464 * 0.9) and high == pytest.approx(0.6464 * 0.9 + 0.3536)
+    with pytest.raises(ValueError):
+        survey.nonresponse_bounds(0.5, 11, 10)
+    with pytest.raises(ValueError):
+        survey.nonresponse_bounds(1.5, 5, 10)
+
+
+def test_design_mean_by_hand():
+    # y = (1, 0, 1, 1), w = (1, 1, 2, 2), clusters (a, a, b, b): mean 5/6;
+    # linearised z_i = w_i (y_i - 5/6) / 6 -> cluster totals -4/36 and +4/36;
+    # var = 2/(2-1) * 2 * (4/36)^2 = (8/36)^2
+    r = survey.design_mean([1, 0, 1, 1], [1, 1, 2, 2], ["a", "a", "b", "b"])
+    assert r["estimate"] == pytest.approx(5 / 6)
+    assert r["se"] == pytest.approx(8 / 36)
+    assert r["df"] == 1 and r["n_clusters"] == 2 and r["n"] == 4
+    # symmetric t interval with 1 df
+    assert r["ci_high"] - r["estimate"] == pytest.approx(12.706204736 * 8 / 36)
+
+
+def test_design_mean_domain_keeps_all_clusters_and_excludes_nan():
+    y = [1.0, np.nan, 0.0, 1.0, 1.0, 0.0]
+    w = [1, 1, 1, 1, 1, 1]
+    cl = ["a", "a", "b", "b", "c", "c"]
+    dom = [True, True, True, True, False, False]
+    r = survey.design_mean(y, w, cl, dom)
+    # valid rows: 1 (a), 0 and 1 (b): mean 2/3; cluster c contributes a zero total but still counts
+    assert r["estimate"] == pytest.approx(2 / 3)
+    z = np.array([(1 - 2 / 3) / 3, ((0 - 2 / 3) + (1 - 2 / 3)) / 3, 0.0])
+    assert r["se"] == pytest.approx(np.sqrt(3 / 2 * ((z - z.mean()) ** 2).sum()))
+    assert r["n_clusters"] == 3 and r["df"] == 1
+    empty = survey.design_mean([np.nan, np.nan], [1, 1], ["a", "b"])
+    assert np.isnan(empty["estimate"]) and empty["n"] == 0
+
+
+def test_logit_interval_inside_unit_interval_and_asymmetric():
+    rng = np.random.default_rng(4)
+    y = (rng.random(200) < 0.9).astype(float)
+    r = survey.design_mean(y, rng.uniform(0.5, 2, 200), np.repeat(np.arange(20), 10), logit=True)
+    assert 0 < r["ci_low"] < r["estimate"] < r["ci_high"] < 1
+    assert (r["ci_high"] - r["estimate"]) < (r["estimate"] - r["ci_low"])
+    all_one = survey.design_mean(np.ones(10), np.ones(10), np.arange(10), logit=True)
+    assert np.isnan(all_one["ci_low"])
+
+
+def likert_frame():
+    return pd.DataFrame({
+        "batch_id": ["b1", "b1", "b2", "b2", "b3"],
+        "q10_overall": pd.array([5, 9, 2, None, 4], dtype="Int64"),
+        "q01_safety": pd.array([3, 4, 4, 5, 1], dtype="Int64"),
+        "channel": ["street", "street", "family", "family", "family"],
+        "district": ["Anyi", "Anyi", "Fanshui", "Fanshui", "Anyi"],
+        "weight": [1.0, 2.0, 1.0, 1.0, 3.0],
+    })
+
+
+def test_recoding_dont_know_and_blank_are_excluded():
+    f = likert_frame()
+    s = survey.valid_scores(f, ["q10_overall"])["q10_overall"]
+    assert s.isna().tolist() == [False, True, False, True, False]
+    tb = survey.top_box(f, ["q10_overall", "q01_safety"])
+    assert tb["q10_overall"].tolist()[0] == 1.0 and tb["q10_overall"].tolist()[2] == 0.0
+    assert tb["q01_safety"].tolist() == [0.0, 1.0, 1.0, 1.0, 0.0]
+    bad = f.assign(q10_overall=pd.array([5, 7, 2, None, 4], dtype="Int64"))
+    with pytest.raises(ValueError, match="outside 1-5 and 9"):
+        survey.valid_scores(bad, ["q10_overall"])
+
+
+def test_answer_counts_weighted():
+    c = survey.answer_counts(likert_frame(), ["q10_overall"]).iloc[0]
+    assert c[5] == 1.0 and c[4] == 3.0 and c[2] == 1.0 and c[1] == 0.0
+    assert (c["dont_know"], c["blank"], c["n_valid"]) == (1, 1, 3)
+
+
+def test_item_estimates_and_satisfaction_by_group():
+    f = likert_frame()
+    est = survey.item_estimates(f, ["q10_overall"]).iloc[0]
+    # valid: weights 1 (5), 1 (2), 3 (4) -> top box 4/5, mean (5 + 2 + 12)/5
+    assert est["top_box"] == pytest.approx(0.8)
+    assert est["mean"] == pytest.approx(19 / 5)
+    by = survey.satisfaction_by(f, "channel").set_index("channel")
+    assert by.loc["street", "top_box"] == 1.0 and by.loc["street", "n_valid"] == 1
+    assert by.loc["family", "top_box"] == pytest.approx(3 / 4)
+
+
+def test_domain_mask():
+    f = likert_frame()
+    assert survey.domain_mask(f, None) is None
+    assert survey.domain_mask(f, "Anyi").tolist() == [True, True, False, False, True]
+    with pytest.raises(ParameterError, match="not in the data"):
+        survey.domain_mask(f, "Atlantis")
+
+
+def test_weighting_respondents_and_profile():
+    pop = pd.DataFrame([(d, a, s, p) for d, a, s, p in [
+        ("Anyi", "18-29", "M", 100), ("Anyi", "18-29", "F", 100), ("Anyi", "60+", "M", 50), ("Anyi", "60+", "F", 50),
+        ("Fanshui", "18-29", "M", 20), ("Fanshui", "18-29", "F", 30), ("Fanshui", "60+", "M", 40), ("Fanshui", "60+", "F", 10)]],
+        columns=["district", "age_band", "sex", "population"])
+    rng = np.random.default_rng(2)
+    cells = pop[["district", "age_band", "sex"]].sample(80, replace=True, random_state=2).reset_index(drop=True)
+    resp = cells.assign(batch_id=rng.choice(["b1", "b2", "b3"], 80))
+    resp.loc[0, "sex"] = None
+    ws = survey.weight_respondents(resp, pop, margins=(("district",), ("age_band",), ("sex",)))
+    assert ws.dropped == 1 and ws.n == 79
+    assert ws.frame["weight"].sum() == pytest.approx(400)
+    assert ws.deff >= 1
+    prof = survey.respondent_profile(ws.frame, pop, ws.frame["weight"]).set_index(["variable", "level"])
+    assert prof.loc[("district", "Anyi"), "population_share"] == pytest.approx(0.75)
+    assert prof.loc[("district", "Anyi"), "weighted_share"] == pytest.approx(0.75)
+    assert prof.loc[("sex", "M"), "respondents"] == (ws.frame["sex"] == "M").sum()
+    assert prof.groupby(level=0)["sample_share"].sum().tolist() == pytest.approx([1, 1, 1])
