@@ -170,3 +170,80 @@ def test_weighting_respondents_and_profile():
     assert prof.loc[("district", "Anyi"), "weighted_share"] == pytest.approx(0.75)
     assert prof.loc[("sex", "M"), "respondents"] == (ws.frame["sex"] == "M").sum()
     assert prof.groupby(level=0)["sample_share"].sum().tolist() == pytest.approx([1, 1, 1])
+
+
+# --- agreement with R's survey package ------------------------------------------------------------
+# Reference values: tests/reference/survey_reference.R (svydesign(ids = ~batch_id, weights = ~weight),
+# svymean, svyciprop(method = "logit"), confint(df = degf), rake; psych::alpha and alpha.ci),
+# run by tests/reference/survey_reference_inputs.py on the seeded "mini" design and on the demo data.
+import importlib.util  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from analysis import agreement, paths, weighting  # noqa: E402
+
+REF = Path(__file__).parent / "reference"
+_spec = importlib.util.spec_from_file_location("survey_reference_inputs", REF / "survey_reference_inputs.py")
+ref_inputs = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(ref_inputs)
+
+ESTIMATE_FIELDS = ("top_box", "top_box_se", "top_box_low", "top_box_high", "df", "mean", "mean_se", "mean_low", "mean_high")
+
+
+def r_values(name):
+    path = REF / f"survey_reference_{name}.csv"
+    if not path.exists():
+        pytest.skip(f"{path.name} not generated yet")
+    return pd.read_csv(path).set_index("key")["value"].astype(float).to_dict()
+
+
+def frames(name):
+    if name == "mini":
+        return ref_inputs.mini_frames()
+    if not (paths.PROCESSED / "survey_responses.parquet").exists():
+        pytest.skip("data/processed not built (python -m analysis clean)")
+    return ref_inputs.demo_frames()
+
+
+def python_values(ws, pop):
+    out = {}
+    f = ws.frame
+    for prefix, dom in [("county", None)] + [(f"district/{d}", (f["district"] == d).to_numpy(bool))
+                                            for d in sorted(f["district"].unique())]:
+        for _, row in survey.item_estimates(f, domain=dom).iterrows():
+            for k in ESTIMATE_FIELDS:
+                out[f"{prefix}/{row['item']}/{k}"] = row[k]
+    for var in ("district", "channel", "age_band", "police_contact"):
+        by = survey.satisfaction_by(f, var)
+        for _, row in by.iterrows():
+            key = f"by/{var}/{row[var]}/q10_overall"
+            out[f"{key}/top_box"], out[f"{key}/top_box_se"] = row["top_box"], row["se"]
+            out[f"{key}/top_box_low"], out[f"{key}/top_box_high"] = row["ci_low"], row["ci_high"]
+            out[f"{key}/df"] = row["df"]
+            for k in ("mean", "mean_se", "mean_low", "mean_high"):
+                out[f"{key}/{k}"] = row[k]
+    plain = weighting.rake(f, weighting.population_margins(pop)).weights
+    cells = plain.groupby([f["district"], f["age_band"], f["sex"]]).mean()
+    for (d, a, s), w in cells.items():
+        out[f"rake_weight/{d}/{a}/{s}"] = w
+    a = agreement.cronbach_alpha(survey.valid_scores(f))
+    out.update({"alpha/alpha": a["alpha"], "alpha/ci_low": a["ci_low"], "alpha/ci_high": a["ci_high"], "alpha/n": a["n"]})
+    return out
+
+
+@pytest.mark.parametrize("name", ["mini", "demo"])
+def test_estimates_agree_with_r_survey_to_1e6(name):
+    expected = r_values(name)
+    resp, pop = frames(name)
+    got = python_values(ref_inputs.weighted_sample(resp, pop), pop)
+    assert set(expected) == set(got), set(expected) ^ set(got)
+    for key, value in expected.items():
+        tol = 1e-6 * max(1.0, abs(value)) if key.startswith("rake_weight") else 1e-6
+        assert got[key] == pytest.approx(value, abs=tol), key
+
+
+@pytest.mark.parametrize("name", ["mini", "demo"])
+def test_design_effects_show_clustering(name):
+    # not an R check: the clustered SEs must exceed the weighted-SRS ones on data with batch effects
+    resp, pop = frames(name)
+    est = survey.item_estimates(ref_inputs.weighted_sample(resp, pop).frame)
+    assert (est["top_box_deff"] > 0).all()

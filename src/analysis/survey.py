@@ -244,16 +244,22 @@ def item_estimates(sample: pd.DataFrame, items=ITEMS, domain=None, weight: str =
 
 def satisfaction_by(sample: pd.DataFrame, by: str, item: str = OVERALL, weight: str = "weight",
                     domain=None) -> pd.DataFrame:
-    """Weighted top-box share of ``item`` in each level of ``by`` (domain estimates, logit intervals)."""
+    """Weighted top-box share (logit interval) and mean score of ``item`` in each level of ``by``.
+
+    Domain estimates: each level keeps the whole design's batches for its variance.
+    """
     tb = top_box(sample, [item])[item]
+    sc = valid_scores(sample, [item])[item]
     dom = np.ones(len(sample), dtype=bool) if domain is None else np.asarray(domain, dtype=bool)
     rows = []
     for level in sorted(sample[by].dropna().unique(), key=str):
         mask = dom & (sample[by] == level).fillna(False).to_numpy(dtype=bool)
         r = design_mean(tb, sample[weight], sample[CLUSTER], mask, logit=True)
-        rows.append({by: level, "respondents": int(mask.sum()), **{k: r[k] for k in
-                     ("n", "estimate", "se", "ci_low", "ci_high", "df")}})
-    return pd.DataFrame(rows).rename(columns={"n": "n_valid", "estimate": "top_box"})
+        m = design_mean(sc, sample[weight], sample[CLUSTER], mask)
+        rows.append({by: level, "respondents": int(mask.sum()), "n_valid": r["n"], "top_box": r["estimate"],
+                     "se": r["se"], "ci_low": r["ci_low"], "ci_high": r["ci_high"], "df": r["df"],
+                     "mean": m["estimate"], "mean_se": m["se"], "mean_low": m["ci_low"], "mean_high": m["ci_high"]})
+    return pd.DataFrame(rows)
 
 
 def domain_mask(sample: pd.DataFrame, district: str | None) -> np.ndarray | None:
