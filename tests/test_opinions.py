@@ -1,0 +1,132 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import opinions
+from analysis.errors import ParameterError
+from analysis.proportions import goodman, wilson
+
+
+def test_goodman_matches_sison_glaz_1995_example():
+    # Sison CP, Glaz J (1995) JASA 90:366-369, example 1: counts 56, 72, 73, 59, 62, 87, 58;
+    # Goodman's 95% simultaneous intervals as published (3 decimals).
+    ci = goodman([56, 72, 73, 59, 62, 87, 58])
+    published = [[.085, .166], [.115, .204], [.116, .207], [.091, .173], [.096, .181], [.143, .239], [.089, .171]]
+    np.testing.assert_allclose(ci, published, atol=5e-4)
+    with pytest.raises(ValueError):
+        goodman([5])
+    with pytest.raises(ValueError):
+        goodman([0, 0])
+
+
+def register():
+    return pd.DataFrame({
+        "suggestion_id": [f"s{i}" for i in range(8)],
+        "opinion_id": ["o1", "o1", "o2", "o3", "o3", "o3", "o4", "o5"],
+        "received": pd.to_datetime(["2004-04-25"] * 8),
+        "source": ["questionnaire"] * 8,
+        "district": ["Anyi", "Fanshui", "Anyi", None, "Fanshui", "Fanshui", "Anyi", "Fanshui"],
+        "category": ["law_enforcement", "law_enforcement", "team_building", "service_economy",
+                     "security_management", "service_economy", "law_enforcement", "team_building"],
+        "subcategory": ["x"] * 8,
+        "text": ["<b>rude</b> & slow", "rude", "more patrols", "fees", "fees", "fees", "queue", "hours"],
+        "second_coder_category": ["law_enforcement", None, "team_building", "security_management", None, None,
+                                  "law_enforcement", None],
+    })
+
+
+def ledger():
+    return pd.DataFrame({
+        "opinion_id": ["o1", "o2", "o3", "o4", "o5"],
+        "owner_unit": ["Anyi Police Station", "Political Department", "Traffic Brigade", "Anyi Police Station",
+                       "Command Centre"],
+        "plan_date": pd.to_datetime(["2004-05-01", "2004-05-01", "2004-05-10", "2004-06-01", "2004-12-25"]),
+        "deadline": pd.to_datetime(["2004-06-30", "2004-07-31", "2004-12-01", "2005-03-01", "2005-01-31"]),
+        "status": ["rectified", "rectified", "in_progress", "rectified", "in_progress"],
+        "closed_date": pd.to_datetime(["2004-06-20", "2004-08-20", None, "2005-01-05", None]),
+    })
+
+
+def test_opinion_table_mode_category_conflicts_and_district():
+    t = opinions.opinion_table(register()).set_index("opinion_id")
+    assert t.loc["o3", "category"] == "service_economy" and bool(t.loc["o3", "conflicting"])
+    assert t.loc["o1", "suggestions"] == 2 and not t.loc["o1", "conflicting"]
+    assert t.loc["o1", "text"] == "<b>rude</b> & slow"
+    d = opinions.opinion_table(register(), district="Anyi")
+    assert sorted(d["opinion_id"]) == ["o1", "o2", "o4"]
+    with pytest.raises(ParameterError, match="not in the opinions register"):
+        opinions.opinion_table(register(), district="Atlantis")
+    with pytest.raises(ValueError, match="empty"):
+        opinions.opinion_table(register().iloc[:0])
+
+
+def test_category_shares_pareto_order_and_goodman():
+    s = opinions.category_shares(opinions.opinion_table(register()))
+    assert s["opinions"].tolist() == [2, 2, 1, 0]
+    assert s["category"].iloc[0] == "law_enforcement"  # stable order among ties: contract order
+    assert s["cumulative_share"].iloc[-1] == pytest.approx(1.0)
+    np.testing.assert_allclose(s[["ci_low", "ci_high"]].to_numpy(), goodman([2, 2, 1, 0]))
+
+
+def test_status_at_cutoff():
+    st = opinions.rectification_status(ledger(), "2004-12-20").set_index("opinion_id")
+    assert "o5" not in st.index  # planned after the cut-off
+    assert st["rectified"].tolist() == [True, True, False, False]  # o4 closed after the cut-off: open
+    assert st.loc["o1", "days"] == 50 and st.loc["o3", "days"] == (pd.Timestamp("2004-12-20") - pd.Timestamp("2004-05-10")).days
+    assert st.loc["o1", "on_time"] and not st.loc["o2", "on_time"]
+    assert st.loc["o3", "overdue_days"] == 19 and st.loc["o4", "overdue_days"] == 0
+    later = opinions.rectification_status(ledger(), "2005-01-10").set_index("opinion_id")
+    assert later.loc["o4", "rectified"]
+
+
+def test_rectified_share_and_on_time_rates():
+    st = opinions.rectification_status(ledger(), "2004-12-20")
+    r = opinions.rectified_share(st)
+    assert (r["numerator"], r["denominator"]) == (2, 4)
+    assert (r["ci_low"], r["ci_high"]) == pytest.approx(wilson(2, 4))
+    ot = opinions.on_time_rates(st).set_index("denominator_rows")
+    # due by the cut-off: o1 (on time), o2 (late), o3 (open, overdue) -> 1 of 3
+    assert (ot.loc["due by cut-off", "on_time"], ot.loc["due by cut-off", "n"]) == (1, 3)
+    assert (ot.loc["rectified", "on_time"], ot.loc["rectified", "n"]) == (1, 2)
+
+
+def test_status_failures():
+    bad = ledger()
+    bad.loc[0, "closed_date"] = pd.Timestamp("2004-04-01")
+    with pytest.raises(ValueError, match="before plan date"):
+        opinions.rectification_status(bad, "2004-12-20")
+    bad = ledger()
+    bad.loc[0, "closed_date"] = pd.NaT
+    with pytest.raises(ValueError, match="without a closing date"):
+        opinions.rectification_status(bad, "2004-12-20")
+    with pytest.raises(ParameterError, match="not a date"):
+        opinions.rectification_status(ledger(), "the end of the year")
+
+
+def test_time_to_rectification_with_categories():
+    ops = opinions.opinion_table(register())
+    st = opinions.rectification_status(ledger(), "2004-12-20")
+    res = opinions.time_to_rectification(st, ops)
+    assert res["n"] == 4 and res["events"] == 2
+    assert set(res["by_category"]) == {"law_enforcement", "team_building", "service_economy"}
+    assert res["logrank"]["df"] == 2
+    with pytest.raises(ValueError, match="missing from the register"):
+        opinions.time_to_rectification(st, ops[ops["opinion_id"] != "o1"])
+
+
+def test_coder_agreement():
+    r = opinions.coder_agreement(register())
+    assert r["n"] == 4 and r["table"].shape == (4, 4)  # suggestions s0, s2, s3, s6
+    assert r["observed_agreement"] == pytest.approx(3 / 4)  # s3: service vs security
+
+
+def test_open_items_escaped():
+    reg = register()
+    reg.loc[3, "text"] = "<script>alert('x')</script> & more"
+    ops = opinions.opinion_table(reg)
+    st = opinions.rectification_status(ledger(), "2004-12-20")
+    t = opinions.open_items(st, ops)
+    assert t["opinion_id"].tolist() == ["o3", "o4"]
+    assert t.loc[0, "opinion"] == "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; more"
+    assert "<" not in "".join(t["opinion"])
+    assert t.loc[0, "owner_unit"] == "Traffic Brigade" and t.loc[0, "deadline"] == "2004-12-01"
