@@ -130,3 +130,49 @@ def test_open_items_escaped():
     assert t.loc[0, "opinion"] == "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; more"
     assert "<" not in "".join(t["opinion"])
     assert t.loc[0, "owner_unit"] == "Traffic Brigade" and t.loc[0, "deadline"] == "2004-12-01"
+
+
+# --- agreement with R (tests/reference/survey_opinions_reference.R: survival::survfit quantile,
+# survdiff, prop.test, Goodman's formula, psych::cohen.kappa) on a seeded design and the demo data.
+import importlib.util  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from analysis import paths  # noqa: E402
+
+REF = Path(__file__).parent / "reference"
+_spec = importlib.util.spec_from_file_location("survey_opinions_inputs", REF / "survey_opinions_inputs.py")
+ref_inputs = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(ref_inputs)
+
+
+@pytest.mark.parametrize("name", ["mini", "demo"])
+def test_opinion_statistics_agree_with_r(name):
+    path = REF / f"survey_opinions_reference_{name}.csv"
+    if not path.exists():
+        pytest.skip(f"{path.name} not generated yet")
+    if name == "demo" and not (paths.PROCESSED / "opinions_register.parquet").exists():
+        pytest.skip("data/processed not built")
+    expected = pd.read_csv(path).set_index("key")["value"].astype(float).to_dict()
+    register, ledger = ref_inputs.mini_frames() if name == "mini" else ref_inputs.demo_frames()
+    ops = opinions.opinion_table(register)
+    st = opinions.rectification_status(ledger, ref_inputs.CUTOFF)
+    ttr = opinions.time_to_rectification(st, ops)
+    got = {"km/all/median": ttr["median"]["median"], "km/all/ci_low": ttr["median"]["ci_low"],
+           "km/all/ci_high": ttr["median"]["ci_high"], "logrank/chisq": ttr["logrank"]["chisq"]}
+    for cat, r in ttr["by_category"].items():
+        for k in ("median", "ci_low", "ci_high"):
+            got[f"km/{cat}/{k}"] = r["median"][k]
+    share = opinions.rectified_share(st)
+    got["rectified/ci_low"], got["rectified/ci_high"] = share["ci_low"], share["ci_high"]
+    # Goodman on the opinions in the ledger at the cut-off (as R counts them)
+    counted = st.merge(ops, on="opinion_id")
+    for _, row in opinions.category_shares(counted).iterrows():
+        got[f"goodman/{row['category']}/ci_low"], got[f"goodman/{row['category']}/ci_high"] = row["ci_low"], row["ci_high"]
+    k = opinions.coder_agreement(register)
+    got.update({"kappa/kappa": k["kappa"], "kappa/ci_low": k["ci_low"], "kappa/ci_high": k["ci_high"]})
+    assert set(got) == set(expected), set(got) ^ set(expected)
+    for key, value in expected.items():
+        if np.isnan(value):
+            assert np.isnan(got[key]), key
+        else:
+            assert got[key] == pytest.approx(value, abs=1e-6), key

@@ -72,4 +72,4 @@ a <- psych::alpha(scores, warnings = FALSE)$total$raw_alpha
 aci <- psych::alpha.ci(a, nrow(scores), ncol(scores))
 put("alpha/alpha", a); put("alpha/ci_low", aci$lower.ci); put("alpha/ci_high", aci$upper.ci); put("alpha/n", nrow(scores))
 
-write.csv(data.frame(key = keys, value = format(vals, digits = 17)), args[2], row.names = FALSE, quote = TRUE)
+write.csv(data.frame(key = keys, value = format(vals, digits = 17, trim = TRUE)), args[2], row.names = FALSE, quote = TRUE)
