@@ -66,7 +66,10 @@ _SEP = "\x1f"
 
 def _cell_index(sample: pd.DataFrame, cols: tuple[str, ...]) -> pd.Series:
     """One string key per respondent naming its cell of the margin ``cols``."""
-    return sample[list(cols)].astype(str).agg(_SEP.join, axis=1)
+    key = sample[cols[0]].astype(str)
+    for c in cols[1:]:
+        key = key + _SEP + sample[c].astype(str)
+    return key
 
 
 def _keyed(target: pd.Series) -> pd.Series:
