@@ -152,3 +152,13 @@ def test_every_2x2_pattern_of_single_suppression_is_fixed():
         counts = np.full((3, 3), 50)
         counts[r, c] = 1
         assert_safe(counts, disclosure.protect(pd.DataFrame(counts)))
+
+
+def test_protect_estimates_hides_estimates_of_small_bases():
+    t = pd.DataFrame({"group": ["a", "b", "c"], "n": [120, 6, 40], "share": [0.5, 1.0, 0.25]})
+    p = disclosure.protect_estimates(t, "n", ["share"])
+    assert p.loc[1, "n"] == "<10" and p.loc[1, "share"] == "<10"
+    assert p.loc[2, "n"] == "x" and p.loc[2, "share"] == "x"  # else 6 = 166 - 120 - 40
+    assert p.loc[0, "share"] == 0.5 and p.loc[0, "group"] == "a"
+    with pytest.raises(KeyError):
+        disclosure.protect_estimates(t, "zz")

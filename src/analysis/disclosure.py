@@ -159,3 +159,21 @@ def protect_rates(counts: pd.DataFrame, denominators: pd.DataFrame, threshold: i
 def is_suppressed(value) -> bool:
     """True for a cell that ``protect`` hid."""
     return isinstance(value, str) and (value == SECONDARY or value.startswith("<"))
+
+
+def protect_estimates(frame: pd.DataFrame, count: str, estimates=(), threshold: int = 10) -> pd.DataFrame:
+    """A table of estimates per group whose base count is ``count``: small bases hidden with their estimates.
+
+    The ``count`` column is protected as a one-column table (so a small base cannot be
+    recovered from the grand total either) and every estimate column of a row whose count is
+    hidden shows the same marker.  Other columns pass through.
+    """
+    if count not in frame.columns:
+        raise KeyError(f"count column {count!r} not in the table")
+    protected = protect(frame[[count]], threshold, count_columns=[count])
+    out = frame.astype(object).copy()
+    out[count] = protected[count]
+    hidden = protected[count].map(is_suppressed)
+    for col in estimates:
+        out[col] = out[col].where(~hidden, protected[count])
+    return out
