@@ -176,3 +176,10 @@ def test_opinion_statistics_agree_with_r(name):
             assert np.isnan(got[key]), key
         else:
             assert got[key] == pytest.approx(value, abs=1e-6), key
+
+
+def test_ledger_for_filters_and_fails_when_nothing_matches():
+    ops = opinions.opinion_table(register(), district="Anyi")
+    assert sorted(opinions.ledger_for(ledger(), ops)["opinion_id"]) == ["o1", "o2", "o4"]
+    with pytest.raises(ValueError, match="no"):
+        opinions.ledger_for(ledger().iloc[:0], ops)

@@ -247,3 +247,8 @@ def test_design_effects_show_clustering(name):
     resp, pop = frames(name)
     est = survey.item_estimates(ref_inputs.weighted_sample(resp, pop).frame)
     assert (est["top_box_deff"] > 0).all()
+
+
+def test_rate_text():
+    assert survey.rate_text(6464, 10000, 0.63698, 0.65571) == "6,464 of 10,000 = 64.6% (95% CI 63.7% to 65.6%)"
+    assert survey.percent(float("nan")) == "n/a"

@@ -52,6 +52,14 @@ def opinion_table(register: pd.DataFrame, district: str | None = None) -> pd.Dat
     return out
 
 
+def ledger_for(ledger: pd.DataFrame, opinions: pd.DataFrame) -> pd.DataFrame:
+    """The ledger rows of the opinions in ``opinions`` (e.g. one district's); raises if there are none."""
+    known = ledger[ledger["opinion_id"].isin(opinions["opinion_id"])]
+    if len(opinions) and known.empty:
+        raise ValueError("none of the opinions has a ledger row")
+    return known.reset_index(drop=True)
+
+
 def category_shares(opinions: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     """Opinions per category, share, Goodman simultaneous interval and cumulative share (Pareto order)."""
     counts = opinions["category"].value_counts().reindex(CATEGORIES, fill_value=0)
@@ -152,14 +160,16 @@ def coder_agreement(register: pd.DataFrame) -> dict:
 def open_items(status: pd.DataFrame, opinions: pd.DataFrame) -> pd.DataFrame:
     """Opinions still open at the cut-off, oldest deadline first, with free text HTML-escaped.
 
-    Columns: opinion_id, category, owner_unit, deadline (YYYY-MM-DD), overdue_days, opinion (escaped).
+    Columns: opinion_id, category, owner_unit (escaped), deadline (YYYY-MM-DD), overdue_days,
+    opinion (the first suggestion's text, escaped): render with ``to_html(escape=False)`` so it is
+    escaped exactly once.
     """
     still = status[~status["rectified"]].merge(opinions[["opinion_id", "category", "text"]], on="opinion_id", how="left")
     still = still.sort_values(["deadline", "opinion_id"])
     return pd.DataFrame({
         "opinion_id": still["opinion_id"].to_numpy(),
         "category": [CATEGORY_LABELS.get(c, c) for c in still["category"]],
-        "owner_unit": still["owner_unit"].to_numpy(),
+        "owner_unit": [html.escape(str(u)) for u in still["owner_unit"]],
         "deadline": still["deadline"].dt.strftime("%Y-%m-%d").to_numpy(),
         "overdue_days": still["overdue_days"].astype(int).to_numpy(),
         "opinion": [html.escape(str(t)) if pd.notna(t) else "" for t in still["text"]],

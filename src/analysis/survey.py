@@ -96,6 +96,16 @@ def nonresponse_bounds(p: float, returned: int, distributed: int) -> tuple[float
     return r * p, r * p + (1 - r)
 
 
+def percent(p: float, digits: int = 1) -> str:
+    """A proportion as a percentage string ('n/a' when undefined)."""
+    return "n/a" if p is None or not np.isfinite(p) else f"{100 * p:.{digits}f}%"
+
+
+def rate_text(k: int, n: int, low: float, high: float) -> str:
+    """'k of n = r% (95% CI low% to high%)' for printed key figures."""
+    return f"{int(k):,} of {int(n):,} = {percent(k / n if n else float('nan'))} (95% CI {percent(low)} to {percent(high)})"
+
+
 # --- respondents and weights -------------------------------------------------------------------
 
 @dataclass
