@@ -59,3 +59,8 @@ def test_alpha_listwise_and_failures():
         agreement.cronbach_alpha(items.iloc[:2])
     with pytest.raises(ValueError, match="no variance"):
         agreement.cronbach_alpha(pd.DataFrame({"a": [1, 1, 1], "b": [2, 2, 2]}))
+
+
+def test_kappa_interval_clipped_to_one():
+    r = agreement.kappa([[5, 0], [1, 6]])
+    assert r["ci_high"] == 1.0 and r["ci_low"] < r["kappa"] < 1
