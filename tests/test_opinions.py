@@ -183,3 +183,48 @@ def test_ledger_for_filters_and_fails_when_nothing_matches():
     assert sorted(opinions.ledger_for(ledger(), ops)["opinion_id"]) == ["o1", "o2", "o4"]
     with pytest.raises(ValueError, match="no"):
         opinions.ledger_for(ledger().iloc[:0], ops)
+
+
+# --- the notebook --------------------------------------------------------------------------------
+import nbformat  # noqa: E402
+
+NB_OPINIONS = paths.NOTEBOOKS / "20_opinions.ipynb"
+
+
+def test_opinions_notebook_committed_without_bulky_outputs():
+    nb = nbformat.read(NB_OPINIONS, as_version=4)
+    nbformat.validate(nb)
+    assert nb.metadata["kernelspec"]["name"] == "python3" and all(c.get("id") for c in nb.cells)
+    params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(params) == 1
+    for line in ("processed_dir = str(paths.PROCESSED)", "figures_dir = str(paths.FIGURES)", "district = None",
+                 'cutoff_date = "2004-12-20"'):
+        assert line in params[0].source
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            checked = "# NBVAL_CHECK_OUTPUT" in cell.source
+            assert bool(cell.outputs) == checked
+            assert all(o["output_type"] == "stream" for o in cell.outputs)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("params", [{}, {"district": "Anyi"}, {"cutoff_date": "2004-09-30"}])
+def test_opinions_notebook_runs(tmp_path, params):
+    import papermill as pm
+
+    if not (paths.PROCESSED / "opinions_register.parquet").exists():
+        pytest.skip("data/processed not built (python -m analysis clean)")
+    out, figs = tmp_path / "20.ipynb", tmp_path / "figures"
+    pm.execute_notebook(str(NB_OPINIONS), str(out), parameters={"figures_dir": str(figs), **params},
+                        kernel_name="python3", progress_bar=False, cwd=str(tmp_path))
+    nb = nbformat.read(out, as_version=4)
+    text = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+    html_out = "".join(str(o.get("data", {}).get("text/html", "")) for c in nb.cells for o in c.get("outputs", []))
+    cutoff = params.get("cutoff_date", "2004-12-20")
+    assert f"Rectified by {cutoff} in {params.get('district', 'the county')}" in text
+    assert "Median time to rectification" in text and "Cohen's kappa" in text
+    assert "<script" not in html_out
+    suffix = "_anyi" if "district" in params else ""
+    for stem in ("opinions_pareto", "opinions_km"):
+        for ext in ("png", "svg"):
+            assert (figs / f"{stem}{suffix}.{ext}").stat().st_size > 1000

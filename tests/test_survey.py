@@ -252,3 +252,71 @@ def test_design_effects_show_clustering(name):
 def test_rate_text():
     assert survey.rate_text(6464, 10000, 0.63698, 0.65571) == "6,464 of 10,000 = 64.6% (95% CI 63.7% to 65.6%)"
     assert survey.percent(float("nan")) == "n/a"
+
+
+# --- the notebook --------------------------------------------------------------------------------
+import nbformat  # noqa: E402
+
+NB_SURVEY = paths.NOTEBOOKS / "10_survey_satisfaction.ipynb"
+SURVEY_FIGURES = ("survey_collection", "survey_profile", "survey_likert", "survey_top_box", "survey_groups")
+
+
+def assert_committed_notebook_is_clean(path):
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    assert all(c.get("id") for c in nb.cells)
+    params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(params) == 1
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        if "# NBVAL_CHECK_OUTPUT" in cell.source:
+            assert cell.outputs, "checked cells carry their committed text output"
+            assert all(o["output_type"] == "stream" for o in cell.outputs)
+            assert sum(len(o["text"]) for o in cell.outputs) < 2000
+        else:
+            assert not cell.outputs, f"uncommitted output in: {cell.source[:60]}"
+    return params[0].source
+
+
+def test_survey_notebook_committed_without_bulky_outputs():
+    source = assert_committed_notebook_is_clean(NB_SURVEY)
+    for line in ("processed_dir = str(paths.PROCESSED)", "figures_dir = str(paths.FIGURES)", "district = None"):
+        assert line in source
+
+
+def executed_text(path) -> str:
+    return "".join(o.get("text", "") for c in nbformat.read(path, as_version=4).cells for o in c.get("outputs", []))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("district", [None, "Sheyanghu"])
+def test_survey_notebook_runs(tmp_path, district):
+    import papermill as pm
+
+    if not (paths.PROCESSED / "survey_responses.parquet").exists():
+        pytest.skip("data/processed not built (python -m analysis clean)")
+    out, figs = tmp_path / "10.ipynb", tmp_path / "figures"
+    params = {"figures_dir": str(figs)} | ({"district": district} if district else {})
+    pm.execute_notebook(str(NB_SURVEY), str(out), parameters=params, kernel_name="python3", progress_bar=False,
+                        cwd=str(tmp_path))
+    text = executed_text(out)
+    where = district or "the county"
+    assert f"Forms returned in {where}:" in text and f"Overall satisfaction in {where}:" in text
+    assert "Satisfied among all" in text and "Cronbach's alpha" in text
+    suffix = "" if district is None else "_sheyanghu"
+    for stem in SURVEY_FIGURES:
+        for ext in ("png", "svg"):
+            assert (figs / f"{stem}{suffix}.{ext}").stat().st_size > 1000, f"{stem}{suffix}.{ext}"
+
+
+@pytest.mark.slow
+def test_survey_notebook_rejects_unknown_district(tmp_path):
+    import papermill as pm
+
+    if not (paths.PROCESSED / "survey_responses.parquet").exists():
+        pytest.skip("data/processed not built (python -m analysis clean)")
+    with pytest.raises(pm.PapermillExecutionError, match="not in the data"):
+        pm.execute_notebook(str(NB_SURVEY), str(tmp_path / "x.ipynb"), kernel_name="python3", progress_bar=False,
+                            parameters={"figures_dir": str(tmp_path), "district": "Atlantis"}, cwd=str(tmp_path))
