@@ -52,6 +52,7 @@ def cronbach_alpha(items: pd.DataFrame, alpha: float = 0.05) -> dict:
     [1 - (1 - a) F_{1-g/2}, 1 - (1 - a) F_{g/2}] (as psych::alpha.ci).  Rows with any missing
     item are dropped (listwise); returns alpha, ci_low, ci_high, n (rows used), k (items).
     """
+    # ASSUMPTION(alpha-unweighted-complete): alpha uses the unweighted answers of respondents who gave 1-5 on every item (listwise); it describes those respondents' answer consistency, not the population's.
     x = items.astype(float).dropna()
     n, k = x.shape
     if k < 2:

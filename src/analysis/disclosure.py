@@ -40,6 +40,7 @@ def _margin_equations(n_rows: int, n_cols: int) -> np.ndarray:
     return np.array(eqs)
 
 
+# ASSUMPTION(disclosure-exact-recovery): protection is against exact recovery from published row, column and grand totals; narrow bounds on a hidden cell (from non-negativity) and linked tables published elsewhere are not checked.
 def recoverable_cells(suppressed: np.ndarray) -> list[tuple[int, int]]:
     """Suppressed cells (row, col) whose value follows from the totals and the visible cells.
 

@@ -92,6 +92,7 @@ def rectification_status(ledger: pd.DataFrame, cutoff) -> pd.DataFrame:
     Opinions planned after the cut-off are left out; a closing date before the plan date raises.
     """
     cut = _cutoff(cutoff)
+    # ASSUMPTION(km-origin-plan-date): time to rectification runs from the plan date (not the date the opinion was received); opinions planned after the cut-off are left out.
     led = ledger[ledger["plan_date"] <= cut].copy()
     closed = led["closed_date"].notna() & (led["closed_date"] <= cut) & (led["status"] == "rectified")
     # ASSUMPTION(closed-after-cutoff): an opinion closed after the cut-off counts as open (censored at the cut-off) in every figure stated at that cut-off.
@@ -123,6 +124,7 @@ def on_time_rates(status: pd.DataFrame) -> pd.DataFrame:
     'due by cut-off': opinions whose deadline has passed, closed by it (late and still-open
     overdue items count against); 'rectified': among opinions already closed, closed by the deadline.
     """
+    # ASSUMPTION(on-time-own-deadline): on time means closed on or before the opinion's own deadline in the ledger; deadlines changed during the year are not visible in the data.
     rows = []
     for label, sub in (("due by cut-off", status[status["due"]]), ("rectified", status[status["rectified"]])):
         k, n = int(sub["on_time"].sum()), len(sub)
@@ -152,6 +154,7 @@ def time_to_rectification(status: pd.DataFrame, opinions: pd.DataFrame | None = 
 
 def coder_agreement(register: pd.DataFrame) -> dict:
     """Cohen's kappa between the category and the second coder's category, on the double-coded rows."""
+    # ASSUMPTION(kappa-on-suggestions): agreement is measured on the double-coded suggestions (register rows), not on merged opinions.
     sub = register[register["second_coder_category"].notna()]
     table = agreement.agreement_table(sub["category"], sub["second_coder_category"], CATEGORIES)
     return {"table": table, **agreement.kappa(table.to_numpy())}

@@ -88,6 +88,7 @@ def nonresponse_bounds(p: float, returned: int, distributed: int) -> tuple[float
     With return rate r, the share among everyone handed a form lies in [r p, r p + (1 - r)]
     (all non-returners dissatisfied .. all satisfied).
     """
+    # ASSUMPTION(nonresponse-bounds-returned-only): the bounds cover forms not returned; they take the weighted share among respondents as the share among returned forms, so they do not also cover item non-response or unweightable respondents.
     if distributed <= 0 or not 0 <= returned <= distributed:
         raise ValueError("need 0 <= returned <= distributed and distributed > 0")
     if not 0 <= p <= 1:
@@ -160,6 +161,7 @@ def respondent_profile(responses: pd.DataFrame, population: pd.DataFrame, weight
 
 def valid_scores(responses: pd.DataFrame, items=ITEMS) -> pd.DataFrame:
     """Item answers 1-5 as floats; 9 ("don't know") and blanks become NaN (excluded)."""
+    # ASSUMPTION(likert-dont-know-excluded): "don't know" (9) and blank answers are left out of each item's share and mean (reported separately); if they lean one way, the shares are biased.
     out = {}
     for item in items:
         x = responses[item].astype("Float64")
@@ -172,6 +174,7 @@ def valid_scores(responses: pd.DataFrame, items=ITEMS) -> pd.DataFrame:
 
 def top_box(responses: pd.DataFrame, items=ITEMS) -> pd.DataFrame:
     """1.0 for 4 or 5, 0.0 for 1-3, NaN for 9 or blank."""
+    # ASSUMPTION(top-box-4-5): "satisfied" means an answer of 4 or 5 of 5; neutral (3) counts as not satisfied.
     s = valid_scores(responses, items)
     return s.ge(TOP_BOX[0]).astype(float).where(s.notna())
 
@@ -203,6 +206,7 @@ def design_mean(y, weights, cluster, domain=None, alpha: float = 0.05, logit: bo
     of the same size: variance over p(1-p)/n for 0/1 data, over s^2/n otherwise).  ``logit``:
     interval on the logit scale (R's svyciprop default); otherwise symmetric, both with t(df).
     """
+    # ASSUMPTION(design-batches-as-psu): distribution batches are treated as primary sampling units drawn with replacement, with no strata or finite-population correction, and the raking weights as fixed (no credit for calibration), as svydesign(ids=~batch_id, weights=~w); SEs are then slightly conservative.
     y = np.asarray(y, dtype=float)
     w = np.asarray(weights, dtype=float)
     codes, uniques = pd.factorize(pd.Series(cluster).astype(str))

@@ -25,6 +25,7 @@ import pandas as pd
 
 from analysis.errors import AnalysisError
 
+# ASSUMPTION(raking-two-way-margins): weights match the population on the three two-way margins of district x age band x sex, not on the full 48-cell cross; a three-way interaction in who answered is not corrected.
 DEFAULT_MARGINS: tuple[tuple[str, ...], ...] = (("district", "age_band"), ("district", "sex"), ("age_band", "sex"))
 # ASSUMPTION(trim-bounds): weights are trimmed to 0.2-5 times the mean weight (a common rule of thumb); trimming trades a little bias on the margins' correlates for lower variance.
 TRIM_LOWER, TRIM_UPPER = 0.2, 5.0

@@ -58,7 +58,7 @@ def collection_figure(ctx: FigureContext, by_channel: pd.DataFrame, by_district:
     for ax, frame, col in ((axes[0], by_channel, "channel"), (axes[1], by_district, "district")):
         f = frame.sort_values("rate", ascending=False).assign(note=lambda d: d["returned"].map("{:,}".format) + " of " + d["distributed"].map("{:,}".format))
         dot_interval(f, label=col, estimate="rate", low="ci_low", high="ci_high", ax=ax, annotate="note",
-                     xlabel="Forms returned (% of distributed, 95% Wilson interval)",
+                     xlabel="Forms returned (% of distributed)",
                      reference=overall["rate"], reference_label=f"overall {pct(overall['rate'], 1)}")
         ax.set_title(f"By {col.replace('_', ' ')}", fontsize=10)
         ax.set_xlim(min(30, f["ci_low"].min() * 100 - 5), min(100, f["ci_high"].max() * 100 + 12))
@@ -113,7 +113,7 @@ def top_box_figure(ctx: FigureContext, estimates: pd.DataFrame) -> dict:
     """Top-box share per item with its design-based (batch-clustered) logit interval."""
     e = estimates.sort_values("top_box", ascending=False)
     fig = dot_interval(e, label="question", estimate="top_box", low="top_box_low", high="top_box_high",
-                       xlabel="Satisfied or very satisfied (weighted %, 95% interval)")
+                       xlabel="Satisfied or very satisfied (weighted %)")
     title = (f"Satisfaction ranged from {pct(e['top_box'].min())} to {pct(e['top_box'].max())} across the ten items "
              f"in {ctx.where}; intervals about ±{100 * (e['top_box_high'] - e['top_box_low']).median() / 2:.0f} points")
     return ctx.finish(fig, "survey_top_box", title=title, n=f"{int(e['n_valid'].min()):,}-{int(e['n_valid'].max()):,} valid answers per item",
@@ -134,7 +134,7 @@ def groups_figure(ctx: FigureContext, tables: dict[str, pd.DataFrame], overall: 
                      reference=overall)
         ax.set_title(var.replace("_", " "), fontsize=9, loc="left")
         spreads[var] = t["top_box"].max() - t["top_box"].min()
-    np.atleast_1d(axes)[-1].set_xlabel(f"{question}: satisfied or very satisfied (weighted %, 95% interval)")
+    np.atleast_1d(axes)[-1].set_xlabel(f"{question}: satisfied (weighted %)")
     widest = max(spreads, key=spreads.get)
     title = f"Overall satisfaction {pct(overall)} in {ctx.where}; the widest gap is by {widest.replace('_', ' ')} ({spreads[widest] * 100:.0f} points)"
     return ctx.finish(fig, "survey_groups", title=title, n=f"{int(sum(t['n_valid'].sum() for t in tables.values()) / len(tables)):,} valid answers",
