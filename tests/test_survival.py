@@ -66,3 +66,8 @@ def test_at_risk_and_failures():
         survival.kaplan_meier([1, 2], [1])
     with pytest.raises(ValueError, match="two groups"):
         survival.logrank([1, 2], [1, 1], ["a", "a"])
+
+
+def test_days_text():
+    assert survival.days_text(142.5) == "142.5" and survival.days_text(95.0) == "95"
+    assert survival.days_text(float("nan")) == "not reached"
