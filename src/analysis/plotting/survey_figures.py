@@ -121,7 +121,8 @@ def top_box_figure(ctx: FigureContext, estimates: pd.DataFrame) -> dict:
                       source=SOURCE_SURVEY)
 
 
-def groups_figure(ctx: FigureContext, tables: dict[str, pd.DataFrame], overall: float, question: str) -> dict:
+def groups_figure(ctx: FigureContext, tables: dict[str, pd.DataFrame], overall: float, question: str,
+                  n_valid: int) -> dict:
     """Top-box share of the overall item by channel, district, age band and police contact."""
     tables = {k: v for k, v in tables.items() if len(v) > 1}
     fig, axes = plt.subplots(len(tables), 1, figsize=(8, sum(0.35 * len(v) + 0.8 for v in tables.values()) + 1.2),
@@ -137,6 +138,6 @@ def groups_figure(ctx: FigureContext, tables: dict[str, pd.DataFrame], overall: 
     np.atleast_1d(axes)[-1].set_xlabel(f"{question}: satisfied (weighted %)")
     widest = max(spreads, key=spreads.get)
     title = f"Overall satisfaction {pct(overall)} in {ctx.where}; the widest gap is by {widest.replace('_', ' ')} ({spreads[widest] * 100:.0f} points)"
-    return ctx.finish(fig, "survey_groups", title=title, n=f"{int(sum(t['n_valid'].sum() for t in tables.values()) / len(tables)):,} valid answers",
+    return ctx.finish(fig, "survey_groups", title=title, n=f"{int(n_valid):,} valid answers (groups with a blank are left out of that panel)",
                       caption="Dashed line: all respondents. Domain estimates with batch-clustered Taylor intervals (logit, t df). Groups overlap in time and place: differences are descriptive, not causal.",
                       source=SOURCE_SURVEY)
