@@ -228,3 +228,49 @@ def test_opinions_notebook_runs(tmp_path, params):
     for stem in ("opinions_pareto", "opinions_km"):
         for ext in ("png", "svg"):
             assert (figs / f"{stem}{suffix}.{ext}").stat().st_size > 1000
+
+
+# --- figures ------------------------------------------------------------------------------------
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+from analysis import survival  # noqa: E402
+from analysis.plotting import opinions_figures  # noqa: E402
+from analysis.plotting.km import km_plot  # noqa: E402
+from analysis.plotting.pareto import pareto  # noqa: E402
+from analysis.plotting.survey_figures import FigureContext  # noqa: E402
+
+
+def test_pareto_bars_and_cumulative_line():
+    shares = opinions.category_shares(opinions.opinion_table(register()))
+    fig = pareto(shares)
+    bars = fig.axes[0].patches
+    assert [b.get_height() for b in bars] == [2, 2, 1, 0]
+    line = fig.axes[1].lines[0]
+    assert list(line.get_ydata()) == pytest.approx([40, 80, 100, 100])
+    matplotlib.pyplot.close("all")
+
+
+def test_km_plot_at_risk_table_and_failure():
+    km = survival.kaplan_meier([1, 2, 3, 4], [1, 1, 0, 1])
+    fig = km_plot({"all": km}, [0, 2, 4], durations={"all": np.array([1, 2, 3, 4])}, xlabel="Days", ylabel="Open (%)")
+    table_texts = [t.get_text() for t in fig.axes[1].texts]
+    assert table_texts == ["4", "3", "1"]
+    with pytest.raises(ValueError):
+        km_plot({}, [0], durations={}, xlabel="", ylabel="")
+    matplotlib.pyplot.close("all")
+
+
+def test_opinions_figures_written(tmp_path):
+    ctx = FigureContext(tmp_path, False, "Anyi")
+    ops = opinions.opinion_table(register(), "Anyi")
+    saved = opinions_figures.pareto_figure(ctx, opinions.category_shares(ops))
+    assert saved["svg"].name == "opinions_pareto_anyi.svg"
+    assert "SYNTHETIC" not in saved["svg"].read_text()
+    st = opinions.rectification_status(opinions.ledger_for(ledger(), ops), "2004-12-20")
+    ttr = opinions.time_to_rectification(st, ops)
+    cats = st.merge(ops, on="opinion_id")["category"]
+    saved = opinions_figures.km_figure(ctx, ttr, st, cats, "2004-12-20", opinions.CATEGORY_LABELS)
+    text = saved["svg"].read_text()
+    # S = 2/3 after 50 days (o1), 1/3 after 111 (o2): median 111, upper limit never reached
+    assert "111 days" in text and "not reached" in text and saved["png"].exists()

@@ -327,3 +327,59 @@ def test_survey_notebook_rejects_unknown_district(tmp_path):
     with pytest.raises(pm.PapermillExecutionError, match="not in the data"):
         pm.execute_notebook(str(NB_SURVEY), str(tmp_path / "x.ipynb"), kernel_name="python3", progress_bar=False,
                             parameters={"figures_dir": str(tmp_path), "district": "Atlantis"}, cwd=str(tmp_path))
+
+
+# --- figures ------------------------------------------------------------------------------------
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+from analysis.plotting import likert as likert_plot  # noqa: E402
+from analysis.plotting import survey_figures  # noqa: E402
+from analysis.plotting.intervals import dot_interval  # noqa: E402
+
+
+def test_likert_bars_centre_the_neutral_answer():
+    counts = pd.DataFrame({"question": ["a", "b"], 1: [1000.0, 0], 2: [2000.0, 1000], 3: [4000.0, 2000],
+                           4: [3000.0, 3000], 5: [0.0, 4000]})
+    fig = likert_plot.likert_bars(counts)
+    ax = fig.axes[0]
+    bars = [p for p in ax.patches]
+    # five segments per item; neutral (third series) spans -half .. +half of its count
+    neutral = [p for p in bars if p.get_facecolor()[:3] == matplotlib.colors.to_rgb(likert_plot.LIKERT_COLOURS[2])]
+    assert [(round(p.get_x(), 6), round(p.get_width(), 6)) for p in neutral] == [(-2.0, 4.0), (-1.0, 2.0)]
+    assert "thousand adults" in ax.get_xlabel()
+    with pytest.raises(KeyError):
+        likert_plot.likert_bars(counts.drop(columns=[5]))
+    with pytest.raises(ValueError):
+        likert_plot.likert_bars(counts.replace({1000.0: -1.0}))
+    matplotlib.pyplot.close("all")
+
+
+def test_dot_interval_and_context_names(tmp_path):
+    f = pd.DataFrame({"g": ["x", "y"], "p": [0.5, 0.6], "lo": [0.4, 0.5], "hi": [0.6, 0.7]})
+    fig = dot_interval(f, label="g", estimate="p", low="lo", high="hi", xlabel="Share (%)", reference=0.55)
+    assert fig.axes[0].get_xlabel() == "Share (%)"
+    with pytest.raises(KeyError):
+        dot_interval(f, label="zz", estimate="p", low="lo", high="hi", xlabel="")
+    ctx = survey_figures.FigureContext(tmp_path, True, "Xi'anfeng")
+    assert ctx.name("survey_likert") == "survey_likert_xi_anfeng" and ctx.where == "Xi'anfeng"
+    assert survey_figures.FigureContext(tmp_path, False).name("survey_likert") == "survey_likert"
+    matplotlib.pyplot.close("all")
+
+
+def test_survey_figures_written_with_data_driven_titles(tmp_path):
+    ctx = survey_figures.FigureContext(tmp_path, True)
+    rates = survey.collection_rates(BATCHES, responses_for({"b1": 5, "b2": 10, "b3": 30, "b4": 8}), by="channel")
+    overall = survey.collection_rates(BATCHES, responses_for({"b1": 5, "b2": 10, "b3": 30, "b4": 8})).iloc[0]
+    by_d = survey.collection_rates(BATCHES, responses_for({"b1": 5, "b2": 10, "b3": 30, "b4": 8}), by="district")
+    saved = survey_figures.collection_figure(ctx, rates, by_d, overall)
+    assert saved["png"].exists() and saved["svg"].exists()
+    svg = saved["svg"].read_text()
+    assert "53.0% of forms came back" in svg and "family 100%" in svg and "SYNTHETIC DEMO DATA" in svg
+    f = likert_frame()
+    est = survey.item_estimates(f, ["q10_overall", "q01_safety"])
+    saved = survey_figures.likert_figure(ctx, survey.answer_counts(f, ["q10_overall", "q01_safety"]), est)
+    svg = saved["svg"].read_text()
+    assert "highest for overall" in svg and "(80% satisfied)" in svg  # the title may wrap between them
+    saved = survey_figures.top_box_figure(ctx, est)
+    assert saved["png"].stat().st_size > 1000

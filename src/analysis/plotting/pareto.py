@@ -1,6 +1,8 @@
 """Pareto chart: categories by count, largest first, with the cumulative share."""
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -19,7 +21,7 @@ def pareto(shares: pd.DataFrame, *, label: str = "label", count: str = "opinions
     if low and high:
         c = shares[count].to_numpy(dtype=float)
         ax.errorbar(x, c, yerr=[c - shares[low] * n, shares[high] * n - c], fmt="none", ecolor="#404040", capsize=4)
-    ax.set_xticks(x, shares[label].tolist())
+    ax.set_xticks(x, [textwrap.fill(str(v), 14) for v in shares[label]])
     ax.set_ylabel(ylabel)
     ax.set_xlabel("Category (largest first)")
     ax2 = ax.twinx()
