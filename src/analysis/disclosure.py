@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.linalg import null_space
 
 PRIMARY = "<{threshold}"
 SECONDARY = "x"
@@ -48,7 +49,7 @@ def recoverable_cells(suppressed: np.ndarray) -> list[tuple[int, int]]:
     suppressed cells only; a suppressed cell is determined exactly when its unit vector lies in
     the row space of that reduced system (its rank does not grow when the vector is added).
     Non-negativity is not used, so interval (bounds) disclosure is not ruled out: only exact
-    recovery is.
+    recovery is.  (Equivalently: the cell has no component in the null space of that system.)
     """
     suppressed = np.asarray(suppressed, dtype=bool)
     n_rows, n_cols = suppressed.shape
@@ -56,14 +57,13 @@ def recoverable_cells(suppressed: np.ndarray) -> list[tuple[int, int]]:
     if idx.size == 0:
         return []
     a = _margin_equations(n_rows, n_cols)[:, idx]
-    rank = np.linalg.matrix_rank(a)
-    out = []
-    for j, flat in enumerate(idx):
-        e = np.zeros((1, idx.size))
-        e[0, j] = 1
-        if np.linalg.matrix_rank(np.vstack([a, e])) == rank:
-            out.append(divmod(int(flat), n_cols))
-    return out
+    # The hidden cells can move only along the null space of the reduced equations; a cell with
+    # no component in it is pinned down.  One SVD answers this for every cell at once.
+    basis = null_space(a)
+    if basis.size == 0:
+        return [divmod(int(flat), n_cols) for flat in idx]
+    free = np.linalg.norm(basis, axis=1) > 1e-9
+    return [divmod(int(flat), n_cols) for flat, f in zip(idx, free) if not f]
 
 
 def suppression_pattern(counts: np.ndarray, threshold: int = 10) -> tuple[np.ndarray, np.ndarray]:
@@ -114,7 +114,8 @@ def protect(table: pd.DataFrame, threshold: int = 10, *, count_columns=None) -> 
     show ``"<threshold"``, secondary cells ``"x"``; visible counts keep their integer values.
     """
     if count_columns is None:
-        count_columns = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c])]
+        count_columns = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c])
+                         and not pd.api.types.is_bool_dtype(table[c])]
     count_columns = list(count_columns)
     missing = [c for c in count_columns if c not in table.columns]
     if missing:
