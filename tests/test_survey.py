@@ -46,6 +46,8 @@ def test_collection_rates_failures():
         survey.collection_rates(BATCHES, responses_for({"b9": 1}))
     with pytest.raises(ValueError, match="more forms returned"):
         survey.collection_rates(BATCHES, responses_for({"b1": 11}))
+    with pytest.raises(ParameterError, match="not in the distribution log"):
+        survey.collection_rates(BATCHES, responses_for({"b1": 1}), district="Atlantis")
 
 
 def test_chi_square_by_hand():

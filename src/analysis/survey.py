@@ -47,6 +47,8 @@ def collection_rates(batches: pd.DataFrame, responses: pd.DataFrame, by: str | N
     district.  ``district`` restricts both to the batches of one district.
     """
     # ASSUMPTION(returned-by-batch): a returned form counts towards the channel and district of the batch it was handed out in, as logged in the distribution log.
+    if district is not None and district not in set(batches["district"].dropna()):
+        raise ParameterError(f"district {district!r} not in the distribution log; known: {sorted(batches['district'].dropna().unique())}")
     b = batches if district is None else batches[batches["district"] == district]
     returned = responses.groupby(CLUSTER).size().rename("returned")
     unknown = set(responses[CLUSTER]) - set(batches[CLUSTER])
