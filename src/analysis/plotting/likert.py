@@ -1,6 +1,8 @@
 """Diverging stacked bars of Likert answers (weighted counts), neutral centred on zero."""
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -32,8 +34,8 @@ def likert_bars(counts: pd.DataFrame, *, label: str = "question", scale: float =
         ax.barh(y, values[:, k], left=left, color=colour, edgecolor="white", linewidth=0.5, label=name, height=0.7)
         left = left + values[:, k]
     ax.axvline(0, color="#404040", linewidth=0.8)
-    ax.set_yticks(y, counts[label].tolist())
-    ax.set_xlabel(f"Weighted answers ({unit}): dissatisfied left of 0, satisfied right")
+    ax.set_yticks(y, [textwrap.fill(str(v), 34) for v in counts[label]], fontsize=9)
+    ax.set_xlabel(f"Weighted answers ({unit})")
     lim = np.abs(ax.get_xlim()).max()
     ax.set_xlim(-lim, lim)
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{abs(v):,.0f}"))

@@ -105,7 +105,7 @@ def likert_figure(ctx: FigureContext, counts: pd.DataFrame, estimates: pd.DataFr
     title = (f"In {ctx.where}, satisfaction was highest for {short(best.name)} ({pct(best['top_box'])} satisfied) "
              f"and lowest for {short(worst.name)} ({pct(worst['top_box'])})")
     return ctx.finish(fig, "survey_likert", title=title, n=f"{int(c['n_valid'].min()):,}-{int(c['n_valid'].max()):,} valid answers per item",
-                      caption="Weighted counts (raking weights, estimated adults). Percent in brackets: weighted share answering 4 or 5 among valid answers; 'don't know' and blanks excluded.",
+                      caption="Weighted counts (raking weights, estimated adults); dissatisfied answers left of 0, satisfied right, neutral split across 0. Percent in brackets: weighted share answering 4 or 5 among valid answers; 'don't know' and blanks excluded.",
                       source=SOURCE_SURVEY)
 
 
