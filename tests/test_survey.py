@@ -223,6 +223,10 @@ def python_values(ws, pop):
             out[f"{key}/df"] = row["df"]
             for k in ("mean", "mean_se", "mean_low", "mean_high"):
                 out[f"{key}/{k}"] = row[k]
+    for var in ("channel", "district", "age_band", "police_contact"):
+        t = survey.group_difference_test(f, var)
+        out.update({f"wald/{var}/F": t["F"], f"wald/{var}/df1": t["df1"], f"wald/{var}/df2": t["df2"],
+                    f"wald/{var}/p": t["p_value"]})
     plain = weighting.rake(f, weighting.population_margins(pop)).weights
     cells = plain.groupby([f["district"], f["age_band"], f["sex"]]).mean()
     for (d, a, s), w in cells.items():
@@ -385,3 +389,25 @@ def test_survey_figures_written_with_data_driven_titles(tmp_path):
     assert "highest for overall" in svg and "(80% satisfied)" in svg  # the title may wrap between them
     saved = survey_figures.top_box_figure(ctx, est)
     assert saved["png"].stat().st_size > 1000
+
+
+def test_group_difference_test_failures_and_invariance():
+    f = likert_frame()
+    with pytest.raises(ValueError, match="two groups"):
+        survey.group_difference_test(f, "channel", domain=(f["channel"] == "street").to_numpy())
+    with pytest.raises(ValueError, match="0 or 1"):
+        survey.group_difference_test(f, "channel")  # street's only valid answer is a 5: share 1
+    # relabelling the groups (another reference level) leaves the test unchanged
+    resp, pop = ref_inputs.mini_frames()
+    ws = ref_inputs.weighted_sample(resp, pop).frame
+    a = survey.group_difference_test(ws, "channel")
+    b = survey.group_difference_test(ws.assign(channel=ws["channel"].map(lambda c: f"z_{c}" if c == "enterprise" else c)), "channel")
+    assert a["F"] == pytest.approx(b["F"], rel=1e-9) and (a["df1"], a["df2"]) == (3, b["df2"])
+
+
+def test_group_difference_text():
+    f = likert_frame()
+    assert survey.group_difference_text(f, "channel").startswith("Satisfaction by channel: not tested (")
+    resp, pop = ref_inputs.mini_frames()
+    ws = ref_inputs.weighted_sample(resp, pop).frame
+    assert survey.group_difference_text(ws, "age_band").startswith("Satisfaction by age band: F = ")

@@ -278,6 +278,75 @@ def satisfaction_by(sample: pd.DataFrame, by: str, item: str = OVERALL, weight: 
     return pd.DataFrame(rows)
 
 
+def group_difference_test(sample: pd.DataFrame, by: str, item: str = OVERALL, weight: str = "weight",
+                          domain=None) -> dict:
+    """Design-based Wald test that the top-box share of ``item`` is the same in every level of ``by``.
+
+    Fits the saturated logistic model top_box ~ by by weighted maximum likelihood (its fitted
+    values are the domain shares), estimates the covariance of the coefficients with the
+    batch-clustered sandwich (Taylor linearisation) and tests all group contrasts at once:
+    F = W / (k - 1) on (k - 1, batches - k) degrees of freedom, as R's
+    ``regTermTest(svyglm(tb ~ by, design, family = quasibinomial), ~by)`` does.  Rows with a blank
+    group or a don't-know/blank answer are left out; returns F, df1, df2, p_value, levels.
+    """
+    y = top_box(sample, [item])[item].to_numpy(dtype=float)
+    g = sample[by].astype(object).where(sample[by].notna(), None)
+    use = ~np.isnan(y) & g.notna().to_numpy()
+    if domain is not None:
+        use &= np.asarray(domain, dtype=bool)
+    levels = sorted(pd.unique(g[use]), key=str)
+    k = len(levels)
+    if k < 2:
+        raise ValueError(f"need at least two groups of {by!r} to compare")
+    w = sample[weight].to_numpy(dtype=float)
+    codes, uniques = pd.factorize(sample[CLUSTER].astype(str))
+    level_of = {lv: j for j, lv in enumerate(levels)}
+    x = np.zeros((len(sample), k))
+    x[:, 0] = 1.0
+    for i in np.flatnonzero(use):
+        j = level_of[g.iloc[i]]
+        if j:
+            x[i, j] = 1.0
+    # saturated model: fitted value of each row is its group's weighted share
+    mu = np.zeros(len(sample))
+    for lv, j in level_of.items():
+        rows = use & (g == lv).to_numpy()
+        mu[rows] = np.sum(w[rows] * y[rows]) / np.sum(w[rows])
+    shares = [mu[use & (g == lv).to_numpy()][0] for lv in levels]
+    if any(p <= 0 or p >= 1 for p in shares):
+        raise ValueError(f"a group of {by!r} has a top-box share of 0 or 1: the logistic contrast is infinite")
+    logit = np.log(np.array(shares) / (1 - np.array(shares)))
+    beta = np.concatenate([[logit[0]], logit[1:] - logit[0]])
+    wu = np.where(use, w, 0.0)
+    resid = np.where(use, y - mu, 0.0)
+    scores = x * (wu * resid)[:, None]
+    bread = np.linalg.inv((x * (wu * mu * (1 - mu))[:, None]).T @ x)
+    totals = np.zeros((len(uniques), k))
+    np.add.at(totals, codes, scores)
+    n_c = len(uniques)
+    centred = totals - totals.mean(axis=0)
+    meat = n_c / (n_c - 1) * centred.T @ centred
+    cov = bread @ meat @ bread
+    b, v = beta[1:], cov[1:, 1:]
+    wald = float(b @ np.linalg.solve(v, b))
+    df1 = k - 1
+    df2 = len(np.unique(codes[use])) - k
+    f = wald / df1
+    return {"F": f, "df1": df1, "df2": df2, "p_value": float(stats.f.sf(f, df1, df2)) if df2 > 0 else float("nan"),
+            "levels": levels}
+
+
+def group_difference_text(sample: pd.DataFrame, by: str, item: str = OVERALL, domain=None) -> str:
+    """One printed line with the Wald test of `group_difference_test`, or why it cannot be done."""
+    label = by.replace("_", " ")
+    try:
+        t = group_difference_test(sample, by, item, domain=domain)
+    except ValueError as exc:
+        return f"Satisfaction by {label}: not tested ({exc})"
+    p = "p < 0.001" if t["p_value"] < 0.001 else f"p = {t['p_value']:.3f}"
+    return f"Satisfaction by {label}: F = {t['F']:.2f} on ({t['df1']}, {t['df2']}) df, {p}"
+
+
 def domain_mask(sample: pd.DataFrame, district: str | None) -> np.ndarray | None:
     """Boolean domain for one district, or None for the whole county; unknown districts raise."""
     if district is None:

@@ -51,6 +51,15 @@ for (v in c("district", "channel", "age_band", "police_contact")) {
   }
 }
 
+# Design-based Wald tests of equal overall satisfaction across groups (saturated logistic model).
+for (v in c("channel", "district", "age_band", "police_contact")) {
+  s <- des[!is.na(d$q10_overall_tb) & !is.na(d[[v]]), ]
+  m <- svyglm(as.formula(paste("q10_overall_tb ~", v)), s, family = quasibinomial)
+  tt <- regTermTest(m, as.formula(paste("~", v)))
+  put(paste("wald", v, "F", sep = "/"), tt$Ftest); put(paste("wald", v, "df1", sep = "/"), tt$df)
+  put(paste("wald", v, "df2", sep = "/"), tt$ddf); put(paste("wald", v, "p", sep = "/"), tt$p)
+}
+
 # Raking to the two-way margins from equal starting weights (the untrimmed weights).
 d$one <- 1
 des1 <- svydesign(ids = ~batch_id, weights = ~one, data = d)
