@@ -64,6 +64,19 @@ def _accept_outputs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _assumptions_doc(args: argparse.Namespace) -> int:
+    from analysis.assumptions import stale_docs, write_docs
+
+    if args.write:
+        for path in write_docs():
+            print(f"written: {path}")
+        return 0
+    stale = stale_docs()
+    for path in stale:
+        print(f"out of date: {path}")
+    return 1 if stale else 0
+
+
 def _run(args: argparse.Namespace) -> int:
     from analysis.batch.runner import main as run_main
 
@@ -97,6 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
                        "them, keeping only the outputs nbval checks (accepting a changed result on purpose)")
     p.add_argument("notebooks", nargs="+")
     p.set_defaults(func=_accept_outputs)
+
+    p = sub.add_parser("assumptions-doc", help="check (or --write) docs/assumptions.md and docs/data-log.md")
+    p.add_argument("--write", action="store_true")
+    p.set_defaults(func=_assumptions_doc)
 
     p = sub.add_parser("run", help="clean, then execute and render every report (make reports)")
     p.add_argument("--config", default=str(paths.REPORTS_CONFIG))
