@@ -42,7 +42,7 @@ def km_plot(curves: dict[str, pd.DataFrame], times_at, *, durations: dict[str, n
         t = np.asarray(durations[name], dtype=float)
         for u in times_at:
             tab.text(u, len(curves) - 1 - i, str(int((t >= u).sum())), ha="center", va="center", fontsize=8)
-    tab.set_yticks(range(len(curves))[::-1], [f"{n}" for n in curves])
+    tab.set_yticks(range(len(curves))[::-1], [f"{n}" for n in curves], fontsize=9)
     tab.set_title("Number still open (at risk)", fontsize=8, loc="left")
     tab.grid(False)
     tab.tick_params(axis="x", length=0)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,9 +42,6 @@ class FigureContext:
         return f"{stem}_{re.sub(r'[^a-z0-9]+', '_', self.district.lower()).strip('_')}"
 
     def finish(self, fig, stem, *, title: str, **kw):
-        # Wrap the finding so that it stays clear of the demo marker in the top-right corner.
-        width = max(40, int((fig.get_figwidth() - 3.6) * 10))
-        title = "\n".join(textwrap.wrap(title, width))
         saved = finish(fig, self.name(stem), title=title, figures_dir=self.figures_dir, synthetic=self.synthetic, **kw)
         plt.close(fig)
         return saved
