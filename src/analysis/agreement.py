@@ -24,7 +24,8 @@ def kappa(table, alpha: float = 0.05) -> dict:
     """Cohen's kappa of a square agreement table with its asymptotic SE and Wald interval.
 
     The SE is the large-sample one under the alternative (Fleiss, Cohen & Everitt 1969), as
-    statsmodels' cohens_kappa and SAS PROC FREQ report it.  Returns kappa, se, ci_low, ci_high,
+    statsmodels' cohens_kappa and SAS PROC FREQ report it; the interval is clipped to [-1, 1].
+    Returns kappa, se, ci_low, ci_high,
     n, observed and expected agreement.
     """
     t = np.asarray(table, dtype=float)
@@ -38,7 +39,8 @@ def kappa(table, alpha: float = 0.05) -> dict:
     k, se = float(res.kappa), float(res.std_kappa)
     po = np.trace(t) / n
     pe = float((t.sum(0) * t.sum(1)).sum() / n ** 2)
-    return {"kappa": k, "se": se, "ci_low": k - z * se, "ci_high": k + z * se, "n": int(n),
+    # ASSUMPTION(kappa-ci-clipped): the Wald interval of kappa is clipped to [-1, 1] (as psych::cohen.kappa does); with few double-coded items it is only a rough guide.
+    return {"kappa": k, "se": se, "ci_low": max(-1.0, k - z * se), "ci_high": min(1.0, k + z * se), "n": int(n),
             "observed_agreement": float(po), "expected_agreement": pe}
 
 
@@ -50,6 +52,7 @@ def cronbach_alpha(items: pd.DataFrame, alpha: float = 0.05) -> dict:
     [1 - (1 - a) F_{1-g/2}, 1 - (1 - a) F_{g/2}] (as psych::alpha.ci).  Rows with any missing
     item are dropped (listwise); returns alpha, ci_low, ci_high, n (rows used), k (items).
     """
+    # ASSUMPTION(alpha-unweighted-complete): alpha uses the unweighted answers of respondents who gave 1-5 on every item (listwise); it describes those respondents' answer consistency, not the population's.
     x = items.astype(float).dropna()
     n, k = x.shape
     if k < 2:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.linalg import null_space
 
 PRIMARY = "<{threshold}"
 SECONDARY = "x"
@@ -40,6 +41,7 @@ def _margin_equations(n_rows: int, n_cols: int) -> np.ndarray:
     return np.array(eqs)
 
 
+# ASSUMPTION(disclosure-exact-recovery): protection is against exact recovery from published row, column and grand totals; narrow bounds on a hidden cell (from non-negativity) and linked tables published elsewhere are not checked.
 def recoverable_cells(suppressed: np.ndarray) -> list[tuple[int, int]]:
     """Suppressed cells (row, col) whose value follows from the totals and the visible cells.
 
@@ -47,7 +49,7 @@ def recoverable_cells(suppressed: np.ndarray) -> list[tuple[int, int]]:
     suppressed cells only; a suppressed cell is determined exactly when its unit vector lies in
     the row space of that reduced system (its rank does not grow when the vector is added).
     Non-negativity is not used, so interval (bounds) disclosure is not ruled out: only exact
-    recovery is.
+    recovery is.  (Equivalently: the cell has no component in the null space of that system.)
     """
     suppressed = np.asarray(suppressed, dtype=bool)
     n_rows, n_cols = suppressed.shape
@@ -55,14 +57,13 @@ def recoverable_cells(suppressed: np.ndarray) -> list[tuple[int, int]]:
     if idx.size == 0:
         return []
     a = _margin_equations(n_rows, n_cols)[:, idx]
-    rank = np.linalg.matrix_rank(a)
-    out = []
-    for j, flat in enumerate(idx):
-        e = np.zeros((1, idx.size))
-        e[0, j] = 1
-        if np.linalg.matrix_rank(np.vstack([a, e])) == rank:
-            out.append(divmod(int(flat), n_cols))
-    return out
+    # The hidden cells can move only along the null space of the reduced equations; a cell with
+    # no component in it is pinned down.  One SVD answers this for every cell at once.
+    basis = null_space(a)
+    if basis.size == 0:
+        return [divmod(int(flat), n_cols) for flat in idx]
+    free = np.linalg.norm(basis, axis=1) > 1e-9
+    return [divmod(int(flat), n_cols) for flat, f in zip(idx, free) if not f]
 
 
 def suppression_pattern(counts: np.ndarray, threshold: int = 10) -> tuple[np.ndarray, np.ndarray]:
@@ -76,27 +77,32 @@ def suppression_pattern(counts: np.ndarray, threshold: int = 10) -> tuple[np.nda
         raise ValueError("counts must be non-negative")
     primary = counts < threshold
     suppressed = primary.copy()
-    # Largest-possible loop bound: each pass suppresses at least one more cell.
+    n_rows, n_cols = counts.shape
+    # Each pass makes one leaking cell safe, and adding suppressions never makes a safe cell
+    # leak again (the old null-space directions survive), so the loop ends.
     for _ in range(counts.size + 1):
         leaks = recoverable_cells(suppressed)
         if not leaks:
             break
         r, c = leaks[0]
-        # Suppress the smallest visible cell in the same row or column, preferring a cell whose
-        # own row/column already holds a suppression (it then protects two lines at once).
-        candidates = [(r, j) for j in range(counts.shape[1]) if not suppressed[r, j]]
-        candidates += [(i, c) for i in range(counts.shape[0]) if not suppressed[i, c]]
-        if not candidates:
-            # Every cell of the row and column is suppressed and still recoverable: only possible
-            # for a single-cell table, where the grand total is the cell itself.
-            raise ValueError("table too small to protect: the total reveals the suppressed cell; do not publish it")
+        if n_rows > 1 and n_cols > 1:
+            # Complete the cheapest rectangle (r, c), (r, j), (i, c), (i, j): moving +1/-1 around
+            # its corners keeps every row and column total, so (r, c) can no longer be pinned down.
+            # Cost: the counts newly hidden (already hidden cells cost nothing), +1 per new cell.
+            def cost(ij):
+                i, j = ij
+                cells = ((r, j), (i, c), (i, j))
+                return (sum(counts[x] + 1 for x in cells if not suppressed[x]), i, j)
 
-        def cost(cell):
-            i, j = cell
-            shares = suppressed[i, :].sum() + suppressed[:, j].sum()
-            return (counts[i, j], -shares, i, j)
-
-        suppressed[min(candidates, key=cost)] = True
+            i, j = min(((i, j) for i in range(n_rows) for j in range(n_cols) if i != r and j != c), key=cost)
+            for x in ((r, j), (i, c), (i, j)):
+                suppressed[x] = True
+        else:
+            # A single row or column: only the grand total binds; hide the smallest other cell.
+            line = [(i, j) for i in range(n_rows) for j in range(n_cols) if (i, j) != (r, c) and not suppressed[i, j]]
+            if not line:
+                raise ValueError("table too small to protect: the total reveals the suppressed cell; do not publish it")
+            suppressed[min(line, key=lambda x: (counts[x], x))] = True
     return primary, suppressed & ~primary
 
 
@@ -108,7 +114,8 @@ def protect(table: pd.DataFrame, threshold: int = 10, *, count_columns=None) -> 
     show ``"<threshold"``, secondary cells ``"x"``; visible counts keep their integer values.
     """
     if count_columns is None:
-        count_columns = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c])]
+        count_columns = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c])
+                         and not pd.api.types.is_bool_dtype(table[c])]
     count_columns = list(count_columns)
     missing = [c for c in count_columns if c not in table.columns]
     if missing:
@@ -154,3 +161,21 @@ def protect_rates(counts: pd.DataFrame, denominators: pd.DataFrame, threshold: i
 def is_suppressed(value) -> bool:
     """True for a cell that ``protect`` hid."""
     return isinstance(value, str) and (value == SECONDARY or value.startswith("<"))
+
+
+def protect_estimates(frame: pd.DataFrame, count: str, estimates=(), threshold: int = 10) -> pd.DataFrame:
+    """A table of estimates per group whose base count is ``count``: small bases hidden with their estimates.
+
+    The ``count`` column is protected as a one-column table (so a small base cannot be
+    recovered from the grand total either) and every estimate column of a row whose count is
+    hidden shows the same marker.  Other columns pass through.
+    """
+    if count not in frame.columns:
+        raise KeyError(f"count column {count!r} not in the table")
+    protected = protect(frame[[count]], threshold, count_columns=[count])
+    out = frame.astype(object).copy()
+    out[count] = protected[count]
+    hidden = protected[count].map(is_suppressed)
+    for col in estimates:
+        out[col] = out[col].where(~hidden, protected[count])
+    return out

@@ -52,6 +52,14 @@ def opinion_table(register: pd.DataFrame, district: str | None = None) -> pd.Dat
     return out
 
 
+def ledger_for(ledger: pd.DataFrame, opinions: pd.DataFrame) -> pd.DataFrame:
+    """The ledger rows of the opinions in ``opinions`` (e.g. one district's); raises if there are none."""
+    known = ledger[ledger["opinion_id"].isin(opinions["opinion_id"])]
+    if len(opinions) and known.empty:
+        raise ValueError("none of the opinions has a ledger row")
+    return known.reset_index(drop=True)
+
+
 def category_shares(opinions: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     """Opinions per category, share, Goodman simultaneous interval and cumulative share (Pareto order)."""
     counts = opinions["category"].value_counts().reindex(CATEGORIES, fill_value=0)
@@ -84,6 +92,7 @@ def rectification_status(ledger: pd.DataFrame, cutoff) -> pd.DataFrame:
     Opinions planned after the cut-off are left out; a closing date before the plan date raises.
     """
     cut = _cutoff(cutoff)
+    # ASSUMPTION(km-origin-plan-date): time to rectification runs from the plan date (not the date the opinion was received); opinions planned after the cut-off are left out.
     led = ledger[ledger["plan_date"] <= cut].copy()
     closed = led["closed_date"].notna() & (led["closed_date"] <= cut) & (led["status"] == "rectified")
     # ASSUMPTION(closed-after-cutoff): an opinion closed after the cut-off counts as open (censored at the cut-off) in every figure stated at that cut-off.
@@ -115,6 +124,7 @@ def on_time_rates(status: pd.DataFrame) -> pd.DataFrame:
     'due by cut-off': opinions whose deadline has passed, closed by it (late and still-open
     overdue items count against); 'rectified': among opinions already closed, closed by the deadline.
     """
+    # ASSUMPTION(on-time-own-deadline): on time means closed on or before the opinion's own deadline in the ledger; deadlines changed during the year are not visible in the data.
     rows = []
     for label, sub in (("due by cut-off", status[status["due"]]), ("rectified", status[status["rectified"]])):
         k, n = int(sub["on_time"].sum()), len(sub)
@@ -144,6 +154,7 @@ def time_to_rectification(status: pd.DataFrame, opinions: pd.DataFrame | None = 
 
 def coder_agreement(register: pd.DataFrame) -> dict:
     """Cohen's kappa between the category and the second coder's category, on the double-coded rows."""
+    # ASSUMPTION(kappa-on-suggestions): agreement is measured on the double-coded suggestions (register rows), not on merged opinions.
     sub = register[register["second_coder_category"].notna()]
     table = agreement.agreement_table(sub["category"], sub["second_coder_category"], CATEGORIES)
     return {"table": table, **agreement.kappa(table.to_numpy())}
@@ -152,14 +163,16 @@ def coder_agreement(register: pd.DataFrame) -> dict:
 def open_items(status: pd.DataFrame, opinions: pd.DataFrame) -> pd.DataFrame:
     """Opinions still open at the cut-off, oldest deadline first, with free text HTML-escaped.
 
-    Columns: opinion_id, category, owner_unit, deadline (YYYY-MM-DD), overdue_days, opinion (escaped).
+    Columns: opinion_id, category, owner_unit (escaped), deadline (YYYY-MM-DD), overdue_days,
+    opinion (the first suggestion's text, escaped): render with ``to_html(escape=False)`` so it is
+    escaped exactly once.
     """
     still = status[~status["rectified"]].merge(opinions[["opinion_id", "category", "text"]], on="opinion_id", how="left")
     still = still.sort_values(["deadline", "opinion_id"])
     return pd.DataFrame({
         "opinion_id": still["opinion_id"].to_numpy(),
         "category": [CATEGORY_LABELS.get(c, c) for c in still["category"]],
-        "owner_unit": still["owner_unit"].to_numpy(),
+        "owner_unit": [html.escape(str(u)) for u in still["owner_unit"]],
         "deadline": still["deadline"].dt.strftime("%Y-%m-%d").to_numpy(),
         "overdue_days": still["overdue_days"].astype(int).to_numpy(),
         "opinion": [html.escape(str(t)) if pd.notna(t) else "" for t in still["text"]],

@@ -47,12 +47,17 @@ def collection_rates(batches: pd.DataFrame, responses: pd.DataFrame, by: str | N
     district.  ``district`` restricts both to the batches of one district.
     """
     # ASSUMPTION(returned-by-batch): a returned form counts towards the channel and district of the batch it was handed out in, as logged in the distribution log.
+    if district is not None and district not in set(batches["district"].dropna()):
+        raise ParameterError(f"district {district!r} not in the distribution log; known: {sorted(batches['district'].dropna().unique())}")
     b = batches if district is None else batches[batches["district"] == district]
     returned = responses.groupby(CLUSTER).size().rename("returned")
     unknown = set(responses[CLUSTER]) - set(batches[CLUSTER])
     if unknown:
         raise ValueError(f"responses name batches missing from the distribution log: {sorted(unknown)[:5]}")
     merged = b.set_index(CLUSTER).join(returned).fillna({"returned": 0})
+    over = merged.index[merged["returned"] > merged["forms_distributed"]]
+    if len(over):
+        raise ValueError(f"more forms returned than distributed in batches {list(over)[:5]}")
     keys = ["all"] * len(merged) if by is None else merged[by]
     g = merged.groupby(keys, observed=True).agg(distributed=("forms_distributed", "sum"), returned=("returned", "sum"))
     g.index.name = by or "group"
@@ -85,12 +90,23 @@ def nonresponse_bounds(p: float, returned: int, distributed: int) -> tuple[float
     With return rate r, the share among everyone handed a form lies in [r p, r p + (1 - r)]
     (all non-returners dissatisfied .. all satisfied).
     """
+    # ASSUMPTION(nonresponse-bounds-returned-only): the bounds cover forms not returned; they take the weighted share among respondents as the share among returned forms, so they do not also cover item non-response or unweightable respondents.
     if distributed <= 0 or not 0 <= returned <= distributed:
         raise ValueError("need 0 <= returned <= distributed and distributed > 0")
     if not 0 <= p <= 1:
         raise ValueError("p must be a proportion")
     r = returned / distributed
     return r * p, r * p + (1 - r)
+
+
+def percent(p: float, digits: int = 1) -> str:
+    """A proportion as a percentage string ('n/a' when undefined)."""
+    return "n/a" if p is None or not np.isfinite(p) else f"{100 * p:.{digits}f}%"
+
+
+def rate_text(k: int, n: int, low: float, high: float) -> str:
+    """'k of n = r% (95% CI low% to high%)' for printed key figures."""
+    return f"{int(k):,} of {int(n):,} = {percent(k / n if n else float('nan'))} (95% CI {percent(low)} to {percent(high)})"
 
 
 # --- respondents and weights -------------------------------------------------------------------
@@ -147,6 +163,7 @@ def respondent_profile(responses: pd.DataFrame, population: pd.DataFrame, weight
 
 def valid_scores(responses: pd.DataFrame, items=ITEMS) -> pd.DataFrame:
     """Item answers 1-5 as floats; 9 ("don't know") and blanks become NaN (excluded)."""
+    # ASSUMPTION(likert-dont-know-excluded): "don't know" (9) and blank answers are left out of each item's share and mean (reported separately); if they lean one way, the shares are biased.
     out = {}
     for item in items:
         x = responses[item].astype("Float64")
@@ -159,6 +176,7 @@ def valid_scores(responses: pd.DataFrame, items=ITEMS) -> pd.DataFrame:
 
 def top_box(responses: pd.DataFrame, items=ITEMS) -> pd.DataFrame:
     """1.0 for 4 or 5, 0.0 for 1-3, NaN for 9 or blank."""
+    # ASSUMPTION(top-box-4-5): "satisfied" means an answer of 4 or 5 of 5; neutral (3) counts as not satisfied.
     s = valid_scores(responses, items)
     return s.ge(TOP_BOX[0]).astype(float).where(s.notna())
 
@@ -190,6 +208,7 @@ def design_mean(y, weights, cluster, domain=None, alpha: float = 0.05, logit: bo
     of the same size: variance over p(1-p)/n for 0/1 data, over s^2/n otherwise).  ``logit``:
     interval on the logit scale (R's svyciprop default); otherwise symmetric, both with t(df).
     """
+    # ASSUMPTION(design-batches-as-psu): distribution batches are treated as primary sampling units drawn with replacement, with no strata or finite-population correction, and the raking weights as fixed (no credit for calibration), as svydesign(ids=~batch_id, weights=~w); SEs are then slightly conservative.
     y = np.asarray(y, dtype=float)
     w = np.asarray(weights, dtype=float)
     codes, uniques = pd.factorize(pd.Series(cluster).astype(str))
@@ -241,16 +260,91 @@ def item_estimates(sample: pd.DataFrame, items=ITEMS, domain=None, weight: str =
 
 def satisfaction_by(sample: pd.DataFrame, by: str, item: str = OVERALL, weight: str = "weight",
                     domain=None) -> pd.DataFrame:
-    """Weighted top-box share of ``item`` in each level of ``by`` (domain estimates, logit intervals)."""
+    """Weighted top-box share (logit interval) and mean score of ``item`` in each level of ``by``.
+
+    Domain estimates: each level keeps the whole design's batches for its variance.
+    """
     tb = top_box(sample, [item])[item]
+    sc = valid_scores(sample, [item])[item]
     dom = np.ones(len(sample), dtype=bool) if domain is None else np.asarray(domain, dtype=bool)
     rows = []
     for level in sorted(sample[by].dropna().unique(), key=str):
         mask = dom & (sample[by] == level).fillna(False).to_numpy(dtype=bool)
         r = design_mean(tb, sample[weight], sample[CLUSTER], mask, logit=True)
-        rows.append({by: level, "respondents": int(mask.sum()), **{k: r[k] for k in
-                     ("n", "estimate", "se", "ci_low", "ci_high", "df")}})
-    return pd.DataFrame(rows).rename(columns={"n": "n_valid", "estimate": "top_box"})
+        m = design_mean(sc, sample[weight], sample[CLUSTER], mask)
+        rows.append({by: level, "respondents": int(mask.sum()), "n_valid": r["n"], "top_box": r["estimate"],
+                     "se": r["se"], "ci_low": r["ci_low"], "ci_high": r["ci_high"], "df": r["df"],
+                     "mean": m["estimate"], "mean_se": m["se"], "mean_low": m["ci_low"], "mean_high": m["ci_high"]})
+    return pd.DataFrame(rows)
+
+
+def group_difference_test(sample: pd.DataFrame, by: str, item: str = OVERALL, weight: str = "weight",
+                          domain=None) -> dict:
+    """Design-based Wald test that the top-box share of ``item`` is the same in every level of ``by``.
+
+    Fits the saturated logistic model top_box ~ by by weighted maximum likelihood (its fitted
+    values are the domain shares), estimates the covariance of the coefficients with the
+    batch-clustered sandwich (Taylor linearisation) and tests all group contrasts at once:
+    F = W / (k - 1) on (k - 1, batches - k) degrees of freedom, as R's
+    ``regTermTest(svyglm(tb ~ by, design, family = quasibinomial), ~by)`` does.  Rows with a blank
+    group or a don't-know/blank answer are left out; returns F, df1, df2, p_value, levels.
+    """
+    y = top_box(sample, [item])[item].to_numpy(dtype=float)
+    g = sample[by].astype(object).where(sample[by].notna(), None)
+    use = ~np.isnan(y) & g.notna().to_numpy()
+    if domain is not None:
+        use &= np.asarray(domain, dtype=bool)
+    levels = sorted(pd.unique(g[use]), key=str)
+    k = len(levels)
+    if k < 2:
+        raise ValueError(f"need at least two groups of {by!r} to compare")
+    w = sample[weight].to_numpy(dtype=float)
+    codes, uniques = pd.factorize(sample[CLUSTER].astype(str))
+    level_of = {lv: j for j, lv in enumerate(levels)}
+    x = np.zeros((len(sample), k))
+    x[:, 0] = 1.0
+    for i in np.flatnonzero(use):
+        j = level_of[g.iloc[i]]
+        if j:
+            x[i, j] = 1.0
+    # saturated model: fitted value of each row is its group's weighted share
+    mu = np.zeros(len(sample))
+    for lv, j in level_of.items():
+        rows = use & (g == lv).to_numpy()
+        mu[rows] = np.sum(w[rows] * y[rows]) / np.sum(w[rows])
+    shares = [mu[use & (g == lv).to_numpy()][0] for lv in levels]
+    if any(p <= 0 or p >= 1 for p in shares):
+        raise ValueError(f"a group of {by!r} has a top-box share of 0 or 1: the logistic contrast is infinite")
+    logit = np.log(np.array(shares) / (1 - np.array(shares)))
+    beta = np.concatenate([[logit[0]], logit[1:] - logit[0]])
+    wu = np.where(use, w, 0.0)
+    resid = np.where(use, y - mu, 0.0)
+    scores = x * (wu * resid)[:, None]
+    bread = np.linalg.inv((x * (wu * mu * (1 - mu))[:, None]).T @ x)
+    totals = np.zeros((len(uniques), k))
+    np.add.at(totals, codes, scores)
+    n_c = len(uniques)
+    centred = totals - totals.mean(axis=0)
+    meat = n_c / (n_c - 1) * centred.T @ centred
+    cov = bread @ meat @ bread
+    b, v = beta[1:], cov[1:, 1:]
+    wald = float(b @ np.linalg.solve(v, b))
+    df1 = k - 1
+    df2 = len(np.unique(codes[use])) - k
+    f = wald / df1
+    return {"F": f, "df1": df1, "df2": df2, "p_value": float(stats.f.sf(f, df1, df2)) if df2 > 0 else float("nan"),
+            "levels": levels}
+
+
+def group_difference_text(sample: pd.DataFrame, by: str, item: str = OVERALL, domain=None) -> str:
+    """One printed line with the Wald test of `group_difference_test`, or why it cannot be done."""
+    label = by.replace("_", " ")
+    try:
+        t = group_difference_test(sample, by, item, domain=domain)
+    except ValueError as exc:
+        return f"Satisfaction by {label}: not tested ({exc})"
+    p = "p < 0.001" if t["p_value"] < 0.001 else f"p = {t['p_value']:.3f}"
+    return f"Satisfaction by {label}: F = {t['F']:.2f} on ({t['df1']}, {t['df2']}) df, {p}"
 
 
 def domain_mask(sample: pd.DataFrame, district: str | None) -> np.ndarray | None:

@@ -108,3 +108,8 @@ def logrank(time, event, group) -> dict:
         raise ValueError("the log-rank test needs at least two groups")
     chisq, p = survdiff(t, e.astype(int), g)
     return {"chisq": float(chisq), "df": len(levels) - 1, "p_value": float(p), "groups": len(levels)}
+
+
+def days_text(value: float) -> str:
+    """A KM time for printing: 'not reached' when the curve (or its bound) never got to 0.5."""
+    return "not reached" if value is None or not np.isfinite(value) else f"{value:g}"

@@ -25,6 +25,7 @@ import pandas as pd
 
 from analysis.errors import AnalysisError
 
+# ASSUMPTION(raking-two-way-margins): weights match the population on the three two-way margins of district x age band x sex, not on the full 48-cell cross; a three-way interaction in who answered is not corrected.
 DEFAULT_MARGINS: tuple[tuple[str, ...], ...] = (("district", "age_band"), ("district", "sex"), ("age_band", "sex"))
 # ASSUMPTION(trim-bounds): weights are trimmed to 0.2-5 times the mean weight (a common rule of thumb); trimming trades a little bias on the margins' correlates for lower variance.
 TRIM_LOWER, TRIM_UPPER = 0.2, 5.0
@@ -66,7 +67,10 @@ _SEP = "\x1f"
 
 def _cell_index(sample: pd.DataFrame, cols: tuple[str, ...]) -> pd.Series:
     """One string key per respondent naming its cell of the margin ``cols``."""
-    return sample[list(cols)].astype(str).agg(_SEP.join, axis=1)
+    key = sample[cols[0]].astype(str)
+    for c in cols[1:]:
+        key = key + _SEP + sample[c].astype(str)
+    return key
 
 
 def _keyed(target: pd.Series) -> pd.Series:
@@ -121,19 +125,37 @@ def rake(sample: pd.DataFrame, targets: dict, base_weights: pd.Series | None = N
          else base_weights.astype(float).reindex(sample.index))
     if w.isna().any() or (w < 0).any():
         raise ValueError("base weights must be non-negative and given for every respondent")
-    cells = {cols: _cell_index(sample, cols) for cols in targets}
-    keyed = {cols: _keyed(t) for cols, t in targets.items()}
-    err = margin_errors(sample, w, targets) if bounds is None else np.inf
+    # Integer cell codes per margin, so each step is a bincount (fast enough for thousands of rows).
+    codes, goals = [], []
+    for cols, target in targets.items():
+        keyed = _keyed(target)
+        code = keyed.index.get_indexer(_cell_index(sample, cols))
+        codes.append(code)
+        goals.append(keyed.to_numpy(dtype=float))
+    x = w.to_numpy(dtype=float).copy()
+
+    def worst(x):
+        e = 0.0
+        for code, goal in zip(codes, goals):
+            got = np.bincount(code, weights=x, minlength=len(goal))
+            pos = goal > 0
+            e = max(e, float(np.max(np.abs(got[pos] - goal[pos]) / goal[pos], initial=0.0)),
+                    float(np.max(np.abs(got[~pos]), initial=0.0)))
+        return e
+
+    err = worst(x) if bounds is None else np.inf
     it = 0
     while err > tol and it < max_iter:
         it += 1
-        for cols, target in keyed.items():
-            got = w.groupby(cells[cols]).sum()
-            factor = (target / got).reindex(cells[cols]).to_numpy()
-            w = w * np.nan_to_num(factor, nan=0.0, posinf=0.0)
+        for code, goal in zip(codes, goals):
+            got = np.bincount(code, weights=x, minlength=len(goal))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                factor = np.where(got > 0, goal / got, 0.0)
+            x = x * factor[code]
             if bounds is not None:
-                w = w.clip(*bounds)
-        err = margin_errors(sample, w, targets)
+                x = np.clip(x, *bounds)
+        err = worst(x)
+    w = pd.Series(x, index=sample.index)
     if err > tol:
         raise ConvergenceError("raking" if bounds is None else "raking within the trimming bounds", it, err)
     return RakeResult(weights=w.rename("weight"), iterations=it, max_error=err, margins=tuple(targets))
