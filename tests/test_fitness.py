@@ -297,3 +297,22 @@ def test_item_failures_by_round_is_protected(tests_frame):
     t = fitness.item_failures_by_round(tests_frame)
     assert list(t.index) == [1, 2] and set(t.columns) == {"pushups", "run_1000m"}
     assert not t.isin(range(10)).any().any()
+
+
+def test_standards_by_round_with_a_group_absent_at_baseline():
+    """A group first tested after the baseline round (a recruit's age band) is not a changed standard."""
+    import pandas as pd
+
+    from analysis.fitness import standards_by_round
+
+    tests = pd.DataFrame({
+        "officer_id": ["a", "a", "b"], "round": [1, 2, 2], "item": ["run_1000m"] * 3,
+        "standard": ["S-M-30", "S-M-30", "S-M-50"], "threshold": [270.0, 270.0, 330.0],
+        "better": ["lower"] * 3,
+    })
+    roster = pd.DataFrame({"officer_id": ["a", "b"], "age_band": ["30-39", "50+"], "sex": ["M", "M"]})
+    out = standards_by_round(tests, roster)
+    assert not out["changed"].any()
+    tests.loc[1, ["standard", "threshold"]] = ["S-M-30R", 280.0]
+    out = standards_by_round(tests, roster).set_index(["age_band", "round"])
+    assert out.loc[("30-39", 2), "changed"] and out.loc[("30-39", 2), "easier"]

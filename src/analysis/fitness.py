@@ -271,7 +271,12 @@ def standards_by_round(fitness_tests: pd.DataFrame, roster: pd.DataFrame) -> pd.
     base = g[g["round"] == first_round].set_index(keys)[["threshold", "standard"]]
     base.columns = ["threshold_baseline", "standard_baseline"]
     g = g.merge(base, left_on=keys, right_index=True, how="left")
-    g["changed"] = (g["threshold"] != g["threshold_baseline"]) | (g["standard"] != g["standard_baseline"]) | (g["n_thresholds"] > 1)
+    # A group with nobody tested in the baseline round (a recruit's age band, say) has nothing to change from.
+    has_base = g["standard_baseline"].notna()
+    differs = (g["threshold"].ne(g["threshold_baseline"]).fillna(True).astype(bool)
+               | g["standard"].ne(g["standard_baseline"]).fillna(True).astype(bool)
+               | g["n_thresholds"].gt(1))
+    g["changed"] = (has_base & differs).astype(bool)
     # Easier = a 'higher' item's threshold went down, or a 'lower' item's threshold went up.
     delta = g["threshold"] - g["threshold_baseline"]
     g["easier"] = np.where(g["better"] == "higher", delta < 0, delta > 0) & g["changed"]
