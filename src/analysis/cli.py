@@ -58,7 +58,10 @@ def _accept_outputs(args: argparse.Namespace) -> int:
         source = Path(name).resolve()
         with tempfile.TemporaryDirectory() as tmp:
             executed = Path(tmp) / source.name
-            pm.execute_notebook(str(source), str(executed), kernel_name="python3", progress_bar=False, cwd=tmp)
+            # Figures of an acceptance run are thrown away with it, not mixed into reports/.
+            figures = {"figures_dir": str(Path(tmp) / "figures")} if "figures_dir" in pm.inspect_notebook(str(source)) else {}
+            pm.execute_notebook(str(source), str(executed), kernel_name="python3", progress_bar=False, cwd=tmp,
+                                parameters=figures)
             strip_file(executed, source)
         print(f"{source.name}: checked outputs accepted")
     return 0
