@@ -33,3 +33,19 @@ def test_failure_cases(frame):
         review.outcomes(frame.drop(columns="raters"))
     with pytest.raises(ValueError):
         review.outcomes(pd.concat([frame, frame.iloc[[0]]]))
+
+
+def test_review_figure_for_a_province_is_a_histogram_not_a_row_per_unit():
+    import numpy as np
+    import pandas as pd
+
+    from analysis.plotting.distributions import MAX_UNITS_LISTED, unit_scores_figure
+
+    rng = np.random.default_rng(0)
+    n = MAX_UNITS_LISTED * 5
+    outcome = pd.DataFrame({"unit": [f"u{i}" for i in range(n)], "score_round1": rng.normal(86, 5, n)})
+    outcome["redid"] = outcome["score_round1"] < 80
+    outcome["score_round2"] = np.where(outcome["redid"], 85.0, np.nan)
+    fig = unit_scores_figure(outcome, 80)
+    assert fig.get_size_inches()[1] < 10
+    assert fig.axes[0].get_ylabel() == "Units"

@@ -28,8 +28,24 @@ def cutoff_histogram(bins: pd.DataFrame, cutoff: float, *, xlabel: str, ylabel: 
     return fig
 
 
+MAX_UNITS_LISTED = 40
+
+
 def unit_scores_figure(outcome: pd.DataFrame, redo_mark: float) -> plt.Figure:
-    """Democratic review: each unit's first-round score, and the redo score where there was one."""
+    """Democratic review: each unit's first-round score, and the redo score where there was one.
+
+    Past ``MAX_UNITS_LISTED`` units (a province) one row per unit is unreadable (and a metre-tall
+    image): the scores are shown as histograms of the first round and of the redos instead."""
+    if len(outcome) > MAX_UNITS_LISTED:
+        fig, ax = plt.subplots()
+        redo = outcome["redid"].astype(bool)
+        ax.hist(outcome["score_round1"].astype(float), bins=30, color=PALETTE[0], alpha=0.8, label="first round")
+        ax.hist(outcome.loc[redo, "score_round2"].astype(float).dropna(), bins=30, color=PALETTE[2], alpha=0.8, label="redo")
+        ax.axvline(redo_mark, color=SIGNAL, ls="--", lw=1.2, label=f"redo mark {redo_mark:g}")
+        ax.set_xlabel("Democratic review score (points of 100)")
+        ax.set_ylabel("Units")
+        ax.legend(fontsize=8)
+        return fig
     fig, ax = plt.subplots(figsize=(8, max(3.5, 0.3 * len(outcome) + 1)))
     y = range(len(outcome))
     ax.scatter(outcome["score_round1"], y, color=PALETTE[0], label="first round", zorder=3)
