@@ -397,7 +397,9 @@ def expand(config: Config, overrides: Mapping[str, Any], notebook_params: Mappin
         for suffix, params in variants:
             final: dict[str, Any] = {}
             for key, value in {**params, **{k: v for k, v in overrides.items() if k in nb_params}}.items():
-                spec = schema[key]
+                spec = schema.get(key)
+                if spec is None:
+                    continue  # reported by check_entries
                 try:
                     value = spec.cast(value, where=where)
                 except ParameterError as exc:

@@ -1,0 +1,181 @@
+"""The batch run on fixture notebooks (real papermill, tiny kernels): failures, cache, atomicity."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from analysis.batch import runner
+from analysis.batch.runner import publish_folder, write_atomic
+
+REPORTS_BUILT = {"county", "fitness", "fitness--anyi-police-station", "fitness--xianfeng-police-station",
+                 "fitness--strict", "fitness--strict-anyi-police-station", "fitness--strict-xianfeng-police-station"}
+
+
+def _run(config, **kw):
+    out = io.StringIO()
+    result = runner.run(config, jobs=2, out=out, **kw)
+    return result, out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory):
+    """One full run of the fixture project (clean first, raw data only), shared by the tests below."""
+    from conftest import FIXTURES, write_tiny_data  # noqa: F401  (tests/ is on sys.path via rootdir conftest)
+
+    root = tmp_path_factory.mktemp("batch")
+    write_tiny_data(root / "data" / "raw")
+    text = (FIXTURES / "batch" / "reports.yml").read_text().replace("{fixtures}", str(FIXTURES / "batch"))
+    config = root / "reports.yml"
+    config.write_text(text.replace('"{delay}"', "0.0"))
+    result, log = _run(config)
+    return config, result, log
+
+
+def _statuses(result):
+    return {o.report.name: o.status for o in result.outcomes}
+
+
+def test_clean_runs_first_then_every_report(first_run):
+    config, result, log = first_run
+    reports = config.parent / "reports"
+    assert result.outcomes[0].report.name == "clean" and result.outcomes[0].status == "built"
+    assert (config.parent / "data" / "processed" / "manifest.json").exists()
+    statuses = _statuses(result)
+    assert {n for n, s in statuses.items() if s == "built"} == REPORTS_BUILT | {"clean"}
+    for name in REPORTS_BUILT:
+        assert (reports / f"{name}.html").exists()
+        assert (reports / "figures" / name / "square.png").exists()
+    assert (reports / "index.html").exists() and (reports / "key_figures.csv").read_text() == "id,value\nfixture,1\n"
+    assert not (reports / ".staging").exists()
+
+
+def test_failing_notebook_is_named_with_its_cell_and_others_still_build(first_run):
+    config, result, log = first_run
+    assert result.exit_code == 1
+    failed = result.failed
+    assert [o.report.name for o in failed] == ["broken"]
+    error = failed[0].error
+    assert error["cell_index"] == 4 and error["ename"] == "ValueError"
+    assert "fixture failure on purpose" in error["evalue"]
+    assert "FAILED failing.ipynb [broken; parameters: defaults]: cell 4 (In [" in log
+    assert "ValueError: fixture failure on purpose" in log
+    kept = config.parent / "reports" / "_failed" / "broken.ipynb"
+    assert kept.exists() and "fixture failure on purpose" in kept.read_text()
+    index = (config.parent / "reports" / "index.html").read_text()
+    assert 'data-report="broken" data-status="failed"' in index
+
+
+def test_progress_and_summary_table(first_run):
+    _, _, log = first_run
+    assert "[1/1] clean: built" in log
+    assert "running:" in log and "elapsed" in log
+    assert "[8/8]" in log
+    assert "report" in log and "status" in log and "wall s" in log
+    assert "1 failed" in log
+
+
+def test_missing_notebook_is_skipped_with_a_message(first_run):
+    config, result, log = first_run
+    assert "not_yet.ipynb is not in the repository yet (report 'later')" in log
+    assert 'data-report="later" data-status="missing"' in (config.parent / "reports" / "index.html").read_text()
+
+
+def test_second_run_skips_unchanged_and_force_reruns(first_run):
+    config, _, _ = first_run
+    result, log = _run(config, only=["county", "fitness"])
+    assert set(_statuses(result).values()) == {"skipped"}
+    assert "clean: skipped (unchanged)" in log and "skipped (unchanged)" in log
+    assert result.exit_code == 0
+
+    result, log = _run(config, only=["county"], force=True)
+    assert _statuses(result) == {"clean": "skipped", "county": "built"}
+
+
+def test_changing_one_parameter_reruns_only_the_reports_it_touches(first_run):
+    config, _, _ = first_run
+    config.write_text(config.read_text().replace("strict: {pass_mark: 80}", "strict: {pass_mark: 85}"))
+    try:
+        result, _ = _run(config, only=["county", "fitness"])
+        built = {n for n, s in _statuses(result).items() if s == "built"}
+        assert built == {"fitness--strict", "fitness--strict-anyi-police-station",
+                         "fitness--strict-xianfeng-police-station"}
+    finally:
+        config.write_text(config.read_text().replace("strict: {pass_mark: 85}", "strict: {pass_mark: 80}"))
+
+
+def test_changed_data_reruns_and_changed_raw_data_reruns_cleaning(first_run):
+    config, _, _ = first_run
+    kf = config.parent / "data" / "raw" / "key_figures.csv"
+    kf.write_text("id,value\nfixture,2\n")
+    result, _ = _run(config, only=["county"])
+    assert _statuses(result) == {"clean": "built", "county": "built"}
+    assert (config.parent / "reports" / "key_figures.csv").read_text().endswith("fixture,2\n")
+
+
+def test_killing_a_run_midway_leaves_previous_reports_intact(first_run):
+    config, _, _ = first_run
+    reports = config.parent / "reports"
+    _run(config, only=["county", "fitness"])  # bring every report up to date first
+    before = {p.name: p.read_bytes() for p in reports.glob("*.html")}
+    figures_before = (reports / "figures" / "county" / "square.png").read_bytes()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "analysis", "run", "--config", str(config), "--force", "--jobs", "2",
+         "--only", "county", "--only", "fitness", "-p", "delay=60"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        # Wait until the reports are executing (their staging folders exist), then kill everything.
+        while time.monotonic() < deadline:
+            staged = list((reports / ".staging").glob("*/county"))
+            if staged and list((reports / ".staging").glob("*/fitness*")):
+                break
+            assert proc.poll() is None, proc.stdout.read().decode()
+            time.sleep(0.2)
+        else:
+            pytest.fail("the run never started its reports")
+        time.sleep(1.0)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    after = {p.name: p.read_bytes() for p in reports.glob("*.html")}
+    assert after == before
+    assert (reports / "figures" / "county" / "square.png").read_bytes() == figures_before
+    assert not list(reports.glob(".*.tmp"))
+    # The next run clears the interrupted run's leftovers and finds everything unchanged.
+    result, _ = _run(config, only=["county", "fitness"])
+    assert set(_statuses(result).values()) == {"skipped"}
+    assert not (reports / ".staging").exists()
+
+
+def test_write_atomic_replaces_in_one_step(tmp_path):
+    target = tmp_path / "a.html"
+    write_atomic(target, "old")
+    write_atomic(target, "new")
+    assert target.read_text() == "new" and [p.name for p in tmp_path.iterdir()] == ["a.html"]
+
+
+def test_publish_folder_moves_new_files_and_drops_stale_ones(tmp_path):
+    staged, final = tmp_path / "staged", tmp_path / "final"
+    (staged / "sub").mkdir(parents=True)
+    (staged / "new.png").write_bytes(b"1")
+    (staged / "sub" / "x.svg").write_bytes(b"2")
+    final.mkdir()
+    (final / "stale.png").write_bytes(b"0")
+    publish_folder(staged, final)
+    assert sorted(p.relative_to(final).as_posix() for p in final.rglob("*") if p.is_file()) == ["new.png", "sub/x.svg"]
+
+
+def test_state_records_key_and_provenance(first_run):
+    config, _, _ = first_run
+    state = json.loads((config.parent / "reports" / ".state" / "fitness--strict.json").read_text())
+    assert state["status"] == "built" and len(state["key"]) == 64
+    prov = state["provenance"]
+    assert prov["parameters"] == {"pass_mark": 80}
+    assert {"commit", "dirty", "manifest_sha256", "packages", "started"} <= set(prov)
