@@ -1,6 +1,6 @@
 """Session set-up shared by the whole suite.
 
-- Notebook tests (nbval items from notebooks/*.ipynb, and tests marked ``slow``) need data/processed:
+- Notebook tests (nbval items from notebooks/*.ipynb, tests marked ``needs_processed``) need data/processed:
   it is (re)built once per session from data/raw with ``analysis.cleaning.clean_all`` when the
   manifest is missing or older than the raw data or the cleaning code.
 - tests/fixtures/ holds fixture notebooks (one made to fail on purpose): never collected by nbval.
@@ -58,12 +58,18 @@ def ensure_processed() -> None:
 
 
 def _needs_data(item: pytest.Item) -> bool:
-    return str(getattr(item, "path", "")).endswith(".ipynb") or item.get_closest_marker("slow") is not None
+    return str(getattr(item, "path", "")).endswith(".ipynb") or item.get_closest_marker("needs_processed") is not None
 
 
-def pytest_collection_modifyitems(session, config, items):
-    if any(_needs_data(item) for item in items):
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session):
+    # After collection and deselection: clean only when a selected test executes a notebook.
+    if any(_needs_data(item) for item in session.items):
         ensure_processed()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "needs_processed: needs data/processed built from data/raw")
 
 
 # --------------------------------------------------------------------------- batch fixtures

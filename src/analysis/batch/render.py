@@ -68,6 +68,7 @@ _TAGS = frozenset({
 _ATTRS = {"*": ["class", "id", "title", "style", "align"], "td": ["colspan", "rowspan"], "th": ["colspan", "rowspan", "scope"],
           "table": ["border"], "a": ["href", "title"], "img": ["src", "alt", "width", "height"], "col": ["span"]}
 _STYLE_BLOCK = re.compile(r"<style[^>]*>(.*?)</style>", re.S | re.I)
+_DATA_IMG = re.compile(r"""\ssrc\s*=\s*["']?data:image/""", re.I)
 _UNSAFE_CSS = re.compile(r"url\(|@import|expression|javascript:|<", re.I)
 
 
@@ -91,6 +92,9 @@ def sanitize_html(text: str) -> str:
     import bleach
     from bleach.css_sanitizer import CSSSanitizer
 
+    # An <img> that does not carry its picture (data: URI) is free text pretending to be markup: escape it.
+    text = re.sub(r"<img\b[^>]*>", lambda m: m.group(0) if _DATA_IMG.search(m.group(0)) else html.escape(m.group(0)),
+                  text, flags=re.I)
     styles = [m.group(0) for m in _STYLE_BLOCK.finditer(text) if not _UNSAFE_CSS.search(m.group(1))]
     text = _STYLE_BLOCK.sub("", text)
     cleaned = bleach.clean(text, tags=_TAGS, attributes=_attribute_ok, protocols=["data"], strip=False,
@@ -140,6 +144,9 @@ class Renderer:
             embed_images=True, sanitize_html=False,  # sanitised in prepare()
             exclude_anchor_links=True,
         )
+        # nbconvert warns per report that matplotlib images have no alt text; the figures' titles
+        # and captions are in the image itself, so the warning is noise in `make reports`.
+        self.exporter.log.addFilter(lambda record: "Alternative text is missing" not in record.getMessage())
 
     def render(self, nb: nbformat.NotebookNode, *, title: str, provenance: Mapping[str, Any],
                banner: str | None = None, index_href: str | None = "index.html") -> str:
