@@ -414,14 +414,16 @@ def expand(config: Config, overrides: Mapping[str, Any], notebook_params: Mappin
                         continue
                 final[key] = value
             name = e.name if not suffix else f"{e.name}--{suffix}"
-            reports.append(Report(name=name, entry=e.name, title=_title(e.title, final, e), notebook=e.notebook,
+            set_label = next((k for k in e.parameter_sets if k and (suffix == k or suffix.startswith(k + "-"))), "")
+            reports.append(Report(name=name, entry=e.name, title=_title(e.title, final, e, set_label), notebook=e.notebook,
                                   parameters=final, order=e.order, is_clean=e.is_clean))
     return _dedupe_errors(errors), reports
 
 
-def _title(base: str, params: Mapping[str, Any], e: Entry) -> str:
+def _title(base: str, params: Mapping[str, Any], e: Entry, set_label: str = "") -> str:
     swept = [str(params[k]) for k in e.sweep if params.get(k) is not None]
-    return f"{base}: {', '.join(swept)}" if swept else base
+    title = f"{base}: {', '.join(swept)}" if swept else base
+    return f"{title} ({set_label})" if set_label else title
 
 
 def _dedupe_errors(errors: list[str]) -> list[str]:

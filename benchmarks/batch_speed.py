@@ -1,0 +1,150 @@
+"""How fast is `make reports`?  Prints the issue's two figures, measured in one run of this script.
+
+(a) wall time of the full batch (`run --force --jobs 2`, cleaning included) on the demo data, and the
+    sum of the cell execution times papermill recorded; target wall / sum <= 1.0.
+(b) wall time of the same batch on `demo-data --scale 100`; target wall(x100) / wall(x1) <= 3,
+    peak memory (resident set of the whole process tree, sampled) <= 4 GB.
+
+Each batch runs in a fresh tmp folder (its own raw data, processed data and reports), through the
+command line, as a user would run it; the repository's reports.yml and notebooks are used.
+
+    .venv/bin/python benchmarks/batch_speed.py [--jobs 2] [--scale 100] [--skip-b] [--keep DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from analysis import paths  # noqa: E402
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory of a process and all its descendants, in bytes."""
+    import psutil
+
+    try:
+        proc = psutil.Process(pid)
+        procs = [proc, *proc.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    total = 0
+    for p in procs:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
+
+
+def run_batch(workdir: Path, raw: Path, jobs: int) -> dict:
+    """One full batch (clean + every report, --force) in ``workdir``; wall time, cell times, peak memory."""
+    config = yaml.safe_load(paths.REPORTS_CONFIG.read_text(encoding="utf-8"))
+    config["reports_dir"] = str(workdir / "reports")
+    config["data_dir"] = str(workdir / "data")
+    for entry in [config.get("clean")] + list(config.get("reports") or []):
+        if entry:
+            entry["notebook"] = str((paths.REPORTS_CONFIG.parent / entry["notebook"]).resolve())
+    (workdir / "data").mkdir(parents=True, exist_ok=True)
+    if raw != workdir / "data" / "raw":
+        shutil.copytree(raw, workdir / "data" / "raw")
+    cfg = workdir / "reports.yml"
+    cfg.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    cmd = [sys.executable, "-m", "analysis", "run", "--config", str(cfg), "--force", "--jobs", str(jobs)]
+    env = {**os.environ, "ANALYSIS_DATA_DIR": str(workdir / "data")}
+    peak = 0
+    t0 = time.perf_counter()
+    with open(workdir / "run.log", "w") as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
+        stop = threading.Event()
+
+        def sample():
+            nonlocal peak
+            while not stop.is_set():
+                peak = max(peak, tree_rss(proc.pid))
+                stop.wait(0.25)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        rc = proc.wait()
+        stop.set()
+        sampler.join()
+    wall = time.perf_counter() - t0
+    states = [json.loads(p.read_text()) for p in (workdir / "reports" / ".state").glob("*.json")]
+    rows = sorted(((s["provenance"].get("report", "?"), s.get("seconds", 0.0), s.get("cell_seconds", 0.0), s["status"])
+                   for s in states if s.get("provenance")), key=lambda r: -r[1])
+    return {"rc": rc, "wall": wall, "cells": sum(r[2] for r in rows), "per_report": rows, "peak_bytes": peak,
+            "reports": len(rows), "log": workdir / "run.log"}
+
+
+def demo_data(out: Path, scale: int) -> float:
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "analysis", "demo-data", "--scale", str(scale), "--out", str(out)],
+                   check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
+    return time.perf_counter() - t0
+
+
+def describe(label: str, r: dict) -> None:
+    print(f"\n== {label}: exit code {r['rc']}, {r['reports']} notebooks, log {r['log']}")
+    print(f"{'report':<40} {'wall s':>8} {'cells s':>8} {'overhead s':>10}")
+    for name, secs, cells, status in r["per_report"]:
+        print(f"{name:<40} {secs:>8.1f} {cells:>8.1f} {secs - cells:>10.1f}  {status}")
+    print(f"batch wall {r['wall']:.1f} s; sum of cell times {r['cells']:.1f} s; "
+          f"peak memory {r['peak_bytes'] / 2**30:.2f} GB")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--scale", type=int, default=100)
+    ap.add_argument("--skip-b", action="store_true", help="only (a)")
+    ap.add_argument("--keep", help="keep the work folders here (default: a deleted tmp folder)")
+    args = ap.parse_args()
+    base = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="batch-bench-"))
+    base.mkdir(parents=True, exist_ok=True)
+    try:
+        x1 = base / "x1"
+        shutil.rmtree(x1, ignore_errors=True)
+        (x1 / "data").mkdir(parents=True)
+        demo_data(x1 / "data" / "raw", 1)
+        a = run_batch(x1, x1 / "data" / "raw", args.jobs)
+        describe("x1 (demo data)", a)
+        b = None
+        if not args.skip_b:
+            xs = base / f"x{args.scale}"
+            shutil.rmtree(xs, ignore_errors=True)
+            (xs / "data").mkdir(parents=True)
+            gen = demo_data(xs / "data" / "raw", args.scale)
+            print(f"\n(demo-data --scale {args.scale} took {gen:.1f} s, not counted)")
+            b = run_batch(xs, xs / "data" / "raw", args.jobs)
+            describe(f"x{args.scale}", b)
+        print("\n== figures")
+        ratio_a = a["wall"] / a["cells"] if a["cells"] else float("nan")
+        print(f"(a) jobs={args.jobs}: wall {a['wall']:.1f} s / sum of cell times {a['cells']:.1f} s = {ratio_a:.2f} "
+              f"(target <= 1.0: {'met' if ratio_a <= 1.0 else 'MISSED'})")
+        if b:
+            ratio_b = b["wall"] / a["wall"]
+            peak = max(a["peak_bytes"], b["peak_bytes"]) / 2**30
+            print(f"(b) wall x{args.scale} {b['wall']:.1f} s / wall x1 {a['wall']:.1f} s = {ratio_b:.2f} "
+                  f"(target <= 3: {'met' if ratio_b <= 3 else 'MISSED'}); peak memory {peak:.2f} GB "
+                  f"(target <= 4: {'met' if peak <= 4 else 'MISSED'})")
+        return 0 if a["rc"] == 0 and (b is None or b["rc"] == 0) else 1
+    finally:
+        if not args.keep:
+            shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
