@@ -19,9 +19,12 @@ def _demo_data(args: argparse.Namespace) -> int:
 
 def _clean(args: argparse.Namespace) -> int:
     from analysis.cleaning import clean_all
+    from analysis.key_figures import write_key_figures
 
     result = clean_all(Path(args.raw_dir), Path(args.processed_dir))
     print(result.summary_text())
+    figures = write_key_figures(Path(args.processed_dir))
+    print(f"key figures: {int(figures['matches'].sum())} of {len(figures)} published figures reproduced")
     return 0
 
 
@@ -41,6 +44,23 @@ def _contract_doc(args: argparse.Namespace) -> int:
         (paths.DOCS / "data-contract.md").write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def _accept_outputs(args: argparse.Namespace) -> int:
+    import tempfile
+
+    import papermill as pm
+
+    from analysis.notebook_outputs import strip_file
+
+    for name in args.notebooks:
+        source = Path(name).resolve()
+        with tempfile.TemporaryDirectory() as tmp:
+            executed = Path(tmp) / source.name
+            pm.execute_notebook(str(source), str(executed), kernel_name="python3", progress_bar=False, cwd=tmp)
+            strip_file(executed, source)
+        print(f"{source.name}: checked outputs accepted")
     return 0
 
 
@@ -72,6 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("contract-doc", help="print (or --write) docs/data-contract.md")
     p.add_argument("--write", action="store_true")
     p.set_defaults(func=_contract_doc)
+
+    p = sub.add_parser("accept-outputs", help="execute notebooks with their defaults and commit-ready strip "
+                       "them, keeping only the outputs nbval checks (accepting a changed result on purpose)")
+    p.add_argument("notebooks", nargs="+")
+    p.set_defaults(func=_accept_outputs)
 
     p = sub.add_parser("run", help="clean, then execute and render every report (make reports)")
     p.add_argument("--config", default=str(paths.REPORTS_CONFIG))

@@ -31,3 +31,12 @@ def manifest(processed_dir: Path | str | None = None) -> dict:
 def is_synthetic(processed_dir: Path | str | None = None) -> bool:
     """True when the cleaned data came from the demo generator (its marker was in data/raw)."""
     return bool(manifest(processed_dir).get("synthetic", False))
+
+
+def banner_html(processed_dir: Path | str | None = None) -> str:
+    """The demo-data banner for the top of a report ("" on real data)."""
+    if not is_synthetic(processed_dir):
+        return ""
+    return ('<div class="demo-banner" style="background:#c00000;color:#fff;padding:8px 12px;font-weight:bold;">'
+            f"{DEMO_BANNER}. Figures are calibrated to the published report and show how the analysis works; "
+            "they are not evidence about the county.</div>")

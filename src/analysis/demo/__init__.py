@@ -1,0 +1,127 @@
+"""Synthetic demo exports: the bureau's raw files in their real shape and dirt, calibrated to the report.
+
+``write_demo_data(out_dir, seed, scale)`` writes one file per contract file (``analysis.contract.RAW_FILES``),
+a README saying what the data is, and the ``SYNTHETIC`` marker that cleaning and the reports read.
+Everything is drawn from numpy generators seeded from ``seed``; nothing reads the clock, so the
+same seed and scale give the same bytes.  ``scale`` K writes a province of K counties: county 1 is
+the default demo unchanged, counties 2..K have their own seeds and a county code on every name.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis import paths
+from analysis.contract import BY_DATASET, RAW_FILES
+from analysis.demo import campaigns, casework, competition, fitness, officers, opinions, survey, training
+from analysis.demo.county import County
+from analysis.demo.export import CsvExport, XlsxExport
+from analysis.demo.readme import readme_text, marker_text
+from analysis.errors import AnalysisError
+
+# How each file is exported: (format, header language, encoding).
+FORMATS = {
+    "officer_roster": ("xlsx", "zh", None),
+    "population_margins": ("csv", "zh", "utf-8"),
+    "households": ("csv", "en", "utf-8"),
+    "survey_batches": ("csv", "en", "utf-8"),
+    "survey_responses": ("csv", "zh", "gb18030"),
+    "opinions_register": ("csv", "zh", "utf-8"),
+    "rectification_ledger": ("csv", "en", "utf-8"),
+    "fitness_tests": ("csv", "zh", "utf-8"),
+    "training_credits": ("csv", "zh", "utf-8"),
+    "democratic_review": ("csv", "en", "utf-8"),
+    "case_files": ("csv", "en", "utf-8"),
+    "cadre_competition": ("csv", "zh", "utf-8"),
+    "campaign_activities": ("csv", "en", "utf-8"),
+}
+
+
+def file_name(dataset: str) -> str:
+    spec = BY_DATASET[dataset]
+    return f"{spec.stem}.{FORMATS[dataset][0]}"
+
+
+def county_exports(county: County) -> dict[str, pd.DataFrame]:
+    """Every raw file of one county, as the cells its export holds."""
+    out: dict[str, pd.DataFrame] = {}
+    roster = officers.roster(county)
+    out["officer_roster"] = officers.roster_export(county, roster)
+    pop = survey.population(county)
+    out["population_margins"] = survey.margins_export(county, pop)
+    out["households"] = survey.households_export(county, pop)
+    log = survey.batches(county)
+    out["survey_batches"] = survey.batches_export(county, log)
+    out["survey_responses"] = survey.responses_export(county, log)
+    merged = opinions.opinions(county)
+    out["opinions_register"] = opinions.register_export(county, merged)
+    out["rectification_ledger"] = opinions.ledger_export(county, merged)
+    out["fitness_tests"] = fitness.tests_export(county, fitness.tests(county, roster))
+    scores = training.credits(county, roster)
+    out["training_credits"] = training.credits_export(county, scores)
+    sizes = roster[roster["joined"] < np.datetime64("2004-01-01")].groupby("unit", sort=False).size()
+    out["democratic_review"] = training.review_export(county, training.review(county, sizes))
+    out["case_files"] = casework.files_export(county, casework.files(county))
+    early = scores[scores["month"].le(5)].groupby("_officer")["score"].mean()
+    weak = np.array([i for i in np.flatnonzero(roster["cadre_candidate"].to_numpy()) if early.get(i, 100) < 70])
+    out["cadre_competition"] = competition.applications_export(
+        county, competition.applications(county, roster, weak))
+    out["campaign_activities"] = campaigns.ledger_export(county, campaigns.ledger(county))
+    return out
+
+
+def _check_target(out_dir: Path) -> None:
+    """Refuse to overwrite what looks like a real export (raw files without the synthetic marker)."""
+    if (out_dir / paths.SYNTHETIC_MARKER).exists():
+        return
+    present = [p.name for p in out_dir.glob("*") if p.stem in {f.stem for f in RAW_FILES}]
+    if present:
+        raise AnalysisError(f"{out_dir}: holds raw exports ({', '.join(sorted(present)[:3])}) and no "
+                            f"{paths.SYNTHETIC_MARKER} marker; refusing to overwrite real data with demo data")
+
+
+def write_demo_data(out_dir: Path, seed: int = 2004, scale: int = 1) -> list[Path]:
+    """Write the synthetic raw exports of ``scale`` counties into ``out_dir``; returns the files written."""
+    if scale < 1:
+        raise AnalysisError(f"--scale must be at least 1 (got {scale})")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _check_target(out_dir)
+    for spec in RAW_FILES:  # a stale export in the other format would make the folder ambiguous
+        for ext in (".csv", ".xlsx"):
+            stale = out_dir / f"{spec.stem}{ext}"
+            if stale.name != file_name(spec.dataset) and stale.exists():
+                stale.unlink()
+    # Written into a scratch folder first and moved in at the end: a failed run leaves the old data alone.
+    scratch = Path(tempfile.mkdtemp(prefix=".demo-", dir=out_dir))
+    try:
+        sinks = {}
+        for spec in RAW_FILES:
+            kind, language, encoding = FORMATS[spec.dataset]
+            path = scratch / file_name(spec.dataset)
+            sinks[spec.dataset] = (XlsxExport(path, spec, language, sheet="花名册") if kind == "xlsx"
+                                   else CsvExport(path, spec, language, encoding))
+        try:
+            for number in range(1, scale + 1):
+                for dataset, frame in county_exports(County(number, seed)).items():
+                    sinks[dataset].append(frame)
+        finally:
+            for sink in sinks.values():
+                sink.handle_close()
+        for sink in sinks.values():
+            sink.close()
+        (scratch / "README.md").write_text(readme_text(seed, scale, {d: file_name(d) for d in FORMATS}),
+                                           encoding="utf-8", newline="\n")
+        (scratch / paths.SYNTHETIC_MARKER).write_text(marker_text(seed, scale), encoding="utf-8", newline="\n")
+        written = []
+        for name in [*(file_name(s.dataset) for s in RAW_FILES), "README.md", paths.SYNTHETIC_MARKER]:
+            os.replace(scratch / name, out_dir / name)
+            written.append(out_dir / name)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return written

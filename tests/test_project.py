@@ -1,0 +1,43 @@
+"""The project's front doors: make, the command line, CI, and notebooks committed without bulky outputs."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from analysis import paths
+from analysis.notebook_outputs import is_checked
+
+
+def test_bare_make_lists_the_targets():
+    out = subprocess.run(["make", "-s"], cwd=paths.ROOT, capture_output=True, text=True, check=True).stdout
+    for target in ("reports", "test", "lab", "install", "demo-data"):
+        assert f"make {target}" in out
+
+
+def test_command_line_help_lists_the_subcommands():
+    out = subprocess.run([sys.executable, "-m", "analysis", "--help"], capture_output=True, text=True, check=True).stdout
+    for command in ("demo-data", "clean", "key-figures", "run", "contract-doc", "accept-outputs"):
+        assert command in out
+
+
+def test_required_layout_and_ci_entry():
+    for folder in ("notebooks", "data/raw", "data/processed", "src/analysis", "tests", "reports"):
+        assert (paths.ROOT / folder).is_dir(), folder
+    assert (paths.ROOT / "environment.yml").exists()
+    assert "make test" in (paths.ROOT / ".ci" / "run").read_text()
+
+
+@pytest.mark.parametrize("notebook", sorted(paths.NOTEBOOKS.glob("*.ipynb")), ids=lambda p: p.name)
+def test_notebooks_are_committed_thin(notebook):
+    nb = nbformat.read(notebook, as_version=4)
+    assert sum("parameters" in c.metadata.get("tags", []) for c in nb.cells) == 1, "one parameters cell"
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        assert "injected-parameters" not in cell.metadata.get("tags", [])
+        for output in cell.get("outputs", []):
+            assert is_checked(cell), f"only checked cells keep outputs: {cell.source[:60]!r}"
+            assert output["output_type"] == "stream", "no images or rich outputs committed"
