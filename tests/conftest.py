@@ -37,12 +37,24 @@ def _newest_mtime(items) -> float:
 
 
 def processed_is_stale(raw: Path = paths.RAW, processed: Path = paths.PROCESSED) -> bool:
-    manifest = processed / paths.MANIFEST
-    if not manifest.exists():
+    """True when data/processed is missing, was cleaned from other raw files, or predates the cleaning code."""
+    import hashlib
+
+    manifest_path = processed / paths.MANIFEST
+    if not manifest_path.exists():
         return True
+    try:
+        inputs = json.loads(manifest_path.read_text(encoding="utf-8")).get("inputs", {})
+    except ValueError:
+        return True
+    raw_files = {p.name: p for p in raw.iterdir() if p.is_file() and p.name in inputs} if raw.exists() else {}
+    if set(raw_files) != set(inputs):
+        return True
+    for name, path in raw_files.items():
+        if hashlib.sha256(path.read_bytes()).hexdigest() != inputs[name].get("sha256"):
+            return True
     pkg = Path(__import__("analysis").__file__).resolve().parent
-    sources = [raw, *(pkg / name for name in _CLEANING_CODE)]
-    return _newest_mtime(sources) > manifest.stat().st_mtime
+    return _newest_mtime(pkg / name for name in _CLEANING_CODE) > manifest_path.stat().st_mtime
 
 
 def ensure_processed() -> None:
@@ -110,17 +122,30 @@ def batch_project(tmp_path):
 def demo_batch(tmp_path_factory):
     """The real batch, once per session, on a copy of the committed demo raw data.
 
-    Returns (reports_dir, RunResult).  Uses the repository's reports.yml and notebooks; data and
-    reports go to a tmp folder so the analyst's data/ and reports/ are not touched.
+    Returns a namespace: root, config, reports (folder), result (RunResult), log (text).  Uses the
+    repository's reports.yml and notebooks; data and reports go to a tmp folder so the analyst's
+    data/ and reports/ are not touched.
     """
-    import yaml
+    from types import SimpleNamespace
 
     from analysis.batch import runner
 
-    if not paths.RAW.exists() or not any(paths.RAW.iterdir()):
+    if not (paths.RAW / paths.SYNTHETIC_MARKER).exists():
         pytest.skip("no demo raw data in data/raw")
     root = tmp_path_factory.mktemp("demo_batch")
     shutil.copytree(paths.RAW, root / "data" / "raw")
+    cfg_path = write_config_copy(root)
+    log = root / "run.log"
+    with open(log, "w", encoding="utf-8") as out:
+        result = runner.run(cfg_path, jobs=2, force=True, out=out)
+    return SimpleNamespace(root=root, config=cfg_path, reports=root / "reports", result=result,
+                           log=log.read_text(encoding="utf-8"))
+
+
+def write_config_copy(root: Path) -> Path:
+    """The repository's reports.yml with data and reports moved under ``root`` (notebooks stay)."""
+    import yaml
+
     config = yaml.safe_load(paths.REPORTS_CONFIG.read_text(encoding="utf-8"))
     config["reports_dir"] = str(root / "reports")
     config["data_dir"] = str(root / "data")
@@ -128,8 +153,5 @@ def demo_batch(tmp_path_factory):
         if entry:
             entry["notebook"] = str((paths.REPORTS_CONFIG.parent / entry["notebook"]).resolve())
     cfg_path = root / "reports.yml"
-    cfg_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    log = root / "run.log"
-    with open(log, "w", encoding="utf-8") as out:
-        result = runner.run(cfg_path, jobs=2, force=True, out=out)
-    return root / "reports", result, log.read_text(encoding="utf-8")
+    cfg_path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return cfg_path

@@ -87,7 +87,7 @@ def test_fixture_reports_in_browser(tmp_path, batch_project):
 @pytest.mark.slow
 def test_demo_reports_in_browser(demo_batch):
     """The real batch on the demo data: every report, and the summary's reconciliation table."""
-    reports_dir, result, log = demo_batch
+    reports_dir, result, log = demo_batch.reports, demo_batch.result, demo_batch.log
     assert result.exit_code == 0, log
     has_summary = (paths.NOTEBOOKS / "90_summary.ipynb").exists()
     seen = check_in_browser(reports_dir, ARTIFACTS / "demo", summary_page="summary.html" if has_summary else None)

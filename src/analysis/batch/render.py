@@ -31,7 +31,10 @@ def esc(value: Any) -> str:
 
 
 def banner_html(text: str | None) -> str:
-    return f'<div class="analysis-banner" role="alert">{esc(text)}</div>' if text else ""
+    if not text:
+        return ""
+    return (f'<div class="analysis-banner" role="alert">{esc(text)}. Figures are calibrated to the published report '
+            "and show how the analysis works; they are not evidence about the county.</div>")
 
 
 def parameters_text(parameters: Mapping[str, Any]) -> str:
@@ -102,6 +105,12 @@ def sanitize_html(text: str) -> str:
     return "".join(styles) + cleaned
 
 
+def _is_notebook_banner(output) -> bool:
+    value = output.get("data", {}).get("text/html", "")
+    value = "".join(value) if isinstance(value, list) else value
+    return value.startswith('<div class="demo-banner"') and value.count("<div") == 1
+
+
 def prepare(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """A copy without hidden cells and stderr streams, its HTML and markdown outputs sanitised."""
     nb = copy.deepcopy(nb)
@@ -115,6 +124,10 @@ def prepare(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             # notebook for analysts; leadership reports show only the cells' real outputs.
             cell.outputs = [o for o in cell.get("outputs", [])
                             if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+            if not cell.outputs:
+                continue
+            # The page carries the demo banner itself; a notebook's own banner output would repeat it.
+            cell.outputs = [o for o in cell.outputs if not _is_notebook_banner(o)]
             if not cell.outputs:
                 continue
             for o in cell.outputs:

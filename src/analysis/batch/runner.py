@@ -508,7 +508,7 @@ class Runner:
 
     def _summary(self, outcomes: list[Outcome], missing, seconds: float, index: Path) -> None:
         self.say("")
-        w = max([len(o.report.name) for o in outcomes] + [6])
+        w = max([len(o.report.name) for o in outcomes] + [len(e.name) for e in missing] + [6])
         self.say(f"{'report':<{w}}  {'status':<20}  {'wall s':>7}  {'cells s':>7}")
         for o in outcomes:
             word = {"skipped": "skipped (unchanged)"}.get(o.status, o.status)

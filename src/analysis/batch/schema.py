@@ -271,10 +271,31 @@ def load_config(path: Path | str) -> Config:
 
 
 def notebook_parameters(notebook: Path) -> dict[str, Any]:
-    """Names (and defaults as written) of the notebook's ``parameters`` cell; no kernel is started."""
-    from papermill.inspection import inspect_notebook
+    """Names (and defaults as written) of the notebook's ``parameters`` cell; no kernel is started.
 
-    return {name: info["default"] for name, info in inspect_notebook(str(notebook)).items()}
+    Read with ``ast`` (the names papermill would override: top-level assignments), which avoids
+    importing papermill when every report turns out to be unchanged.
+    """
+    import ast
+    import json
+
+    nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    out: dict[str, Any] = {}
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "code" or "parameters" not in cell.get("metadata", {}).get("tags", []):
+            continue
+        source = "".join(cell.get("source", ""))
+        try:
+            tree = ast.parse(source)
+        except SyntaxError as exc:
+            raise ParameterError(f"{notebook}: the parameters cell is not valid Python: {exc}") from None
+        for node in tree.body:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+            for t in targets:
+                if isinstance(t, ast.Name) and getattr(node, "value", None) is not None:
+                    out[t.id] = ast.get_source_segment(source, node.value)
+        break  # papermill uses the first cell tagged parameters
+    return out
 
 
 def parse_overrides(pairs: Iterable[str], schema: Mapping[str, ParamSpec]) -> dict[str, Any]:
