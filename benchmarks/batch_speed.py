@@ -49,14 +49,16 @@ def tree_rss(pid: int) -> int:
     return total
 
 
-def run_batch(workdir: Path, raw: Path, jobs: int) -> dict:
+def run_batch(workdir: Path, raw: Path, jobs: int, config_path: Path = paths.REPORTS_CONFIG,
+              extra: dict | None = None) -> dict:
     """One full batch (clean + every report, --force) in ``workdir``; wall time, cell times, peak memory."""
-    config = yaml.safe_load(paths.REPORTS_CONFIG.read_text(encoding="utf-8"))
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    config.update(extra or {})
     config["reports_dir"] = str(workdir / "reports")
     config["data_dir"] = str(workdir / "data")
     for entry in [config.get("clean")] + list(config.get("reports") or []):
         if entry:
-            entry["notebook"] = str((paths.REPORTS_CONFIG.parent / entry["notebook"]).resolve())
+            entry["notebook"] = str((config_path.parent / entry["notebook"]).resolve())
     (workdir / "data").mkdir(parents=True, exist_ok=True)
     if raw != workdir / "data" / "raw":
         shutil.copytree(raw, workdir / "data" / "raw")
@@ -111,6 +113,9 @@ def main() -> int:
     ap.add_argument("--scale", type=int, default=100)
     ap.add_argument("--skip-b", action="store_true", help="only (a)")
     ap.add_argument("--keep", help="keep the work folders here (default: a deleted tmp folder)")
+    ap.add_argument("--config", default=str(paths.REPORTS_CONFIG), help="reports.yml to run (default: the repository's)")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=YAML",
+                    help="override a top-level key of the configuration, e.g. prestart=false or preload=[pandas]")
     args = ap.parse_args()
     base = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="batch-bench-"))
     base.mkdir(parents=True, exist_ok=True)
@@ -119,7 +124,9 @@ def main() -> int:
         shutil.rmtree(x1, ignore_errors=True)
         (x1 / "data").mkdir(parents=True)
         demo_data(x1 / "data" / "raw", 1)
-        a = run_batch(x1, x1 / "data" / "raw", args.jobs)
+        config_path = Path(args.config).resolve()
+        extra = {k: yaml.safe_load(v) for k, v in (kv.split("=", 1) for kv in args.set)}
+        a = run_batch(x1, x1 / "data" / "raw", args.jobs, config_path, extra)
         describe("x1 (demo data)", a)
         b = None
         if not args.skip_b:
@@ -128,7 +135,7 @@ def main() -> int:
             (xs / "data").mkdir(parents=True)
             gen = demo_data(xs / "data" / "raw", args.scale)
             print(f"\n(demo-data --scale {args.scale} took {gen:.1f} s, not counted)")
-            b = run_batch(xs, xs / "data" / "raw", args.jobs)
+            b = run_batch(xs, xs / "data" / "raw", args.jobs, config_path, extra)
             describe(f"x{args.scale}", b)
         print("\n== figures")
         ratio_a = a["wall"] / a["cells"] if a["cells"] else float("nan")

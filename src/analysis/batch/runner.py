@@ -128,23 +128,126 @@ def kernel_manager_class():
     return _KM_CLASS
 
 
+class KernelPool:
+    """Kernels started ahead of need, so no report waits for a kernel to boot.
+
+    A background thread runs an event loop that starts kernels (and, if asked, imports the heavy
+    modules in them: ``preload``) while other notebooks execute or the data is being cleaned;
+    papermill receives a kernel that is already up.  Used kernels are killed in the same loop.
+    """
+
+    def __init__(self, *, preload: str = "", kernel_name: str = "python3"):
+        import asyncio
+
+        self.preload = preload
+        self.kernel_name = kernel_name
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="kernel-pool", daemon=True)
+        self.thread.start()
+        self._lock = threading.Lock()
+        self._ready: dict[str, list] = {}
+        self._queue: list[str] = []
+        self._all: list = []
+
+    def _submit(self, coro):
+        import asyncio
+
+        return asyncio.run_coroutine_threadsafe(coro, self.loop)
+
+    async def _start(self, cwd: str):
+        km = kernel_manager_class()(kernel_name=self.kernel_name)
+        await km.start_kernel(cwd=cwd)
+        kc = km.client()
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=120)
+            if self.preload:
+                msg_id = kc.execute(self.preload, silent=True, store_history=False)
+                while True:
+                    reply = await kc.get_shell_msg(timeout=300)
+                    if reply["parent_header"].get("msg_id") == msg_id:
+                        break
+        finally:
+            kc.stop_channels()
+        return km
+
+    def plan(self, cwds: list[str], ahead: int) -> None:
+        """The notebooks' folders in the order they will run; keep ``ahead`` kernels booting or ready."""
+        with self._lock:
+            self._queue = list(cwds)
+            n = max(0, ahead - sum(len(v) for v in self._ready.values()))
+        for _ in range(n):
+            self._start_next()
+
+    def _start_next(self) -> None:
+        with self._lock:
+            if not self._queue:
+                return
+            cwd = self._queue.pop(0)
+            fut = self._submit(self._start(cwd))
+            self._ready.setdefault(cwd, []).append(fut)
+            self._all.append(fut)
+
+    def acquire(self, cwd: str):
+        """A started kernel manager for a notebook in ``cwd`` (waits if it is still booting)."""
+        with self._lock:
+            waiting = self._ready.get(cwd) or []
+            fut = waiting.pop(0) if waiting else None
+            if fut is None:
+                if cwd in self._queue:
+                    self._queue.remove(cwd)
+                fut = self._submit(self._start(cwd))
+                self._all.append(fut)
+        self._start_next()
+        return fut.result(timeout=300)
+
+    def release(self, km) -> None:
+        self._submit(self._kill(km))
+
+    @staticmethod
+    async def _kill(km) -> None:
+        try:
+            await km.shutdown_kernel(now=True)
+        except Exception:
+            pass
+
+    def close(self) -> None:
+        """Kill every kernel still waiting, then stop the loop."""
+        with self._lock:
+            waiting = [f for v in self._ready.values() for f in v]
+            self._ready.clear()
+            self._queue.clear()
+        for fut in waiting:
+            try:
+                self._submit(self._kill(fut.result(timeout=300))).result(timeout=60)
+            except Exception:
+                pass
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+
+
 def execute_notebook(notebook: Path, output: Path, parameters: Mapping[str, Any], *,
-                     timeout: int | None = None) -> Execution:
-    """Run one notebook with papermill in a fresh kernel; never raises for a failing cell."""
+                     timeout: int | None = None, pool: KernelPool | None = None) -> Execution:
+    """Run one notebook with papermill in a fresh kernel (from ``pool`` if given); never raises for a failing cell."""
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     t0 = time.perf_counter()
     output.parent.mkdir(parents=True, exist_ok=True)
+    km = None
     try:
+        engine: dict[str, Any] = {}
+        if pool is not None:
+            km = pool.acquire(str(notebook.parent))
+            engine["km"] = km
         nb = papermill.execute_notebook(
             str(notebook), str(output), parameters=dict(parameters), kernel_name="python3",
             progress_bar=False, request_save_on_cell_execute=False, execution_timeout=timeout,
             # The kernel's working directory is the notebook's folder; os.chdir is never used (threads).
             resources={"metadata": {"path": str(notebook.parent)}}, kernel_manager_class=kernel_manager_class(),
             # The kernel has nothing to save: kill it at once instead of a graceful shutdown (~1 s each).
-            shutdown_kernel="immediate",
+            shutdown_kernel="immediate", **engine,
         )
         return Execution(nb=nb, seconds=time.perf_counter() - t0, cell_seconds=cell_seconds(nb),
                          executed_path=output)
@@ -165,6 +268,9 @@ def execute_notebook(notebook: Path, output: Path, parameters: Mapping[str, Any]
                          error={"cell_index": "?", "exec_count": None, "ename": type(exc).__name__,
                                 "evalue": str(exc).strip().splitlines()[-1] if str(exc).strip() else repr(exc),
                                 "traceback": traceback.format_exc(limit=3)})
+    finally:
+        if km is not None:
+            pool.release(km)
 
 
 def _cell_number_in_source(original, failed, cell_index: int) -> int:
@@ -247,6 +353,7 @@ class Runner:
         self._renderer = None
         self._warm = threading.Thread(target=self._warm_up, name="warm-up", daemon=True)
         self._run_prov: dict | None = None
+        self.pool: KernelPool | None = None
         self.done = 0
         self.total = 0
 
@@ -326,7 +433,7 @@ class Runner:
             self._running[report.name] = time.monotonic()
         try:
             return self.execute(report.notebook, self.staging / report.name / f"{report.name}.ipynb", params,
-                                timeout=self.config.timeout)
+                                timeout=self.config.timeout, pool=self.pool)
         finally:
             with self._lock:
                 self._running.pop(report.name, None)
@@ -411,6 +518,8 @@ class Runner:
             outcomes += self._run_reports(reports, nb_params)
             return self._finish_run(outcomes, reports, missing, nb_params)
         finally:
+            if self.pool is not None:
+                self.pool.close()
             shutil.rmtree(self.staging, ignore_errors=True)
             try:
                 (self.reports_dir / STAGING_DIR).rmdir()
@@ -444,6 +553,10 @@ class Runner:
             self.progress(f"{report.name}: skipped (unchanged)")
             return skipped
         self.progress(f"{report.name}: cleaning the raw data")
+        # While the cleaning runs on one core, boot the first analysis kernels on the others.
+        upcoming = [str(e.notebook.parent) for e in cfg.entries if nb_params.get(e.name) is not None]
+        if upcoming and self.execute is execute_notebook and cfg.prestart:
+            self._pool().plan(upcoming[: self.jobs], ahead=self.jobs)
         params = {**report.parameters, **self.injected(report, nb_params[report.entry])}
         started = prov.now_utc()
         ex = self._work(report, params)
@@ -452,6 +565,12 @@ class Runner:
         self.done = 1
         self.progress(f"{report.name}: {outcome.status} in {ex.seconds:.1f}s")
         return outcome
+
+    def _pool(self) -> KernelPool:
+        if self.pool is None:
+            modules = self.config.preload
+            self.pool = KernelPool(preload="\n".join(f"import {m}" for m in modules))
+        return self.pool
 
     def _publish_key_figures(self) -> None:
         src = self.config.processed_dir / paths.KEY_FIGURES
@@ -476,6 +595,8 @@ class Runner:
             self.progress(f"{len(outcomes)} skipped (unchanged): {', '.join(o.report.name for o in outcomes)}")
         if not todo:
             return outcomes
+        if self.execute is execute_notebook and self.config.prestart:
+            self._pool().plan([str(r.notebook.parent) for r, _ in todo], ahead=self.jobs)
         # Longest first would need history; reports.yml order puts heavy notebooks first instead.
         with ThreadPoolExecutor(max_workers=min(self.jobs, len(todo)), thread_name_prefix="report") as pool:
             futures: dict[Future, tuple[Report, str, str]] = {}

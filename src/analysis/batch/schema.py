@@ -181,6 +181,8 @@ class Config:
     reports_dir: Path
     data_dir: Path
     timeout: int | None = None
+    preload: tuple[str, ...] = ()
+    prestart: bool = True
 
     @property
     def raw_dir(self) -> Path:
@@ -215,7 +217,7 @@ def load_config(path: Path | str) -> Config:
         raise ParameterError(f"{path}: report configuration not found")
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     where = path.name
-    known_top = {"parameters", "clean", "reports", "reports_dir", "data_dir", "timeout"}
+    known_top = {"parameters", "clean", "reports", "reports_dir", "data_dir", "timeout", "preload", "prestart"}
     for key in raw:
         if key not in known_top:
             raise ParameterError(f"{where}: unknown top-level key '{key}' (known: {', '.join(sorted(known_top))})")
@@ -267,7 +269,17 @@ def load_config(path: Path | str) -> Config:
     return Config(path=path, schema=schema, clean=clean, entries=entries,
                   reports_dir=_resolve(base, raw.get("reports_dir"), paths.REPORTS),
                   data_dir=_resolve(base, raw.get("data_dir"), paths.DATA),
-                  timeout=raw.get("timeout"))
+                  timeout=raw.get("timeout"), preload=_modules(raw.get("preload"), where),
+                  prestart=bool(raw.get("prestart", True)))
+
+
+def _modules(value, where: str) -> tuple[str, ...]:
+    """Module names to import in each kernel before its notebook runs (reports.yml ``preload``)."""
+    mods = tuple(value or ())
+    for m in mods:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*", str(m)):
+            raise ParameterError(f"{where}: preload: {m!r} is not a module name")
+    return mods
 
 
 def notebook_parameters(notebook: Path) -> dict[str, Any]:
