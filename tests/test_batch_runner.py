@@ -120,9 +120,37 @@ def test_changed_data_reruns_and_changed_raw_data_reruns_cleaning(first_run):
     assert (config.parent / "reports" / "key_figures.csv").read_text().endswith("fixture,2\n")
 
 
+def _processes_mentioning(text: str) -> list[str]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if text in cmd:
+            found.append(f"{proc.name}: {cmd}")
+    return found
+
+
+def test_forked_kernels_start_with_heavy_modules_loaded(first_run):
+    config, _, _ = first_run
+    original = config.read_text()
+    config.write_text(original.replace("fork: false", "fork: true"))
+    try:
+        result, log = _run(config, only=["county"], force=True)
+    finally:
+        config.write_text(original)
+    assert _statuses(result) == {"clean": "skipped", "county": "built"}, log
+    assert "pandas preloaded=True" in (config.parent / "reports" / "county.html").read_text()
+    # The zygote and every kernel forked from it (same command line, with our pid) are gone.
+    assert not [p for p in _processes_mentioning("analysis.batch.forkserver serve") if f" {os.getpid()} " in p]
+
+
 def test_killing_a_run_midway_leaves_previous_reports_intact(first_run):
     config, _, _ = first_run
     reports = config.parent / "reports"
+    original = config.read_text()
+    config.write_text(original.replace("fork: false", "fork: true"))  # the heaviest set-up: zygote and pool
     _run(config, only=["county", "fitness"])  # bring every report up to date first
     before = {p.name: p.read_bytes() for p in reports.glob("*.html")}
     figures_before = (reports / "figures" / "county" / "square.png").read_bytes()
@@ -144,6 +172,12 @@ def test_killing_a_run_midway_leaves_previous_reports_intact(first_run):
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
+        config.write_text(original)
+    # Nothing of the killed run lives on: not its zygote, nor the kernels forked from it.
+    deadline = time.monotonic() + 10
+    while _processes_mentioning(f" {proc.pid} ") and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not [p for p in _processes_mentioning("analysis.batch.forkserver") if f" {proc.pid} " in p]
     after = {p.name: p.read_bytes() for p in reports.glob("*.html")}
     assert after == before
     assert (reports / "figures" / "county" / "square.png").read_bytes() == figures_before

@@ -136,10 +136,11 @@ class KernelPool:
     papermill receives a kernel that is already up.  Used kernels are killed in the same loop.
     """
 
-    def __init__(self, *, preload: str = "", kernel_name: str = "python3"):
+    def __init__(self, *, preload: str = "", kernel_name: str = "python3", forkserver=None):
         import asyncio
 
         self.preload = preload
+        self.forkserver = forkserver
         self.kernel_name = kernel_name
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="kernel-pool", daemon=True)
@@ -155,7 +156,13 @@ class KernelPool:
         return asyncio.run_coroutine_threadsafe(coro, self.loop)
 
     async def _start(self, cwd: str):
-        km = kernel_manager_class()(kernel_name=self.kernel_name)
+        fs = self.forkserver
+        if fs is not None and await self.loop.run_in_executor(None, fs.ready):
+            from analysis.batch.forkserver import KERNEL_NAME
+
+            km = kernel_manager_class()(kernel_name=KERNEL_NAME, kernel_spec_manager=fs.kernel_spec_manager())
+        else:
+            km = kernel_manager_class()(kernel_name=self.kernel_name)
         await km.start_kernel(cwd=cwd)
         kc = km.client()
         kc.start_channels()
@@ -354,6 +361,8 @@ class Runner:
         self._warm = threading.Thread(target=self._warm_up, name="warm-up", daemon=True)
         self._run_prov: dict | None = None
         self.pool: KernelPool | None = None
+        self.forkserver = None
+        self._fork_dir: Path | None = None
         self.done = 0
         self.total = 0
 
@@ -428,12 +437,12 @@ class Runner:
         return any(n in (report.name, report.entry, report.notebook.stem) for n in self.only)
 
     # -- one report
-    def _work(self, report: Report, params: dict) -> Execution:
+    def _work(self, report: Report, params: dict, use_pool: bool = True) -> Execution:
         with self._lock:
             self._running[report.name] = time.monotonic()
         try:
             return self.execute(report.notebook, self.staging / report.name / f"{report.name}.ipynb", params,
-                                timeout=self.config.timeout, pool=self.pool)
+                                timeout=self.config.timeout, pool=self.pool if use_pool else None)
         finally:
             with self._lock:
                 self._running.pop(report.name, None)
@@ -496,6 +505,7 @@ class Runner:
             self.say(f"skipped: {_display_path(e.notebook)} is not in the repository yet (report '{e.name}')")
 
         self._warm.start()
+        self._start_forkserver()
         self.reports_dir.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(self.reports_dir / STAGING_DIR, ignore_errors=True)  # leftovers of an interrupted run
         self.staging.mkdir(parents=True, exist_ok=True)
@@ -520,6 +530,9 @@ class Runner:
         finally:
             if self.pool is not None:
                 self.pool.close()
+            if self.forkserver is not None:
+                self.forkserver.close()
+                shutil.rmtree(self._fork_dir, ignore_errors=True)
             shutil.rmtree(self.staging, ignore_errors=True)
             try:
                 (self.reports_dir / STAGING_DIR).rmdir()
@@ -559,7 +572,9 @@ class Runner:
             self._pool().plan(upcoming[: self.jobs], ahead=self.jobs)
         params = {**report.parameters, **self.injected(report, nb_params[report.entry])}
         started = prov.now_utc()
-        ex = self._work(report, params)
+        # A kernel of its own, started now: the forked kernels wait for the zygote's imports,
+        # which run on the other core meanwhile.
+        ex = self._work(report, params, use_pool=False)
         self._run_prov = None  # the manifest has changed
         outcome = self.finish(report, key, ex, started)
         self.done = 1
@@ -569,8 +584,18 @@ class Runner:
     def _pool(self) -> KernelPool:
         if self.pool is None:
             modules = self.config.preload
-            self.pool = KernelPool(preload="\n".join(f"import {m}" for m in modules))
+            self.pool = KernelPool(preload="\n".join(f"import {m}" for m in modules), forkserver=self.forkserver)
         return self.pool
+
+    def _start_forkserver(self) -> None:
+        """Start the zygote now: it imports the heavy modules while we validate and clean."""
+        if self.config.fork and self.execute is execute_notebook and self.forkserver is None and hasattr(os, "fork"):
+            import tempfile
+
+            from analysis.batch.forkserver import ForkServer
+
+            self._fork_dir = Path(tempfile.mkdtemp(prefix="analysis-fork-"))
+            self.forkserver = ForkServer(self._fork_dir)
 
     def _publish_key_figures(self) -> None:
         src = self.config.processed_dir / paths.KEY_FIGURES

@@ -183,6 +183,7 @@ class Config:
     timeout: int | None = None
     preload: tuple[str, ...] = ()
     prestart: bool = True
+    fork: bool = True
 
     @property
     def raw_dir(self) -> Path:
@@ -217,7 +218,7 @@ def load_config(path: Path | str) -> Config:
         raise ParameterError(f"{path}: report configuration not found")
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     where = path.name
-    known_top = {"parameters", "clean", "reports", "reports_dir", "data_dir", "timeout", "preload", "prestart"}
+    known_top = {"parameters", "clean", "reports", "reports_dir", "data_dir", "timeout", "preload", "prestart", "fork"}
     for key in raw:
         if key not in known_top:
             raise ParameterError(f"{where}: unknown top-level key '{key}' (known: {', '.join(sorted(known_top))})")
@@ -270,7 +271,7 @@ def load_config(path: Path | str) -> Config:
                   reports_dir=_resolve(base, raw.get("reports_dir"), paths.REPORTS),
                   data_dir=_resolve(base, raw.get("data_dir"), paths.DATA),
                   timeout=raw.get("timeout"), preload=_modules(raw.get("preload"), where),
-                  prestart=bool(raw.get("prestart", True)))
+                  prestart=bool(raw.get("prestart", True)), fork=bool(raw.get("fork", True)))
 
 
 def _modules(value, where: str) -> tuple[str, ...]:
