@@ -144,3 +144,15 @@ def test_repository_reports_yml_is_valid():
     assert cfg.clean is not None and cfg.clean.notebook.name == "00_clean.ipynb"
     assert {e.name for e in cfg.entries} >= {"survey", "opinions", "fitness", "training", "campaigns", "summary"}
     assert cfg.schema["district"].allowed == "districts" and cfg.schema["unit"].allowed == "units"
+
+
+def test_override_of_a_swept_parameter_replaces_the_sweep(batch_project):
+    from analysis.batch.schema import AllowedValues, expand, notebook_parameters
+
+    cfg = load_config(batch_project())
+    nb = {e.name: notebook_parameters(e.notebook) if e.notebook.exists() else None for e in cfg.all_entries()}
+    errors, reports = expand(cfg, {"unit": "Traffic Brigade"}, nb, AllowedValues(cfg.processed_dir))
+    assert errors == []
+    fitness = [r for r in reports if r.entry == "fitness"]
+    assert [r.name for r in fitness] == ["fitness", "fitness--strict"]
+    assert all(r.parameters["unit"] == "Traffic Brigade" for r in fitness)

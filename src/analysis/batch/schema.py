@@ -411,6 +411,8 @@ def expand(config: Config, overrides: Mapping[str, Any], notebook_params: Mappin
         where = f"report '{e.name}'"
         sweep_axes: list[list[tuple[str, Any]]] = []
         for key, source in e.sweep.items():
+            if key in overrides:
+                continue  # `-p district=X` asks for X only: no sweep over districts
             if isinstance(source, list):
                 values = source
             elif allowed.available:
@@ -424,7 +426,7 @@ def expand(config: Config, overrides: Mapping[str, Any], notebook_params: Mappin
         variants: list[tuple[str, dict]] = []
         for set_name, set_params in e.parameter_sets.items():
             variants.append((set_name, {**e.parameters, **set_params}))
-            if e.sweep:
+            if any(axis for axis in sweep_axes):
                 for combo in combos:
                     suffix = "-".join(slug(v) for _, v in combo)
                     variants.append(("-".join(s for s in (set_name, suffix) if s), {**e.parameters, **set_params, **dict(combo)}))
