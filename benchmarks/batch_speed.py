@@ -87,7 +87,17 @@ def run_batch(workdir: Path, raw: Path, jobs: int, config_path: Path = paths.REP
     states = [json.loads(p.read_text()) for p in (workdir / "reports" / ".state").glob("*.json")]
     rows = sorted(((s["provenance"].get("report", "?"), s.get("seconds", 0.0), s.get("cell_seconds", 0.0), s["status"])
                    for s in states if s.get("provenance")), key=lambda r: -r[1])
-    return {"rc": rc, "wall": wall, "cells": sum(r[2] for r in rows), "per_report": rows, "peak_bytes": peak,
+    sweep_sizes = {}
+    try:
+        from analysis.batch.schema import ALLOWED_SOURCES
+
+        for entry in config.get("reports") or []:
+            for key, source in (entry.get("sweep") or {}).items():
+                if isinstance(source, str):
+                    sweep_sizes[source] = len(ALLOWED_SOURCES[source](workdir / "data" / "processed"))
+    except Exception:
+        pass
+    return {"rc": rc, "wall": wall, "sweep_sizes": sweep_sizes, "cells": sum(r[2] for r in rows), "per_report": rows, "peak_bytes": peak,
             "reports": len(rows), "log": workdir / "run.log"}
 
 
@@ -135,7 +145,13 @@ def main() -> int:
             (xs / "data").mkdir(parents=True)
             gen = demo_data(xs / "data" / "raw", args.scale)
             print(f"\n(demo-data --scale {args.scale} took {gen:.1f} s, not counted)")
-            b = run_batch(xs, xs / "data" / "raw", args.jobs, config_path, extra)
+            # The x100 data is a province of 100 counties: 600 districts.  A sweep over all of them
+            # would run 100 times as many reports; (b) is about data volume, so the x100 batch runs
+            # the same number of reports as x1 (each sweep limited to as many values as at x1).
+            limit = max(a["sweep_sizes"].values(), default=None)
+            b_extra = {"sweep_limit": limit, **extra} if limit else extra
+            print(f"(b) runs each sweep over its first {limit} values, as many as at x1")
+            b = run_batch(xs, xs / "data" / "raw", args.jobs, config_path, b_extra)
             describe(f"x{args.scale}", b)
         print("\n== figures")
         ratio_a = a["wall"] / a["cells"] if a["cells"] else float("nan")

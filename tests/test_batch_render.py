@@ -117,3 +117,10 @@ def test_index_lists_summary_first_with_status_parameters_and_provenance():
     assert "skipped (unchanged)" in text and "district=&#x27;Anyi&#x27;" in text and "abc123" in text
     assert "cell 4: ValueError: &lt;oops&gt;" in text and "Broken &lt;b&gt;" in text
     assert '<a href="summary.html">' in text and "DEMO" in text
+
+
+def test_links_stay_inside_the_reports_folder():
+    out = sanitize_html('<a href="survey--anyi.html">s</a><a href="#recon">r</a><a href="../../etc/passwd">p</a>'
+                        '<a href="https://x.example/">x</a><a href="javascript:alert(1)">j</a>')
+    assert 'href="survey--anyi.html"' in out and 'href="#recon"' in out
+    assert "passwd\"" not in out and "x.example" not in out and "javascript" not in out

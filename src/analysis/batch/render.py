@@ -71,6 +71,7 @@ _TAGS = frozenset({
 _ATTRS = {"*": ["class", "id", "title", "style", "align"], "td": ["colspan", "rowspan"], "th": ["colspan", "rowspan", "scope"],
           "table": ["border"], "a": ["href", "title"], "img": ["src", "alt", "width", "height"], "col": ["span"]}
 _STYLE_BLOCK = re.compile(r"<style[^>]*>(.*?)</style>", re.S | re.I)
+_LOCAL_HREF = re.compile(r"#[\w\-.:]*|(figures/)?[\w\-.]+\.(html|png|svg|csv)(#[\w\-.:]*)?")
 _DATA_IMG = re.compile(r"""\ssrc\s*=\s*["']?data:image/""", re.I)
 _UNSAFE_CSS = re.compile(r"url\(|@import|expression|javascript:|<", re.I)
 
@@ -80,7 +81,8 @@ def _attribute_ok(tag: str, name: str, value: str) -> bool:
         if tag == "img" and name == "src":
             return value.startswith("data:image/")  # embedded only: a report never fetches anything
         if name == "href":
-            return value.startswith("#")  # links inside the page only
+            # Links inside the page, or to a sibling report or figure: nothing leaves the folder.
+            return bool(_LOCAL_HREF.fullmatch(value))
         return True
     return False
 

@@ -504,8 +504,6 @@ class Runner:
         for e in missing:
             self.say(f"skipped: {_display_path(e.notebook)} is not in the repository yet (report '{e.name}')")
 
-        self._warm.start()
-        self._start_forkserver()
         self.reports_dir.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(self.reports_dir / STAGING_DIR, ignore_errors=True)  # leftovers of an interrupted run
         self.staging.mkdir(parents=True, exist_ok=True)
@@ -566,6 +564,7 @@ class Runner:
             self.progress(f"{report.name}: skipped (unchanged)")
             return skipped
         self.progress(f"{report.name}: cleaning the raw data")
+        self._start_helpers()
         # While the cleaning runs on one core, boot the first analysis kernels on the others.
         upcoming = [str(e.notebook.parent) for e in cfg.entries if nb_params.get(e.name) is not None]
         if upcoming and self.execute is execute_notebook and cfg.prestart:
@@ -587,8 +586,10 @@ class Runner:
             self.pool = KernelPool(preload="\n".join(f"import {m}" for m in modules), forkserver=self.forkserver)
         return self.pool
 
-    def _start_forkserver(self) -> None:
-        """Start the zygote now: it imports the heavy modules while we validate and clean."""
+    def _start_helpers(self) -> None:
+        """Once something will execute: papermill and the exporter, and the zygote, load in the background."""
+        if not self._warm.is_alive() and self._renderer is None and self._warm.ident is None:
+            self._warm.start()
         if self.config.fork and self.execute is execute_notebook and self.forkserver is None and hasattr(os, "fork"):
             import tempfile
 
@@ -620,6 +621,7 @@ class Runner:
             self.progress(f"{len(outcomes)} skipped (unchanged): {', '.join(o.report.name for o in outcomes)}")
         if not todo:
             return outcomes
+        self._start_helpers()
         if self.execute is execute_notebook and self.config.prestart:
             self._pool().plan([str(r.notebook.parent) for r, _ in todo], ahead=self.jobs)
         # Longest first would need history; reports.yml order puts heavy notebooks first instead.
