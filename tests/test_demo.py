@@ -34,7 +34,9 @@ def _files(folder: Path) -> list[str]:
 def test_regenerates_committed_raw_data_byte_for_byte(default):
     assert _files(default) == _files(COMMITTED)
     for name in _files(COMMITTED):
-        assert (default / name).read_bytes() == (COMMITTED / name).read_bytes(), f"{name} differs"
+        assert (default / name).read_bytes() == (COMMITTED / name).read_bytes(), (
+            f"data/raw/{name} differs from what the generator writes; if the generator (or aliases.csv) "
+            "changed on purpose, run `make demo-data` and commit data/raw")
 
 
 def test_one_file_per_contract_file_plus_readme_and_marker(default):

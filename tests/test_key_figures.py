@@ -8,7 +8,7 @@ import pytest
 
 from analysis import paths
 from analysis.cleaning import clean_all
-from analysis.key_figures import COLUMNS, FIGURES, compute_key_figures, matches, officer_round_results, published_figures
+from analysis.key_figures import COLUMNS, FIGURES, compute_key_figures, matches, published_figures
 from minimal_raw import ROWS, write_minimal_raw
 
 
@@ -17,26 +17,15 @@ def test_a_function_for_every_published_id():
 
 
 @pytest.mark.parametrize("value, published, relation, expected", [
-    (0.32, 0.32, "exact", True), (96 / 300, 0.32, "exact", True), (0.3201, 0.32, "exact", False),
+    (0.32, 0.32, "exact", True), (96 / 300, 0.32, "exact", True), (0.3249, 0.32, "exact", True),
+    (0.3251, 0.32, "exact", False), (0.996, 1.0, "exact", False), (1.0, 1.0, "exact", True),
     (114 / 166, 0.6867, "approx", True), (0.6869, 0.6867, "approx", False),
     (13000, 13000, "at_least", True), (13250, 13000, "at_least", True), (12999, 13000, "at_least", False),
     (6464, 6464, "exact", True), (6463, 6464, "exact", False), (math.nan, 5, "exact", False),
 ])
 def test_matches(value, published, relation, expected):
-    assert matches(value, published, relation) is expected
-
-
-def test_fitness_pass_needs_every_item_and_a_test():
-    tests = pd.DataFrame({
-        "officer_id": ["a", "a", "b", "b", "c", "c"], "round": [1] * 6,
-        "status": ["tested", "tested", "tested", "tested", "exempt", "exempt"],
-        "item": ["run_1000m", "pushups"] * 3,
-        "result": [250.0, 30.0, 250.0, 10.0, None, None],
-        "threshold": [270.0, 25.0, 270.0, 25.0, 270.0, 25.0],
-        "better": ["lower", "higher"] * 3,
-    })
-    results = officer_round_results(tests).set_index("officer_id")
-    assert results["passed"].to_dict() == {"a": True, "b": False, "c": False}
+    unit = "proportion" if isinstance(published, float) and published <= 1 else "count"
+    assert matches(value, published, relation, unit) is expected
 
 
 def test_key_figures_from_a_tiny_processed_set(tmp_path):
@@ -51,7 +40,9 @@ def test_key_figures_from_a_tiny_processed_set(tmp_path):
     assert table.at["opinions.rectified", "value"] == 1 and not table.at["opinions.rectified", "matches"]
     # officer 321002 (not a cadre candidate) scored 69 in May; officer 321001 (a candidate) 82.
     assert table.at["training.cadre_candidates_disqualified", "value"] == 0
-    assert table.at["fitness.pass_rate_baseline", "value"] == 1.0
+    # Each officer has a row for only one of the two items tested in round 1: neither passed.
+    assert table.at["fitness.pass_rate_baseline", "value"] == 0.0
+    assert table.at["fitness.pass_rate_baseline", "denominator"] == 2
     assert table.at["traffic.open_letters", "value"] == 100
 
 

@@ -58,10 +58,26 @@ def _accept_outputs(args: argparse.Namespace) -> int:
         source = Path(name).resolve()
         with tempfile.TemporaryDirectory() as tmp:
             executed = Path(tmp) / source.name
-            pm.execute_notebook(str(source), str(executed), kernel_name="python3", progress_bar=False, cwd=tmp)
+            # Figures of an acceptance run are thrown away with it, not mixed into reports/.
+            figures = {"figures_dir": str(Path(tmp) / "figures")} if "figures_dir" in pm.inspect_notebook(str(source)) else {}
+            pm.execute_notebook(str(source), str(executed), kernel_name="python3", progress_bar=False, cwd=tmp,
+                                parameters=figures)
             strip_file(executed, source)
         print(f"{source.name}: checked outputs accepted")
     return 0
+
+
+def _assumptions_doc(args: argparse.Namespace) -> int:
+    from analysis.assumptions import stale_docs, write_docs
+
+    if args.write:
+        for path in write_docs():
+            print(f"written: {path}")
+        return 0
+    stale = stale_docs()
+    for path in stale:
+        print(f"out of date: {path}")
+    return 1 if stale else 0
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -97,6 +113,10 @@ def build_parser() -> argparse.ArgumentParser:
                        "them, keeping only the outputs nbval checks (accepting a changed result on purpose)")
     p.add_argument("notebooks", nargs="+")
     p.set_defaults(func=_accept_outputs)
+
+    p = sub.add_parser("assumptions-doc", help="check (or --write) docs/assumptions.md and docs/data-log.md")
+    p.add_argument("--write", action="store_true")
+    p.set_defaults(func=_assumptions_doc)
 
     p = sub.add_parser("run", help="clean, then execute and render every report (make reports)")
     p.add_argument("--config", default=str(paths.REPORTS_CONFIG))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from pathlib import Path
 from typing import Callable
@@ -14,6 +15,7 @@ from typing import Callable
 import pandas as pd
 
 from analysis import paths
+from analysis.fitness import officer_round_results
 from analysis.processed import load
 from analysis.proportions import wilson
 
@@ -147,22 +149,9 @@ def _collective(t: Tables) -> Figure:
                   "case files marked as decided collectively", "case_files.collective_decision")
 
 
-def officer_round_results(fitness_tests: pd.DataFrame) -> pd.DataFrame:
-    """One row per officer and round: status and whether every item met its threshold."""
-    tests = fitness_tests.copy()
-    meets = (tests["result"] >= tests["threshold"]).where(tests["better"] == "higher",
-                                                          tests["result"] <= tests["threshold"])
-    # ASSUMPTION(fitness-missing-item): a tested officer with an item left blank has not passed that item.
-    tests["meets"] = meets.fillna(False).astype(bool)
-    grouped = tests.groupby(["officer_id", "round"], as_index=False).agg(
-        status=("status", "first"), items=("item", "nunique"), passed=("meets", "all"))
-    grouped["passed"] = grouped["passed"] & (grouped["status"] == "tested")
-    return grouped
-
-
 def _fitness(which: str) -> Callable[[Tables], Figure]:
     def figure(t: Tables) -> Figure:
-        results = officer_round_results(t["fitness_tests"])
+        results = officer_round_results(t["fitness_tests"])  # the fitness module's pass rule, one source
         round_ = results["round"].min() if which == "first" else results["round"].max()
         tested = results[(results["round"] == round_) & (results["status"] == "tested")]
         return _share(int(tested["passed"].sum()), len(tested),
@@ -250,24 +239,54 @@ FIGURES: dict[str, Callable[[Tables], Figure]] = {
 
 
 def published_figures(path: Path = paths.PUBLISHED_FIGURES) -> pd.DataFrame:
-    return pd.read_csv(path)
+    # As text: a figure's printed precision ("0.32", "1.0") is part of what was published.
+    return pd.read_csv(path, dtype={"published": str})
 
 
-def _decimals(number: float) -> int:
-    text = repr(float(number))
-    return 0 if float(number).is_integer() else len(text.split(".")[1])
+RELATIONS = ("exact", "approx", "at_least")
 
 
-def matches(value: float, published: float, relation: str) -> bool:
-    """Does the value from data back the published one? ``exact``/``approx`` at the published precision."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+def _decimals(published) -> int:
+    """Decimal places the figure is written with in the published table (0.32 -> 2; 10000 -> 0)."""
+    text = str(published).strip()
+    try:
+        exponent = Decimal(text).as_tuple().exponent
+    except InvalidOperation as exc:
+        raise ValueError(f"published figure {published!r} is not a number") from exc
+    if text.endswith(".0"):
+        exponent = 0  # "1.0", "10000.0": a whole number written by a CSV writer
+    return max(0, -int(exponent))
+
+
+def printed_places(published, unit: str | None = None) -> int:
+    """Decimal places of the figure as the report printed it (a proportion is a percentage: >= 2)."""
+    places = _decimals(published)
+    return max(places, 2) if unit == "proportion" else places
+
+
+def matches(value, published, relation: str, unit: str | None = None) -> bool:
+    """Does the value from data back the published figure? The one rule, used everywhere.
+
+    ``exact``: counts must be equal; a published fraction (0.32 for "32%") was rounded by the
+    report, so the data's value matches when it rounds to it (within half a unit of the last
+    printed digit); "100%" and "0%" are claims about every item and must hold exactly.
+    ``approx``: the half-unit tolerance. ``at_least`` ("more than 13,000"): value >= published.
+    A missing value never matches.
+    """
+    if relation not in RELATIONS:
+        raise ValueError(f"unknown relation {relation!r}; expected one of {RELATIONS}")
+    if value is None or pd.isna(value):
         return False
+    value, target = float(value), float(published)
     if relation == "at_least":
-        return value >= published
-    if relation in ("exact", "approx"):
-        return abs(value - published) <= 0.5 * 10 ** -_decimals(published) + 1e-12 if relation == "approx" \
-            else abs(value - published) <= 1e-9 * max(1.0, abs(published))
-    raise ValueError(f"unknown relation {relation!r}")
+        # ASSUMPTION(at-least-inclusive): "more than N" in the report is checked as value >= N, as the data issue specifies.
+        return value >= target
+    places = printed_places(published, unit)
+    # ASSUMPTION(all-or-none-exact): a published 100% (or 0%) is read as "every item", so 99.6% differs from it.
+    if relation == "exact" and (places == 0 or (unit == "proportion" and target in (0.0, 1.0))):
+        return math.isclose(value, target, rel_tol=0, abs_tol=1e-9)
+    # ASSUMPTION(rounded-published-fractions): a published fraction such as 32% is taken as rounded to its printed digits, so any value that rounds to it matches.
+    return abs(value - target) <= 0.5 * 10.0 ** -places + 1e-12
 
 
 def compute_key_figures(processed_dir: Path | str | None = None,
@@ -283,7 +302,7 @@ def compute_key_figures(processed_dir: Path | str | None = None,
         rows.append({"id": spec.id, "value": figure.value, "numerator": figure.numerator,
                      "denominator": figure.denominator, "ci_low": low, "ci_high": high,
                      "published": spec.published, "relation": spec.relation, "unit": spec.unit,
-                     "matches": matches(figure.value, float(spec.published), spec.relation),
+                     "matches": matches(figure.value, spec.published, spec.relation, spec.unit),
                      "rows": figure.rows, "source": figure.source})
     return pd.DataFrame(rows, columns=COLUMNS)
 

@@ -15,8 +15,14 @@ def is_checked(cell) -> bool:
 
 
 def strip(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Drop every output except the plain-text stream output of checked cells; reset counters."""
+    """Drop every output except the plain-text stream output of checked cells.
+
+    Checked cells keep an execution count (numbered in order): nbval refuses a reference cell that
+    has outputs but was never run."""
+    count = 0
     for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
         if cell.cell_type != "code":
             continue
         kept = []
@@ -27,9 +33,8 @@ def strip(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         if sum(len(o["text"]) for o in kept) > MAX_KEPT_CHARS:
             raise ValueError(f"a checked cell prints more than {MAX_KEPT_CHARS} characters: keep checked output small")
         cell.outputs = kept
-        cell.execution_count = None
-        cell.metadata.pop("execution", None)
-        cell.metadata.pop("papermill", None)
+        count += bool(kept)
+        cell.execution_count = count if kept else None
     for key in ("papermill", "widgets"):
         nb.metadata.pop(key, None)
     return nb

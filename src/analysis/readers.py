@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from python_calamine import CalamineError
 
 from analysis.contract import RawFile
 from analysis.errors import ContractError, EmptyFileError, EncodingError, MissingColumnError, MissingFileError
@@ -70,8 +71,8 @@ def _read_xlsx(path: Path) -> tuple[pd.DataFrame, str]:
     if path.stat().st_size == 0:
         raise EmptyFileError(str(path), "the file is empty")
     try:
-        frame = pd.read_excel(path, sheet_name=0, dtype=object, engine="openpyxl")
-    except (zipfile.BadZipFile, ValueError, KeyError) as exc:
+        frame = pd.read_excel(path, sheet_name=0, dtype=object, engine="calamine")
+    except (zipfile.BadZipFile, ValueError, KeyError, CalamineError) as exc:
         raise EncodingError(str(path), f"not a readable .xlsx workbook ({exc})") from None
     # Excel hands back numbers as floats; the text of an id such as 012345 must survive.
     for column in frame.columns:

@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.demo.county import DISTRICTS, STATIONS, County, _aliases, day, fullwidth, write_dates
+from analysis.contract.files import ACTIVITIES
+from analysis.demo.county import DISTRICTS, STATIONS, County, chinese_names, day, fullwidth, write_dates
 
 CAMPAIGN_ZH = {"traffic": "交通秩序", "campus": "校园安全", "agency_service": "便民代办", "veterans": "老干部关爱"}
 MEASURE = {"open_letters": "份", "cartoons": "幅", "officer_times": "人次", "violations": "起",
@@ -49,7 +50,7 @@ def _school_names(county: County, rng: np.random.Generator, n: int) -> tuple[np.
     district = np.sort(rng.choice(len(DISTRICTS), size=n, p=[0.28, 0.16, 0.13, 0.13, 0.15, 0.15]))
     names, seen = [], set()
     for d in district:
-        town = DISTRICTS[d] if county.number != 1 else _aliases()[("district", DISTRICTS[d])][0]
+        town = DISTRICTS[d] if county.number != 1 else chinese_names("district", DISTRICTS[d])[0]
         while True:
             name = f"{town}{rng.choice(VILLAGES) if rng.random() < 0.6 else ''}{rng.choice(SCHOOL_KINDS)}"
             if name not in seen:
@@ -139,7 +140,6 @@ def ledger_export(county: County, table: pd.DataFrame) -> pd.DataFrame:
     rng = np.random.default_rng(rng.integers(1 << 62))
     n = len(table)
     campaign, activity = table["campaign"].to_numpy(), table["activity"].to_numpy()
-    from analysis.contract.files import ACTIVITIES
     quantity = table["quantity"].astype(int).to_numpy()
     text = np.array([f"{q:,}" if q >= 1000 and c else str(q) for q, c in zip(quantity, rng.random(n) < 0.3)],
                     dtype=object)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.demo.county import UNITS, County, _aliases
+from analysis.demo.county import UNITS, County, chinese_names
 from analysis.demo.people import untidy
 
 MIDDLE_POSTS, MIDDLE_APPLICANTS, SECTION_POSTS, DEPUTY_DIRECTORS = 101, 201, 10, 2
@@ -21,7 +21,7 @@ OUTCOME_ZH = {"appointed": "聘任", "not_appointed": "未聘", "withdrawn": "�
 
 
 def _unit_zh(county: County, unit: str) -> str:
-    return county.prefix + unit if county.number != 1 else _aliases()[("unit", unit)][0]
+    return county.prefix + unit if county.number != 1 else chinese_names("unit", unit)[0]
 
 
 def _assign(rng: np.random.Generator, per_post: np.ndarray, who: np.ndarray, ability: np.ndarray,

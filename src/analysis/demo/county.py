@@ -41,6 +41,11 @@ def _aliases() -> dict[tuple[str, str], tuple[str, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
+def chinese_names(kind: str, canonical: str) -> tuple[str, ...]:
+    """The Chinese spellings of a district or unit (aliases.csv), the plain name first."""
+    return _aliases().get((kind, canonical), (canonical,))
+
+
 def fullwidth(s: str) -> str:
     """ASCII letters and digits as their full-width forms (NFKC turns them back)."""
     return "".join(chr(ord(ch) + 0xFEE0) if ch.isascii() and ch.isalnum() else ch for ch in s)
@@ -78,7 +83,7 @@ class County:
             return [name, f" {name}", f"{name} ", name.replace(" ", "  ", 1)], [name]
         english = [canonical, canonical.lower(), f" {canonical}", canonical.replace(" ", "  ", 1),
                    canonical.upper()]
-        chinese = list(_aliases().get((kind, canonical), (canonical,)))
+        chinese = list(chinese_names(kind, canonical))
         chinese += [f"{chinese[0]} ", f"　{chinese[0]}"]  # trailing space, leading ideographic space
         return english, chinese
 

@@ -192,8 +192,7 @@ def responses_export(county: County, log: pd.DataFrame) -> pd.DataFrame:
     contact = rng.random(n) < np.where(occupation == "business", 0.45, 0.30)
 
     # Satisfaction: district, channel, age, police contact and the batch's own effect.
-    age_index = np.searchsorted(np.array(AGE_BANDS, dtype=object), age) if False else \
-        np.array([AGE_BANDS.index(a) for a in age])
+    age_index = np.array([AGE_BANDS.index(a) for a in age])
     district_index = np.array([DISTRICTS.index(d) for d in district])
     latent = (DISTRICT_SATISFACTION[district_index] + np.vectorize(CHANNEL_SATISFACTION.get)(channel)
               + AGE_SATISFACTION[age_index] - 0.25 * contact + log["cluster_effect"].to_numpy()[b]

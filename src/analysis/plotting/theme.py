@@ -31,13 +31,15 @@ def apply_theme() -> None:
 def finish(fig: plt.Figure, name: str, *, title: str, caption: str, n: int | str, source: str,
            figures_dir: Path | str, synthetic: bool) -> dict[str, Path]:
     """Title, caption (with n and source) and demo marker; save ``name``.png/.svg; return the paths."""
-    fig.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold")
+    # The demo marker gets its own row above the title, so a long title never runs under it.
+    title_lines = textwrap.wrap(title, int(fig.get_figwidth() * 9.5))
+    fig.suptitle("\n".join(title_lines), x=0.01, y=0.955, ha="left", va="top", fontsize=12, fontweight="bold")
     note = f"{caption} n = {n}. Source: {source}."
     fig.text(0.01, 0.005, "\n".join(textwrap.wrap(note, 130)), ha="left", va="bottom", fontsize=8, color="#404040")
     if synthetic:
-        fig.text(0.99, 0.99, DEMO_BANNER, ha="right", va="top", fontsize=8, color="white",
+        fig.text(0.99, 0.997, DEMO_BANNER, ha="right", va="top", fontsize=8, color="white",
                  bbox={"facecolor": SIGNAL, "edgecolor": "none", "pad": 3})
-    fig.tight_layout(rect=(0, 0.06, 1, 0.93))
+    fig.tight_layout(rect=(0, 0.06, 1, 0.97))  # tight_layout leaves room for the suptitle itself
     out = Path(figures_dir)
     out.mkdir(parents=True, exist_ok=True)
     saved = {}

@@ -1,0 +1,69 @@
+"""Reliability: Cohen's kappa between two coders, Cronbach's alpha of a scale (Feldt interval)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from statsmodels.stats.inter_rater import cohens_kappa
+
+
+def agreement_table(first: pd.Series, second: pd.Series, categories=None) -> pd.DataFrame:
+    """Square cross-table of two codings (rows: first coder, columns: second), pairs with a blank dropped."""
+    both = pd.DataFrame({"first": first, "second": second}).dropna()
+    if both.empty:
+        raise ValueError("no item was coded by both coders")
+    cats = sorted(set(both["first"]) | set(both["second"])) if categories is None else list(categories)
+    unknown = (set(both["first"]) | set(both["second"])) - set(cats)
+    if unknown:
+        raise ValueError(f"codes outside the categories: {sorted(unknown)}")
+    return pd.crosstab(pd.Categorical(both["first"], cats), pd.Categorical(both["second"], cats),
+                       dropna=False).rename_axis(index="first_coder", columns="second_coder")
+
+
+def kappa(table, alpha: float = 0.05) -> dict:
+    """Cohen's kappa of a square agreement table with its asymptotic SE and Wald interval.
+
+    The SE is the large-sample one under the alternative (Fleiss, Cohen & Everitt 1969), as
+    statsmodels' cohens_kappa and SAS PROC FREQ report it; the interval is clipped to [-1, 1].
+    Returns kappa, se, ci_low, ci_high,
+    n, observed and expected agreement.
+    """
+    t = np.asarray(table, dtype=float)
+    if t.ndim != 2 or t.shape[0] != t.shape[1] or t.shape[0] < 2:
+        raise ValueError("kappa needs a square table with at least two categories")
+    n = t.sum()
+    if n == 0:
+        raise ValueError("empty agreement table")
+    res = cohens_kappa(t)
+    z = stats.norm.ppf(1 - alpha / 2)
+    k, se = float(res.kappa), float(res.std_kappa)
+    po = np.trace(t) / n
+    pe = float((t.sum(0) * t.sum(1)).sum() / n ** 2)
+    # ASSUMPTION(kappa-ci-clipped): the Wald interval of kappa is clipped to [-1, 1] (as psych::cohen.kappa does); with few double-coded items it is only a rough guide.
+    return {"kappa": k, "se": se, "ci_low": max(-1.0, k - z * se), "ci_high": min(1.0, k + z * se), "n": int(n),
+            "observed_agreement": float(po), "expected_agreement": pe}
+
+
+def cronbach_alpha(items: pd.DataFrame, alpha: float = 0.05) -> dict:
+    """Cronbach's alpha of the columns of ``items`` on complete rows, with Feldt's (1965) interval.
+
+    alpha = k/(k-1) (1 - sum of item variances / variance of the total), sample variances
+    (ddof=1).  Feldt: (1 - alpha_hat) / (1 - alpha) ~ F(n-1, (n-1)(k-1)), giving
+    [1 - (1 - a) F_{1-g/2}, 1 - (1 - a) F_{g/2}] (as psych::alpha.ci).  Rows with any missing
+    item are dropped (listwise); returns alpha, ci_low, ci_high, n (rows used), k (items).
+    """
+    # ASSUMPTION(alpha-unweighted-complete): alpha uses the unweighted answers of respondents who gave 1-5 on every item (listwise); it describes those respondents' answer consistency, not the population's.
+    x = items.astype(float).dropna()
+    n, k = x.shape
+    if k < 2:
+        raise ValueError("alpha needs at least two items")
+    if n < 3:
+        raise ValueError("alpha needs at least three complete rows")
+    total_var = x.sum(axis=1).var(ddof=1)
+    if total_var == 0:
+        raise ValueError("the total score has no variance; alpha is undefined")
+    a = k / (k - 1) * (1 - x.var(ddof=1).sum() / total_var)
+    df1, df2 = n - 1, (n - 1) * (k - 1)
+    low = 1 - (1 - a) * stats.f.ppf(1 - alpha / 2, df1, df2)
+    high = 1 - (1 - a) * stats.f.ppf(alpha / 2, df1, df2)
+    return {"alpha": float(a), "ci_low": float(low), "ci_high": float(high), "n": int(n), "k": int(k)}

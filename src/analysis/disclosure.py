@@ -1,0 +1,181 @@
+"""The one gate every published table passes: small-cell suppression with secondary suppression.
+
+``protect`` takes a table of counts (rows x columns) and returns it as an object-dtype frame in
+which every cell below the threshold (zeros included) is shown as ``"<10"`` (primary
+suppression) and enough further cells are shown as ``"x"`` (secondary suppression) that no
+suppressed cell can be recomputed from the published row and column totals and the cells left
+visible.  "Cannot be recomputed" is checked exactly, by linear algebra: a suppressed cell is
+recoverable when its unit vector lies in the row space of the margin equations restricted to
+the suppressed cells; secondary cells are added until no suppressed cell is.
+
+The attacker model: the caller may publish, next to the protected table, the true row totals
+(when the table has more than one column), the true column totals (when it has more than one
+row) and the grand total.  Totals must be computed by the caller from the original counts
+after protection; totals are never suppressed here.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.linalg import null_space
+
+PRIMARY = "<{threshold}"
+SECONDARY = "x"
+
+
+def _margin_equations(n_rows: int, n_cols: int) -> np.ndarray:
+    """Coefficient matrix (equations x cells, cells in row-major order) of the published totals."""
+    eqs = []
+    if n_cols > 1:
+        for r in range(n_rows):
+            row = np.zeros(n_rows * n_cols)
+            row[r * n_cols:(r + 1) * n_cols] = 1
+            eqs.append(row)
+    if n_rows > 1:
+        for c in range(n_cols):
+            col = np.zeros(n_rows * n_cols)
+            col[c::n_cols] = 1
+            eqs.append(col)
+    grand = np.ones(n_rows * n_cols)
+    eqs.append(grand)
+    return np.array(eqs)
+
+
+# ASSUMPTION(disclosure-exact-recovery): protection is against exact recovery from published row, column and grand totals; narrow bounds on a hidden cell (from non-negativity) and linked tables published elsewhere are not checked.
+def recoverable_cells(suppressed: np.ndarray) -> list[tuple[int, int]]:
+    """Suppressed cells (row, col) whose value follows from the totals and the visible cells.
+
+    The visible cells are known, so each margin equation reduces to a linear equation in the
+    suppressed cells only; a suppressed cell is determined exactly when its unit vector lies in
+    the row space of that reduced system (its rank does not grow when the vector is added).
+    Non-negativity is not used, so interval (bounds) disclosure is not ruled out: only exact
+    recovery is.  (Equivalently: the cell has no component in the null space of that system.)
+    """
+    suppressed = np.asarray(suppressed, dtype=bool)
+    n_rows, n_cols = suppressed.shape
+    idx = np.flatnonzero(suppressed.ravel())
+    if idx.size == 0:
+        return []
+    a = _margin_equations(n_rows, n_cols)[:, idx]
+    # The hidden cells can move only along the null space of the reduced equations; a cell with
+    # no component in it is pinned down.  One SVD answers this for every cell at once.
+    basis = null_space(a)
+    if basis.size == 0:
+        return [divmod(int(flat), n_cols) for flat in idx]
+    free = np.linalg.norm(basis, axis=1) > 1e-9
+    return [divmod(int(flat), n_cols) for flat, f in zip(idx, free) if not f]
+
+
+def suppression_pattern(counts: np.ndarray, threshold: int = 10) -> tuple[np.ndarray, np.ndarray]:
+    """Boolean masks (primary, secondary) for a 2-D array of non-negative counts."""
+    counts = np.asarray(counts, dtype=float)
+    if counts.ndim != 2:
+        raise ValueError("counts must be a 2-D table")
+    if np.isnan(counts).any():
+        raise ValueError("counts contain missing values; fill them (0 if a true zero) before protecting")
+    if (counts < 0).any():
+        raise ValueError("counts must be non-negative")
+    primary = counts < threshold
+    suppressed = primary.copy()
+    n_rows, n_cols = counts.shape
+    # Each pass makes one leaking cell safe, and adding suppressions never makes a safe cell
+    # leak again (the old null-space directions survive), so the loop ends.
+    for _ in range(counts.size + 1):
+        leaks = recoverable_cells(suppressed)
+        if not leaks:
+            break
+        r, c = leaks[0]
+        if n_rows > 1 and n_cols > 1:
+            # Complete the cheapest rectangle (r, c), (r, j), (i, c), (i, j): moving +1/-1 around
+            # its corners keeps every row and column total, so (r, c) can no longer be pinned down.
+            # Cost: the counts newly hidden (already hidden cells cost nothing), +1 per new cell.
+            def cost(ij):
+                i, j = ij
+                cells = ((r, j), (i, c), (i, j))
+                return (sum(counts[x] + 1 for x in cells if not suppressed[x]), i, j)
+
+            i, j = min(((i, j) for i in range(n_rows) for j in range(n_cols) if i != r and j != c), key=cost)
+            for x in ((r, j), (i, c), (i, j)):
+                suppressed[x] = True
+        else:
+            # A single row or column: only the grand total binds; hide the smallest other cell.
+            line = [(i, j) for i in range(n_rows) for j in range(n_cols) if (i, j) != (r, c) and not suppressed[i, j]]
+            if not line:
+                raise ValueError("table too small to protect: the total reveals the suppressed cell; do not publish it")
+            suppressed[min(line, key=lambda x: (counts[x], x))] = True
+    return primary, suppressed & ~primary
+
+
+def protect(table: pd.DataFrame, threshold: int = 10, *, count_columns=None) -> pd.DataFrame:
+    """The table with small cells suppressed, as an object-dtype frame ready to show.
+
+    ``count_columns`` names the columns holding counts (default: every numeric column); other
+    columns (labels) pass through unchanged.  Primary cells (< ``threshold``, zeros included)
+    show ``"<threshold"``, secondary cells ``"x"``; visible counts keep their integer values.
+    """
+    if count_columns is None:
+        count_columns = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c])
+                         and not pd.api.types.is_bool_dtype(table[c])]
+    count_columns = list(count_columns)
+    missing = [c for c in count_columns if c not in table.columns]
+    if missing:
+        raise KeyError(f"count columns not in the table: {missing}")
+    if not count_columns:
+        raise ValueError("no count columns to protect")
+    counts = table[count_columns].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    primary, secondary = suppression_pattern(counts, threshold)
+    out = table.astype(object).copy()
+    for j, col in enumerate(count_columns):
+        values = [int(v) if float(v).is_integer() else v for v in counts[:, j]]
+        values = [PRIMARY.format(threshold=threshold) if primary[i, j] else SECONDARY if secondary[i, j] else v
+                  for i, v in enumerate(values)]
+        out[col] = pd.Series(values, index=table.index, dtype=object)
+    return out
+
+
+def protect_rates(counts: pd.DataFrame, denominators: pd.DataFrame, threshold: int = 10) -> pd.DataFrame:
+    """Rates counts/denominators, with a rate hidden where its denominator is small.
+
+    A rate is suppressed ("<threshold") when its denominator is below ``threshold`` and
+    ("x") where secondary suppression of the denominators requires it, so that the small
+    denominators cannot be recovered from the denominator totals either.  Visible rates are floats.
+    """
+    if counts.shape != denominators.shape or not counts.index.equals(denominators.index) \
+            or not counts.columns.equals(denominators.columns):
+        raise ValueError("counts and denominators must have the same rows and columns")
+    num = counts.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    den = denominators.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    if (num > den).any():
+        raise ValueError("a count exceeds its denominator")
+    primary, secondary = suppression_pattern(den, threshold)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rates = num / den
+    out = pd.DataFrame(index=counts.index, columns=counts.columns, dtype=object)
+    for i in range(rates.shape[0]):
+        for j in range(rates.shape[1]):
+            out.iat[i, j] = (PRIMARY.format(threshold=threshold) if primary[i, j]
+                             else SECONDARY if secondary[i, j] else float(rates[i, j]))
+    return out
+
+
+def is_suppressed(value) -> bool:
+    """True for a cell that ``protect`` hid."""
+    return isinstance(value, str) and (value == SECONDARY or value.startswith("<"))
+
+
+def protect_estimates(frame: pd.DataFrame, count: str, estimates=(), threshold: int = 10) -> pd.DataFrame:
+    """A table of estimates per group whose base count is ``count``: small bases hidden with their estimates.
+
+    The ``count`` column is protected as a one-column table (so a small base cannot be
+    recovered from the grand total either) and every estimate column of a row whose count is
+    hidden shows the same marker.  Other columns pass through.
+    """
+    if count not in frame.columns:
+        raise KeyError(f"count column {count!r} not in the table")
+    protected = protect(frame[[count]], threshold, count_columns=[count])
+    out = frame.astype(object).copy()
+    out[count] = protected[count]
+    hidden = protected[count].map(is_suppressed)
+    for col in estimates:
+        out[col] = out[col].where(~hidden, protected[count])
+    return out
