@@ -102,8 +102,9 @@ def sanitize_html(text: str) -> str:
                   text, flags=re.I)
     styles = [m.group(0) for m in _STYLE_BLOCK.finditer(text) if not _UNSAFE_CSS.search(m.group(1))]
     text = _STYLE_BLOCK.sub("", text)
-    cleaned = bleach.clean(text, tags=_TAGS, attributes=_attribute_ok, protocols=["data", "http", "https"], strip=False,  # relative links; _attribute_ok decides
-                           strip_comments=True, css_sanitizer=CSSSanitizer())
+    # http(s) listed so that bleach lets relative links through; _attribute_ok decides what stays.
+    cleaned = bleach.clean(text, tags=_TAGS, attributes=_attribute_ok, protocols=["data", "http", "https"],
+                           strip=False, strip_comments=True, css_sanitizer=CSSSanitizer())
     return "".join(styles) + cleaned
 
 
