@@ -22,7 +22,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 collect_ignore_glob = ["fixtures/*"]
 
 # What the processed data depends on, besides data/raw (a change rebuilds it before notebook tests).
-_CLEANING_CODE = ("cleaning.py", "readers.py", "pseudonyms.py", "contract")
+_CLEANING_CODE = ("cleaning.py", "readers.py", "pseudonyms.py", "normalise.py", "key_figures.py", "contract")
 
 
 def _newest_mtime(items) -> float:
@@ -41,7 +41,7 @@ def processed_is_stale(raw: Path = paths.RAW, processed: Path = paths.PROCESSED)
     import hashlib
 
     manifest_path = processed / paths.MANIFEST
-    if not manifest_path.exists():
+    if not manifest_path.exists() or not (processed / paths.KEY_FIGURES).exists():
         return True
     try:
         inputs = json.loads(manifest_path.read_text(encoding="utf-8")).get("inputs", {})
@@ -67,6 +67,9 @@ def ensure_processed() -> None:
         pytest.exit(f"data/processed is missing and analysis.cleaning is not available: {exc}", returncode=3)
     print(f"\nconftest: cleaning {paths.RAW} into {paths.PROCESSED}", file=sys.stderr)
     clean_all(paths.RAW, paths.PROCESSED)
+    from analysis.key_figures import write_key_figures  # what `python -m analysis clean` also writes
+
+    write_key_figures(paths.PROCESSED)
 
 
 def _needs_data(item: pytest.Item) -> bool:
