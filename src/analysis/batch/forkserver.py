@@ -199,8 +199,7 @@ class ForkServer:
         env = {**os.environ, "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "1"),
                "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
                "MKL_NUM_THREADS": os.environ.get("MKL_NUM_THREADS", "1")}
-        # ASSUMPTION(single-thread-blas): forked kernels run BLAS single-threaded (threads do not
-        # survive fork, and with one kernel per core more threads would only contend).
+        # ASSUMPTION(single-thread-blas): forked kernels run BLAS single-threaded (one kernel per core; threads do not survive fork).
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "analysis.batch.forkserver", "serve", self.socket_path, str(os.getpid()), *modules],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)

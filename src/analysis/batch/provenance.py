@@ -57,8 +57,7 @@ def notebook_source_hash(notebook: Path) -> str:
 @lru_cache(maxsize=1)
 def code_hash() -> str:
     """Hash of the package's source (subject modules, cleaning, batch templates)."""
-    # ASSUMPTION(code-in-cache-key): any change to src/analysis reruns every report, which is
-    # conservative (a docstring edit reruns them too) but never leaves a report built by old code.
+    # ASSUMPTION(code-in-cache-key): any change under src/analysis reruns every report (conservative: never built by old code).
     pkg = Path(__file__).resolve().parents[1]
     return sha256_json(tree_hashes(pkg, ("*.py", "*.j2", "*.css", "*.yml", "*.csv")))
 

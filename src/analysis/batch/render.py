@@ -123,8 +123,7 @@ def prepare(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         if tags & HIDDEN_TAGS:
             continue
         if cell.cell_type == "code":
-            # ASSUMPTION(no-stderr-in-reports): warnings printed to stderr stay in the executed
-            # notebook for analysts; leadership reports show only the cells' real outputs.
+            # ASSUMPTION(no-stderr-in-reports): stderr (warnings) is left out of the HTML reports; analysts see it in the notebook.
             cell.outputs = [o for o in cell.get("outputs", [])
                             if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
             if not cell.outputs:
@@ -137,8 +136,7 @@ def prepare(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
                 data = o.get("data")
                 if not data:
                     continue
-                # ASSUMPTION(outputs-untrusted): every HTML or markdown *output* may carry free text
-                # (opinions), so it is sanitised; markdown *cells* are authored in the repo and trusted.
+                # ASSUMPTION(outputs-untrusted): HTML/markdown outputs may carry free text and are sanitised; markdown cells are trusted.
                 for mime in ("text/html", "text/markdown"):
                     if mime in data:
                         value = data[mime]

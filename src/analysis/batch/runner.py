@@ -493,6 +493,7 @@ class Runner:
             nb_params[e.name] = notebook_parameters(e.notebook) if e.notebook.exists() else None
         errors = check_entries(cfg, self.overrides, nb_params)
         allowed = AllowedValues(cfg.processed_dir)
+        # ASSUMPTION(values-after-clean): with no processed data yet (fresh clone) values are checked after cleaning, before any report.
         if allowed.available:
             errs, reports = expand(cfg, self.overrides, nb_params, allowed, include_clean=True)
             errors += errs

@@ -131,8 +131,7 @@ def _units(processed_dir: Path) -> list[str]:
 
 
 def _stations(processed_dir: Path) -> list[str]:
-    # ASSUMPTION(station-by-name): a police station is a roster unit whose canonical name ends in
-    # "Police Station"; a station named otherwise would be missing from the per-station sweep.
+    # ASSUMPTION(station-by-name): a station is a roster unit named "... Police Station"; one named otherwise gets no sweep report.
     return [u for u in _units(processed_dir) if u.endswith("Police Station")]
 
 
@@ -420,8 +419,7 @@ def expand(config: Config, overrides: Mapping[str, Any], notebook_params: Mappin
             elif allowed.available:
                 values = allowed.get(source)
                 if config.sweep_limit is not None:
-                    # ASSUMPTION(sweep-limit): with sweep_limit set (benchmarks), a sweep covers only the
-                    # first values in sorted order; the other districts/stations get no report of their own.
+                    # ASSUMPTION(sweep-limit): with sweep_limit set (benchmarks) a sweep covers only its first values in sorted order.
                     values = values[: int(config.sweep_limit)]
             else:
                 values = []  # expanded once the data exists
