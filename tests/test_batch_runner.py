@@ -188,6 +188,37 @@ def test_killing_a_run_midway_leaves_previous_reports_intact(first_run):
     assert not (reports / ".staging").exists()
 
 
+def test_ctrl_c_stops_at_once_and_keeps_previous_reports(first_run):
+    config, _, _ = first_run
+    reports = config.parent / "reports"
+    original = config.read_text()
+    config.write_text(original.replace("fork: false", "fork: true"))
+    _run(config, only=["county", "fitness"])
+    before = {p.name: p.read_bytes() for p in reports.glob("*.html")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "analysis", "run", "--config", str(config), "--force", "--jobs", "2",
+         "--only", "fitness", "-p", "delay=120"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        while not list((reports / ".staging").glob("*/fitness*")) and time.monotonic() < deadline:
+            assert proc.poll() is None, proc.stdout.read().decode()
+            time.sleep(0.2)
+        time.sleep(2.0)
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=60)  # far less than the 120 s each notebook would take
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        config.write_text(original)
+    assert proc.returncode == 130, out.decode()
+    assert b"interrupted: the previous reports are kept" in out
+    assert {p.name: p.read_bytes() for p in reports.glob("*.html")} == before
+    assert not (reports / ".staging").exists()
+    time.sleep(1.0)
+    assert not [p for p in _processes_mentioning("analysis.batch.forkserver") if f" {proc.pid} " in p]
+
+
 def test_write_atomic_replaces_in_one_step(tmp_path):
     target = tmp_path / "a.html"
     write_atomic(target, "old")

@@ -149,6 +149,7 @@ class KernelPool:
         self._ready: dict[str, list] = {}
         self._queue: list[str] = []
         self._all: list = []
+        self._in_use: set = set()
 
     def _submit(self, coro):
         import asyncio
@@ -206,9 +207,14 @@ class KernelPool:
                 fut = self._submit(self._start(cwd))
                 self._all.append(fut)
         self._start_next()
-        return fut.result(timeout=300)
+        km = fut.result(timeout=300)
+        with self._lock:
+            self._in_use.add(km)
+        return km
 
     def release(self, km) -> None:
+        with self._lock:
+            self._in_use.discard(km)
         self._submit(self._kill(km))
 
     @staticmethod
@@ -224,6 +230,12 @@ class KernelPool:
             waiting = [f for v in self._ready.values() for f in v]
             self._ready.clear()
             self._queue.clear()
+            in_use, self._in_use = list(self._in_use), set()
+        for km in in_use:  # an interrupted run: the notebooks still running lose their kernels
+            try:
+                self._submit(self._kill(km)).result(timeout=60)
+            except Exception:
+                pass
         for fut in waiting:
             try:
                 self._submit(self._kill(fut.result(timeout=300))).result(timeout=60)
@@ -626,11 +638,12 @@ class Runner:
         if self.execute is execute_notebook and self.config.prestart:
             self._pool().plan([str(r.notebook.parent) for r, _ in todo], ahead=self.jobs)
         # Longest first would need history; reports.yml order puts heavy notebooks first instead.
-        with ThreadPoolExecutor(max_workers=min(self.jobs, len(todo)), thread_name_prefix="report") as pool:
+        executor = ThreadPoolExecutor(max_workers=min(self.jobs, len(todo)), thread_name_prefix="report")
+        try:
             futures: dict[Future, tuple[Report, str, str]] = {}
             for r, key in todo:
                 params = {**r.parameters, **self.injected(r, nb_params[r.entry])}
-                futures[pool.submit(self._work, r, params)] = (r, key, prov.now_utc())
+                futures[executor.submit(self._work, r, params)] = (r, key, prov.now_utc())
             pending = set(futures)
             while pending:
                 finished, pending = wait(pending, timeout=HEARTBEAT_SECONDS, return_when=FIRST_COMPLETED)
@@ -648,6 +661,12 @@ class Runner:
                     self.done += 1
                     word = "built" if outcome.status == "built" else "FAILED"
                     self.progress(f"{r.name}: {word} in {ex.seconds:.1f}s")
+        except BaseException:
+            # Interrupted (Ctrl-C): do not wait for the running notebooks; their kernels are killed
+            # by the pool's close() in run(), and nothing half-done has been published.
+            executor.shutdown(wait=False, cancel_futures=True)
+            raise
+        executor.shutdown(wait=True)
         return outcomes
 
     def _finish_run(self, outcomes: list[Outcome], reports: list[Report], missing, nb_params) -> RunResult:
@@ -719,5 +738,11 @@ def run(config: Path | str | None = None, *, jobs: int | None = None, only: list
 
 
 def main(args: argparse.Namespace) -> int:
-    result = run(args.config, jobs=args.jobs, only=args.only, force=args.force, params=args.param)
+    try:
+        result = run(args.config, jobs=args.jobs, only=args.only, force=args.force, params=args.param)
+    except KeyboardInterrupt:
+        # Kernels and temporary files are cleaned up by now (the runner's finally blocks); threads
+        # still waiting on a dead kernel must not hold the exit.  Published reports are untouched.
+        print("\ninterrupted: the previous reports are kept as they were", file=sys.stderr, flush=True)
+        os._exit(130)
     return result.exit_code
