@@ -71,6 +71,7 @@ def test_failing_notebook_is_named_with_its_cell_and_others_still_build(first_ru
     assert kept.exists() and "fixture failure on purpose" in kept.read_text()
     index = (config.parent / "reports" / "index.html").read_text()
     assert 'data-report="broken" data-status="failed"' in index
+    assert 'href="_failed/broken.ipynb"' in index
 
 
 def test_progress_and_summary_table(first_run):

@@ -32,6 +32,9 @@ def index_html(rows: Iterable[Mapping[str, Any]], *, banner: str | None, run: Ma
             err = row["error"]
             detail = (f"<br><small>cell {esc(err.get('cell_index', '?'))}: {esc(err.get('ename', ''))}: "
                       f"{esc(err.get('evalue', ''))}</small>")
+            if row.get("failed_notebook"):
+                detail += (f'<br><small>executed notebook: <a href="{esc(row["failed_notebook"])}">'
+                           f'{esc(row["failed_notebook"])}</a></small>')
             if row.get("html"):
                 detail += "<br><small>the link shows the last successful build</small>"
         when = prov.get("started", "")

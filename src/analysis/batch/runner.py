@@ -718,7 +718,8 @@ class Runner:
 def _row(o: Outcome) -> dict:
     r = o.report
     return {"name": r.name, "entry": r.entry, "title": r.title, "status": o.status, "html": o.html, "order": r.order,
-            "is_clean": r.is_clean, "parameters": r.parameters, "provenance": o.provenance, "error": o.error}
+            "is_clean": r.is_clean, "parameters": r.parameters, "provenance": o.provenance, "error": o.error,
+            "failed_notebook": f"{FAILED_DIR}/{o.failed_notebook.name}" if o.failed_notebook else None}
 
 
 def _display_path(p: Path) -> str:
