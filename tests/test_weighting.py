@@ -102,11 +102,25 @@ def test_trimming_not_needed_returns_plain_rake():
     np.testing.assert_allclose(res.weights, W.rake(s, targets).weights)
 
 
-def test_trimming_bounds_conflicting_with_margins_raise():
+def test_trimming_bounds_conflicting_with_margins_are_widened_then_dropped():
     # with the two-way margins on 8 cells the weights are nearly pinned down: tight bounds conflict
     s = sample(60, seed=1)
-    with pytest.raises(W.ConvergenceError, match="trimming bounds"):
-        W.trim_and_rake(s, W.population_margins(POP, W.DEFAULT_MARGINS), lower=0.5, upper=1.6, max_iter=300)
+    targets = W.population_margins(POP, W.DEFAULT_MARGINS)
+    res = W.trim_and_rake(s, targets, lower=0.5, upper=1.6, max_iter=300)
+    assert res.rounds > 1 and res.trimmed > 0
+    if res.bounds is not None:
+        assert res.bounds[0] < 0.5 and res.bounds[1] > 1.6
+        mean = res.weights.mean()
+        assert res.weights.min() >= res.bounds[0] * mean * (1 - 1e-9)
+        assert res.weights.max() <= res.bounds[1] * mean * (1 + 1e-9)
+        assert "bounds widened" in res.trimming_note()
+    else:
+        assert "left untrimmed" in res.trimming_note()
+    for cols, target in targets.items():  # the margins hold whatever the trimming
+        got = res.weights.groupby([s[c] for c in cols]).sum()
+        np.testing.assert_allclose(got.reindex(target.index).to_numpy(), target.to_numpy(), rtol=1e-8)
+    untrimmed = W.trim_and_rake(s, targets, lower=0.5, upper=1.6, max_iter=300, widenings=0)
+    assert untrimmed.bounds is None or untrimmed.bounds == (0.5, 1.6)
     with pytest.raises(ValueError, match="bounds"):
         W.trim_and_rake(s, W.population_margins(POP, ONE_WAY), lower=1.2, upper=3)
 

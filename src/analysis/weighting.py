@@ -48,6 +48,18 @@ class RakeResult:
     trimmed: int = 0
     rounds: int = 0
     margins: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
+    # Trimming bounds actually applied, as multiples of the mean weight (None: no trimming needed or possible).
+    bounds: tuple[float, float] | None = None
+
+    def trimming_note(self) -> str:
+        """What trimming did, in words, for the report."""
+        if not self.trimmed:
+            return "no weight needed trimming"
+        if self.bounds is None:
+            return (f"{self.trimmed:,} weights fell outside the trimming bounds, and no bounds compatible with the "
+                    "margins were found: weights left untrimmed")
+        widened = " (bounds widened to fit the margins)" if self.rounds > 1 else ""
+        return f"{self.trimmed:,} weights trimmed to {self.bounds[0]:g}-{self.bounds[1]:g} x the mean weight{widened}"
 
 
 def population_margins(population: pd.DataFrame, margins=DEFAULT_MARGINS, count: str = "population") -> dict:
@@ -162,27 +174,39 @@ def rake(sample: pd.DataFrame, targets: dict, base_weights: pd.Series | None = N
 
 
 def trim_and_rake(sample: pd.DataFrame, targets: dict, *, lower: float = TRIM_LOWER, upper: float = TRIM_UPPER,
-                  tol: float = 1e-10, max_iter: int = 5000) -> RakeResult:
-    """Raking weights kept within [lower, upper] x the mean weight.
+                  tol: float = 1e-10, max_iter: int = 5000, widenings: int = 3) -> RakeResult:
+    """Raking weights kept within [lower, upper] x the mean weight, widening the bounds if they conflict.
 
     First an ordinary rake; if any weight falls outside the bounds (the mean weight is the
     population total over n, fixed by the margins), rake again from the start with every weight
     clipped to the bounds after each margin step ("capped raking"), so the result meets both the
-    margins (to ``tol``) and the bounds.  ``trimmed`` counts the respondents whose plain raking
-    weight was outside the bounds; raises ConvergenceError when bounds and margins conflict.
+    margins (to ``tol``) and the bounds.  When bounds and margins conflict (a cell with too few
+    respondents for its population), the bounds are widened by a factor of 2 on each side, up to
+    ``widenings`` times, and then dropped: the margins always hold, and ``bounds`` records the
+    trimming actually applied.  ``trimmed`` counts the respondents whose plain raking weight was
+    outside the requested bounds.
     """
     if not 0 <= lower < 1 < upper:
         raise ValueError("trimming bounds must satisfy 0 <= lower < 1 < upper (multiples of the mean weight)")
     res = rake(sample, targets, tol=tol, max_iter=max_iter)
     mean = res.weights.mean()
-    lo, hi = lower * mean, upper * mean
-    outside = int(((res.weights < lo) | (res.weights > hi)).sum())
+    outside = int(((res.weights < lower * mean) | (res.weights > upper * mean)).sum())
     if not outside:
         return res
-    capped = rake(sample, targets, tol=tol, max_iter=max_iter, bounds=(lo, hi))
-    capped.trimmed, capped.rounds = outside, 1
-    capped.iterations += res.iterations
-    return capped
+    iterations = res.iterations
+    for attempt in range(widenings + 1):
+        lo, hi = lower / 2 ** attempt, upper * 2 ** attempt
+        try:
+            capped = rake(sample, targets, tol=tol, max_iter=max_iter, bounds=(lo * mean, hi * mean))
+        except ConvergenceError as exc:
+            iterations += exc.iterations
+            continue
+        capped.trimmed, capped.rounds, capped.bounds = outside, attempt + 1, (lo, hi)
+        capped.iterations += iterations
+        return capped
+    # ASSUMPTION(trimming-widened): if no trimming bounds up to 2^widenings times wider are compatible with the margins, the untrimmed raking weights are used (margins first); the report states the bounds applied.
+    res.trimmed, res.rounds, res.iterations = outside, widenings + 2, iterations
+    return res
 
 
 def kish_deff(weights) -> float:
