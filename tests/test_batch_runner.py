@@ -245,3 +245,27 @@ def test_state_records_key_and_provenance(first_run):
     prov = state["provenance"]
     assert prov["parameters"] == {"pass_mark": 80}
     assert {"commit", "dirty", "manifest_sha256", "packages", "started"} <= set(prov)
+
+
+def test_longest_reports_start_first(batch_project, tmp_path):
+    """Scheduling: by the last build's time, longest first; a report never built counts as longest."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    config = batch_project(tmp_path)
+    order = []
+
+    def fake_execute(notebook, output, parameters, **kw):
+        order.append(output.stem)
+        cell = new_code_cell("x", metadata={"papermill": {"duration": 0.1}})
+        cell.outputs = [new_output("stream", name="stdout", text="ok\n")]
+        return runner.Execution(nb=new_notebook(cells=[cell]), seconds=0.1, cell_seconds=0.1)
+
+    state = tmp_path / "reports" / ".state"
+    state.mkdir(parents=True)
+    for name, secs in {"county": 1.0, "fitness": 9.0, "fitness--strict": 5.0}.items():
+        (state / f"{name}.json").write_text(json.dumps({"status": "failed", "seconds": secs}))
+    runner.run(config, jobs=1, only=["county", "fitness"], out=io.StringIO(), execute=fake_execute)
+    assert order[0] == "clean"
+    never_built = [n for n in order[1:] if n not in ("county", "fitness", "fitness--strict")]
+    assert order[1:] == never_built + ["fitness", "fitness--strict", "county"]

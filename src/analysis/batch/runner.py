@@ -182,7 +182,12 @@ class KernelPool:
     def plan(self, cwds: list[str], ahead: int) -> None:
         """The notebooks' folders in the order they will run; keep ``ahead`` kernels booting or ready."""
         with self._lock:
-            self._queue = list(cwds)
+            queue = list(cwds)
+            for cwd, waiting in self._ready.items():  # kernels already booting serve the first ones
+                for _ in waiting:
+                    if cwd in queue:
+                        queue.remove(cwd)
+            self._queue = queue
             n = max(0, ahead - sum(len(v) for v in self._ready.values()))
         for _ in range(n):
             self._start_next()
@@ -634,10 +639,13 @@ class Runner:
             self.progress(f"{len(outcomes)} skipped (unchanged): {', '.join(o.report.name for o in outcomes)}")
         if not todo:
             return outcomes
+        # Longest first (by the last build's time; never built: first), so no long report starts last
+        # while the other cores sit idle.  Ties keep reports.yml order.
+        last = {r.name: self.load_state(r.name).get("seconds") for r, _ in todo}
+        todo.sort(key=lambda rk: -(last[rk[0].name] if last[rk[0].name] is not None else float("inf")))
         self._start_helpers()
         if self.execute is execute_notebook and self.config.prestart:
             self._pool().plan([str(r.notebook.parent) for r, _ in todo], ahead=self.jobs)
-        # Longest first would need history; reports.yml order puts heavy notebooks first instead.
         executor = ThreadPoolExecutor(max_workers=min(self.jobs, len(todo)), thread_name_prefix="report")
         try:
             futures: dict[Future, tuple[Report, str, str]] = {}
