@@ -1,6 +1,6 @@
 """Session set-up shared by the whole suite.
 
-- Notebook tests (nbval items from notebooks/*.ipynb, tests marked ``needs_processed``) need data/processed:
+- Notebook tests (nbval items from notebooks/*.ipynb, tests marked ``slow`` or ``needs_processed``) need data/processed:
   it is (re)built once per session from data/raw with ``analysis.cleaning.clean_all`` when the
   manifest is missing or older than the raw data or the cleaning code.
 - tests/fixtures/ holds fixture notebooks (one made to fail on purpose): never collected by nbval.
@@ -73,7 +73,9 @@ def ensure_processed() -> None:
 
 
 def _needs_data(item: pytest.Item) -> bool:
-    return str(getattr(item, "path", "")).endswith(".ipynb") or item.get_closest_marker("needs_processed") is not None
+    if str(getattr(item, "path", "")).endswith(".ipynb"):
+        return True
+    return any(item.get_closest_marker(m) is not None for m in ("slow", "needs_processed"))
 
 
 @pytest.hookimpl(tryfirst=True)
