@@ -162,3 +162,25 @@ def test_protect_estimates_hides_estimates_of_small_bases():
     assert p.loc[0, "share"] == 0.5 and p.loc[0, "group"] == "a"
     with pytest.raises(KeyError):
         disclosure.protect_estimates(t, "zz")
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_graph_check_agrees_with_linear_algebra(seed):
+    """recoverable_cells (bridges of the row-column graph) == cells with no null-space freedom."""
+    rng = np.random.default_rng(seed)
+    shape = (int(rng.integers(1, 6)), int(rng.integers(1, 6)))
+    hidden = rng.random(shape) < rng.uniform(0.1, 0.7)
+    counts = rng.integers(0, 50, size=shape)
+    expected = {
+        (int(r), int(c)) for r, c in zip(*np.nonzero(hidden))
+        if published_alternative(counts, hidden, (int(r), int(c))) is None}
+    assert set(disclosure.recoverable_cells(hidden)) == expected
+
+
+def test_province_sized_table_is_protected():
+    # 1,600 units: the size of a scale-100 bureau table (the linear-algebra check took minutes here).
+    rng = np.random.default_rng(1)
+    counts = rng.integers(0, 40, size=(1600, 3))
+    protected = disclosure.protect(pd.DataFrame(counts, columns=list("abc")))
+    hidden = hidden_mask(protected)
+    assert hidden[counts < 10].all() and not disclosure.recoverable_cells(hidden)

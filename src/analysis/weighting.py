@@ -197,7 +197,8 @@ def trim_and_rake(sample: pd.DataFrame, targets: dict, *, lower: float = TRIM_LO
     for attempt in range(widenings + 1):
         lo, hi = lower / 2 ** attempt, upper * 2 ** attempt
         try:
-            capped = rake(sample, targets, tol=tol, max_iter=max_iter, bounds=(lo * mean, hi * mean))
+            # Feasible capped raking converges in tens of iterations; an infeasible one never does.
+            capped = rake(sample, targets, tol=tol, max_iter=max(100, max_iter // 5), bounds=(lo * mean, hi * mean))
         except ConvergenceError as exc:
             iterations += exc.iterations
             continue
