@@ -1,0 +1,757 @@
+"""``python -m analysis run``: clean, then execute and render every report of reports.yml.
+
+Order of work:
+1. read reports.yml, cast ``-p`` overrides, check every key, type and (when the processed data is
+   there) every value against the data: all problems at once, before any kernel starts;
+2. the cleaning notebook, alone (skipped when the raw data, notebook, code and lock are unchanged);
+3. the analysis notebooks in parallel (``--jobs``), each skipped when its key is unchanged;
+   each executed notebook is rendered to HTML in this process as soon as it finishes;
+4. reports/index.html, reports/key_figures.csv, a summary table; exit code 1 if any report failed.
+
+Every file under reports/ is written to a temporary name and moved into place with ``os.replace``,
+so an interrupted run leaves the previous reports as they were.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import threading
+import time
+import traceback
+import uuid
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping, TextIO
+
+from analysis import paths
+from analysis.batch import provenance as prov
+from analysis.batch.schema import (AllowedValues, Config, Report, check_entries, expand, load_config,
+                                   notebook_parameters, parse_overrides)
+from analysis.errors import ParameterError
+
+# jsonschema (imported by nbformat, hence papermill and nbconvert) imports rfc3987_syntax when it is
+# installed, which builds a grammar at import time: 1-3 s of every run, for an "iri" format check
+# that no notebook schema uses.  Declaring it absent makes that import a no-op.
+if "rfc3987_syntax" not in sys.modules:
+    sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
+
+STATE_DIR = ".state"
+STAGING_DIR = ".staging"
+FAILED_DIR = "_failed"
+FIGURES_DIR = "figures"
+HEARTBEAT_SECONDS = 15.0
+
+
+# ----------------------------------------------------------------------------- atomic files
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path``, then move it into place in one step."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    mode = "wb" if isinstance(data, bytes) else "w"
+    with open(tmp, mode, **({} if isinstance(data, bytes) else {"encoding": "utf-8"})) as fh:
+        fh.write(data)
+    os.replace(tmp, path)
+
+
+def copy_atomic(src: Path, dst: Path) -> None:
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")
+    shutil.copyfile(src, tmp)
+    os.replace(tmp, dst)
+
+
+def publish_folder(staged: Path, final: Path) -> None:
+    """Move every file of ``staged`` into ``final`` file by file (each move atomic); drop stale files."""
+    final.mkdir(parents=True, exist_ok=True)
+    new = {p.relative_to(staged) for p in staged.rglob("*") if p.is_file()} if staged.exists() else set()
+    for rel in sorted(new):
+        (final / rel).parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staged / rel, final / rel)
+    for p in sorted(final.rglob("*"), reverse=True):
+        if p.is_file() and p.relative_to(final) not in new:
+            p.unlink()
+        elif p.is_dir() and not any(p.iterdir()):
+            p.rmdir()
+
+
+# ----------------------------------------------------------------------------- execution
+@dataclass
+class Execution:
+    """What a worker hands back: the executed notebook, or the failure and where it happened."""
+
+    nb: Any = None
+    seconds: float = 0.0
+    cell_seconds: float = 0.0
+    error: dict | None = None
+    executed_path: Path | None = None
+
+
+def cell_seconds(nb) -> float:
+    """Sum of the cell execution times papermill recorded (metadata.papermill.duration)."""
+    total = 0.0
+    for cell in nb.get("cells", []):
+        d = cell.get("metadata", {}).get("papermill", {}).get("duration")
+        total += float(d) if d else 0.0
+    return total
+
+
+def _source_cell_number(nb, cell_index: int) -> int:
+    """1-based position in the source notebook of executed cell ``cell_index`` (papermill inserts one)."""
+    injected = [i for i, c in enumerate(nb.cells) if "injected-parameters" in c.get("metadata", {}).get("tags", [])]
+    shift = sum(1 for i in injected if i < cell_index)
+    return cell_index - shift + 1
+
+
+_KM_CLASS = None
+
+
+def kernel_manager_class():
+    """Kernels talk over Unix sockets in the temp folder, not TCP: private, and no warning per kernel."""
+    global _KM_CLASS
+    if _KM_CLASS is None:
+        import tempfile
+
+        from jupyter_client.manager import AsyncKernelManager
+
+        class IPCKernelManager(AsyncKernelManager):
+            def __init__(self, **kwargs):
+                super().__init__(**kwargs)
+                self.transport = "ipc"
+                self.ip = str(Path(tempfile.gettempdir()) / f"analysis-kernel-{uuid.uuid4().hex[:16]}")
+
+        _KM_CLASS = IPCKernelManager
+    return _KM_CLASS
+
+
+class KernelPool:
+    """Kernels started ahead of need, so no report waits for a kernel to boot.
+
+    A background thread runs an event loop that starts kernels (and, if asked, imports the heavy
+    modules in them: ``preload``) while other notebooks execute or the data is being cleaned;
+    papermill receives a kernel that is already up.  Used kernels are killed in the same loop.
+    """
+
+    def __init__(self, *, preload: str = "", kernel_name: str = "python3", forkserver=None):
+        import asyncio
+
+        self.preload = preload
+        self.forkserver = forkserver
+        self.kernel_name = kernel_name
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="kernel-pool", daemon=True)
+        self.thread.start()
+        self._lock = threading.Lock()
+        self._ready: dict[str, list] = {}
+        self._queue: list[str] = []
+        self._all: list = []
+        self._in_use: set = set()
+
+    def _submit(self, coro):
+        import asyncio
+
+        return asyncio.run_coroutine_threadsafe(coro, self.loop)
+
+    async def _start(self, cwd: str):
+        fs = self.forkserver
+        if fs is not None and await self.loop.run_in_executor(None, fs.ready):
+            from analysis.batch.forkserver import KERNEL_NAME
+
+            km = kernel_manager_class()(kernel_name=KERNEL_NAME, kernel_spec_manager=fs.kernel_spec_manager())
+        else:
+            km = kernel_manager_class()(kernel_name=self.kernel_name)
+        await km.start_kernel(cwd=cwd)
+        kc = km.client()
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=120)
+            if self.preload:
+                msg_id = kc.execute(self.preload, silent=True, store_history=False)
+                while True:
+                    reply = await kc.get_shell_msg(timeout=300)
+                    if reply["parent_header"].get("msg_id") == msg_id:
+                        break
+        finally:
+            kc.stop_channels()
+        return km
+
+    def plan(self, cwds: list[str], ahead: int) -> None:
+        """The notebooks' folders in the order they will run; keep ``ahead`` kernels booting or ready."""
+        with self._lock:
+            queue = list(cwds)
+            for cwd, waiting in self._ready.items():  # kernels already booting serve the first ones
+                for _ in waiting:
+                    if cwd in queue:
+                        queue.remove(cwd)
+            self._queue = queue
+            n = max(0, ahead - sum(len(v) for v in self._ready.values()))
+        for _ in range(n):
+            self._start_next()
+
+    def _start_next(self) -> None:
+        with self._lock:
+            if not self._queue:
+                return
+            cwd = self._queue.pop(0)
+            fut = self._submit(self._start(cwd))
+            self._ready.setdefault(cwd, []).append(fut)
+            self._all.append(fut)
+
+    def acquire(self, cwd: str):
+        """A started kernel manager for a notebook in ``cwd`` (waits if it is still booting)."""
+        with self._lock:
+            waiting = self._ready.get(cwd) or []
+            fut = waiting.pop(0) if waiting else None
+            if fut is None:
+                if cwd in self._queue:
+                    self._queue.remove(cwd)
+                fut = self._submit(self._start(cwd))
+                self._all.append(fut)
+        self._start_next()
+        km = fut.result(timeout=300)
+        with self._lock:
+            self._in_use.add(km)
+        return km
+
+    def release(self, km) -> None:
+        with self._lock:
+            self._in_use.discard(km)
+        self._submit(self._kill(km))
+
+    @staticmethod
+    async def _kill(km) -> None:
+        try:
+            await km.shutdown_kernel(now=True)
+        except Exception:
+            pass
+
+    def close(self) -> None:
+        """Kill every kernel still waiting, then stop the loop."""
+        with self._lock:
+            waiting = [f for v in self._ready.values() for f in v]
+            self._ready.clear()
+            self._queue.clear()
+            in_use, self._in_use = list(self._in_use), set()
+        for km in in_use:  # an interrupted run: the notebooks still running lose their kernels
+            try:
+                self._submit(self._kill(km)).result(timeout=60)
+            except Exception:
+                pass
+        for fut in waiting:
+            try:
+                self._submit(self._kill(fut.result(timeout=300))).result(timeout=60)
+            except Exception:
+                pass
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+
+
+def execute_notebook(notebook: Path, output: Path, parameters: Mapping[str, Any], *,
+                     timeout: int | None = None, pool: KernelPool | None = None) -> Execution:
+    """Run one notebook with papermill in a fresh kernel (from ``pool`` if given); never raises for a failing cell."""
+    import nbformat
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    t0 = time.perf_counter()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    km = None
+    try:
+        engine: dict[str, Any] = {}
+        if pool is not None:
+            km = pool.acquire(str(notebook.parent))
+            engine["km"] = km
+        nb = papermill.execute_notebook(
+            str(notebook), str(output), parameters=dict(parameters), kernel_name="python3",
+            progress_bar=False, request_save_on_cell_execute=False, execution_timeout=timeout,
+            # The kernel's working directory is the notebook's folder; os.chdir is never used (threads).
+            resources={"metadata": {"path": str(notebook.parent)}}, kernel_manager_class=kernel_manager_class(),
+            # The kernel has nothing to save: kill it at once instead of a graceful shutdown (~1 s each).
+            shutdown_kernel="immediate", **engine,
+        )
+        return Execution(nb=nb, seconds=time.perf_counter() - t0, cell_seconds=cell_seconds(nb),
+                         executed_path=output)
+    except PapermillExecutionError as exc:
+        error = {"cell_index": exc.cell_index + 1, "exec_count": exc.exec_count, "ename": exc.ename,
+                 "evalue": str(exc.evalue), "source": (exc.source or "").strip().splitlines()[:1]}
+        secs = 0.0
+        if output.exists():
+            failed = nbformat.read(output, as_version=4)
+            secs = cell_seconds(failed)
+            original = nbformat.read(notebook, as_version=4)
+            # Position in the source notebook as an analyst sees it in JupyterLab (1 = first cell).
+            error["cell_index"] = _cell_number_in_source(original, failed, exc.cell_index)
+        return Execution(seconds=time.perf_counter() - t0, cell_seconds=secs, error=error,
+                         executed_path=output if output.exists() else None)
+    except Exception as exc:  # kernel died, timeout, bad notebook file: still name it
+        return Execution(seconds=time.perf_counter() - t0, executed_path=output if output.exists() else None,
+                         error={"cell_index": "?", "exec_count": None, "ename": type(exc).__name__,
+                                "evalue": str(exc).strip().splitlines()[-1] if str(exc).strip() else repr(exc),
+                                "traceback": traceback.format_exc(limit=3)})
+    finally:
+        if km is not None:
+            pool.release(km)
+
+
+def _cell_number_in_source(original, failed, cell_index: int) -> int:
+    """Papermill's error cells and the injected cell shift indices; find the failing cell by its id."""
+    # papermill keeps the index of the executed (parameterised) notebook; its error markers come after.
+    executed = [c for c in failed.cells if "papermill-error-cell-tag" not in c.get("metadata", {}).get("tags", [])]
+    if 0 <= cell_index < len(executed):
+        cid = executed[cell_index].get("id")
+        for i, c in enumerate(original.cells):
+            if cid and c.get("id") == cid:
+                return i + 1
+    return _source_cell_number(failed, cell_index)
+
+
+# ----------------------------------------------------------------------------- outcomes
+@dataclass
+class Outcome:
+    report: Report
+    status: str  # built | skipped | failed | missing | not-run
+    seconds: float = 0.0
+    cell_seconds: float = 0.0
+    error: dict | None = None
+    html: str | None = None
+    provenance: dict = field(default_factory=dict)
+    failed_notebook: Path | None = None
+
+    def describe_error(self) -> str:
+        if not self.error:
+            return ""
+        e = self.error
+        where = f"cell {e.get('cell_index')}" + (f" (In [{e['exec_count']}])" if e.get("exec_count") else "")
+        params = ", ".join(f"{k}={v!r}" for k, v in self.report.parameters.items()) or "defaults"
+        text = (f"{self.report.notebook.name} [{self.report.name}; parameters: {params}]: {where}: "
+                f"{e.get('ename')}: {e.get('evalue')}")
+        if self.failed_notebook:
+            text += f"\n    executed notebook kept at {self.failed_notebook}"
+        return text
+
+
+@dataclass
+class RunResult:
+    outcomes: list[Outcome]
+    seconds: float
+    index: Path | None
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+
+def _fmt_elapsed(seconds: float) -> str:
+    m, s = divmod(int(seconds), 60)
+    return f"{m}:{s:02d}"
+
+
+class Runner:
+    """One batch run; see the module docstring.  ``execute`` is replaceable (tests)."""
+
+    def __init__(self, config: Config, *, jobs: int | None = None, only: list[str] | None = None,
+                 force: bool = False, overrides: Mapping[str, Any] | None = None, out: TextIO | None = None,
+                 execute: Callable[..., Execution] | None = None):
+        self.config = config
+        self.jobs = max(1, jobs or os.cpu_count() or 1)
+        self.only = list(only or [])
+        self.force = force
+        self.overrides = dict(overrides or {})
+        self.out = out or sys.stdout
+        self.execute = execute or execute_notebook
+        self.reports_dir = config.reports_dir
+        self.state_dir = self.reports_dir / STATE_DIR
+        self.staging = self.reports_dir / STAGING_DIR / uuid.uuid4().hex[:12]
+        self.started = prov.now_utc()
+        self.t0 = time.monotonic()
+        self._running: dict[str, float] = {}
+        self._lock = threading.Lock()
+        self._renderer = None
+        self._warm = threading.Thread(target=self._warm_up, name="warm-up", daemon=True)
+        self._run_prov: dict | None = None
+        self.pool: KernelPool | None = None
+        self.forkserver = None
+        self._fork_dir: Path | None = None
+        self.done = 0
+        self.total = 0
+
+    # -- output
+    def say(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+    def progress(self, event: str) -> None:
+        with self._lock:
+            running = ", ".join(self._running) or "-"
+        self.say(f"[{self.done}/{self.total}] {event} | running: {running} | elapsed {_fmt_elapsed(time.monotonic() - self.t0)}")
+
+    # -- state
+    def _state_path(self, name: str) -> Path:
+        return self.state_dir / f"{name}.json"
+
+    def load_state(self, name: str) -> dict:
+        p = self._state_path(name)
+        try:
+            return json.loads(p.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def save_state(self, name: str, state: Mapping[str, Any]) -> None:
+        write_atomic(self._state_path(name), json.dumps(state, indent=1, default=str))
+
+    # -- helpers
+    def _warm_up(self) -> None:
+        """Import papermill and build the HTML exporter while the main thread validates and cleans."""
+        try:
+            import papermill  # noqa: F401
+
+            from analysis.batch.render import Renderer
+
+            self._renderer = Renderer()
+        except Exception:  # built again (and the error raised) where it is needed
+            self._renderer = None
+
+    @property
+    def renderer(self):
+        if self._warm.is_alive():
+            self._warm.join()
+        if self._renderer is None:
+            from analysis.batch.render import Renderer
+
+            self._renderer = Renderer()
+        return self._renderer
+
+    def banner(self) -> str | None:
+        from analysis.processed import DEMO_BANNER, is_synthetic
+
+        try:
+            return DEMO_BANNER if is_synthetic(self.config.processed_dir) else None
+        except Exception:
+            return None
+
+    def run_provenance(self) -> dict:
+        if self._run_prov is None:
+            self._run_prov = prov.run_provenance(self.config.processed_dir)
+        return self._run_prov
+
+    def injected(self, report: Report, nb_params: Mapping[str, Any]) -> dict[str, Any]:
+        """The path parameters the runner fills in, for those the notebook declares."""
+        where = {"raw": self.config.raw_dir, "processed": self.config.processed_dir,
+                 "figures": self.staging / report.name / FIGURES_DIR}
+        return {spec.name: str(where[spec.injected]) for spec in self.config.schema.values()
+                if spec.injected and spec.name in nb_params}
+
+    def selected(self, report: Report) -> bool:
+        if not self.only:
+            return True
+        return any(n in (report.name, report.entry, report.notebook.stem) for n in self.only)
+
+    # -- one report
+    def _work(self, report: Report, params: dict, use_pool: bool = True) -> Execution:
+        with self._lock:
+            self._running[report.name] = time.monotonic()
+        try:
+            return self.execute(report.notebook, self.staging / report.name / f"{report.name}.ipynb", params,
+                                timeout=self.config.timeout, pool=self.pool if use_pool else None)
+        finally:
+            with self._lock:
+                self._running.pop(report.name, None)
+
+    def finish(self, report: Report, key: str, ex: Execution, started: str) -> Outcome:
+        """Render and publish a finished execution (main thread), or file its failure."""
+        previous = self.load_state(report.name)
+        report_prov = {**self.run_provenance(), "report": report.name, "notebook": _display_path(report.notebook),
+                       "parameters": report.parameters, "started": started, "seconds": round(ex.seconds, 2),
+                       "cell_seconds": round(ex.cell_seconds, 2)}
+        if ex.error is None:
+            try:
+                text = self.renderer.render(ex.nb, title=report.title, provenance=report_prov, banner=self.banner())
+            except Exception as exc:  # a rendering problem is a failure of this report, not of the run
+                ex.error = {"cell_index": "render", "exec_count": None, "ename": type(exc).__name__, "evalue": str(exc)}
+            else:
+                write_atomic(self.reports_dir / report.html_name, text)
+                publish_folder(self.staging / report.name / FIGURES_DIR, self.reports_dir / FIGURES_DIR / report.name)
+                self.save_state(report.name, {"key": key, "status": "built", "html": report.html_name,
+                                              "title": report.title, "parameters": report.parameters,
+                                              "provenance": report_prov, "seconds": ex.seconds,
+                                              "cell_seconds": ex.cell_seconds})
+                return Outcome(report, "built", ex.seconds, ex.cell_seconds, html=report.html_name, provenance=report_prov)
+        kept = None
+        if ex.executed_path and Path(ex.executed_path).exists():
+            kept = self.reports_dir / FAILED_DIR / f"{report.name}.ipynb"
+            copy_atomic(Path(ex.executed_path), kept)
+        old_html = previous.get("html") if previous.get("html") and (self.reports_dir / previous["html"]).exists() else None
+        self.save_state(report.name, {"key": None, "status": "failed", "html": old_html, "title": report.title,
+                                      "parameters": report.parameters, "provenance": previous.get("provenance", {}),
+                                      "error": ex.error, "failed_notebook": str(kept) if kept else None})
+        return Outcome(report, "failed", ex.seconds, ex.cell_seconds, error=ex.error, html=old_html,
+                       provenance=previous.get("provenance", {}), failed_notebook=kept)
+
+    def skip_or_none(self, report: Report, key: str, force: bool) -> Outcome | None:
+        state = self.load_state(report.name)
+        if (not force and state.get("status") == "built" and state.get("key") == key and state.get("html")
+                and (self.reports_dir / state["html"]).exists()):
+            return Outcome(report, "skipped", html=state["html"], provenance=state.get("provenance", {}),
+                           cell_seconds=state.get("cell_seconds", 0.0))
+        return None
+
+    # -- the run
+    def run(self) -> RunResult:
+        cfg = self.config
+        nb_params: dict[str, Mapping[str, Any] | None] = {}
+        for e in cfg.all_entries():
+            nb_params[e.name] = notebook_parameters(e.notebook) if e.notebook.exists() else None
+        errors = check_entries(cfg, self.overrides, nb_params)
+        allowed = AllowedValues(cfg.processed_dir)
+        # ASSUMPTION(values-after-clean): with no processed data yet (fresh clone) values are checked after cleaning, before any report.
+        if allowed.available:
+            errs, reports = expand(cfg, self.overrides, nb_params, allowed, include_clean=True)
+            errors += errs
+            errors += self._check_only(reports, cfg, data_known=True)
+        if errors:
+            raise ParameterError("\n".join(dict.fromkeys(errors)))
+
+        missing = [e for e in cfg.all_entries() if nb_params[e.name] is None]
+        for e in missing:
+            self.say(f"skipped: {_display_path(e.notebook)} is not in the repository yet (report '{e.name}')")
+
+        self.reports_dir.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(self.reports_dir / STAGING_DIR, ignore_errors=True)  # leftovers of an interrupted run
+        self.staging.mkdir(parents=True, exist_ok=True)
+        outcomes: list[Outcome] = []
+        try:
+            clean_outcome = self._run_clean(nb_params)
+            if clean_outcome is not None:
+                outcomes.append(clean_outcome)
+                if clean_outcome.status == "failed":
+                    self.say("cleaning failed: the analysis reports were not run (previous reports kept)")
+                    return self._finish_run(outcomes, [], missing, nb_params)
+            if not (cfg.processed_dir / paths.MANIFEST).exists():
+                raise ParameterError(f"{cfg.processed_dir}: no processed data; run `python -m analysis clean` "
+                                     "or add the cleaning notebook to reports.yml")
+            self._publish_key_figures()
+            errs, reports = expand(cfg, self.overrides, nb_params, AllowedValues(cfg.processed_dir))
+            errs += self._check_only(reports, cfg, data_known=True)
+            if errs:
+                raise ParameterError("\n".join(dict.fromkeys(errs)))
+            outcomes += self._run_reports(reports, nb_params)
+            return self._finish_run(outcomes, reports, missing, nb_params)
+        finally:
+            if self.pool is not None:
+                self.pool.close()
+            if self.forkserver is not None:
+                self.forkserver.close()
+                shutil.rmtree(self._fork_dir, ignore_errors=True)
+            shutil.rmtree(self.staging, ignore_errors=True)
+            try:
+                (self.reports_dir / STAGING_DIR).rmdir()
+            except OSError:
+                pass
+
+    def _check_only(self, reports: list[Report], cfg: Config, *, data_known: bool) -> list[str]:
+        names = {r.name for r in reports} | {e.name for e in cfg.all_entries()} | {e.notebook.stem for e in cfg.all_entries()}
+        return [f"--only {n}: no such report (reports: {', '.join(sorted(r.name for r in reports))})"
+                for n in self.only if n not in names]
+
+    def _data_inputs(self) -> dict[str, str]:
+        d = self.config.processed_dir
+        inputs = prov.tree_hashes(d, ("*.parquet",)) | {
+            p.name: prov.sha256_file(p) for p in sorted(d.glob("*.csv"))}
+        inputs["synthetic"] = str(self.banner() is not None)
+        return inputs
+
+    def _run_clean(self, nb_params) -> Outcome | None:
+        cfg = self.config
+        if cfg.clean is None or nb_params[cfg.clean.name] is None:
+            return None
+        _, reports = expand(cfg, {}, nb_params, AllowedValues(None), include_clean=True)
+        report = next(r for r in reports if r.is_clean)
+        key = prov.report_key(report.notebook, report.parameters, prov.data_hashes(cfg.raw_dir))
+        force = self.force and (not self.only or self.selected(report))
+        self.total = 1
+        skipped = self.skip_or_none(report, key, force) if (cfg.processed_dir / paths.MANIFEST).exists() else None
+        if skipped:
+            self.done = 1
+            self.progress(f"{report.name}: skipped (unchanged)")
+            return skipped
+        self.progress(f"{report.name}: cleaning the raw data")
+        self._start_helpers()
+        # While the cleaning runs on one core, boot the first analysis kernels on the others.
+        upcoming = [str(e.notebook.parent) for e in cfg.entries if nb_params.get(e.name) is not None]
+        if upcoming and self.execute is execute_notebook and cfg.prestart:
+            self._pool().plan(upcoming[: self.jobs], ahead=self.jobs)
+        params = {**report.parameters, **self.injected(report, nb_params[report.entry])}
+        started = prov.now_utc()
+        # A kernel of its own, started now: the forked kernels wait for the zygote's imports,
+        # which run on the other core meanwhile.
+        ex = self._work(report, params, use_pool=False)
+        self._run_prov = None  # the manifest has changed
+        outcome = self.finish(report, key, ex, started)
+        self.done = 1
+        self.progress(f"{report.name}: {outcome.status} in {ex.seconds:.1f}s")
+        return outcome
+
+    def _pool(self) -> KernelPool:
+        if self.pool is None:
+            modules = self.config.preload
+            self.pool = KernelPool(preload="\n".join(f"import {m}" for m in modules), forkserver=self.forkserver)
+        return self.pool
+
+    def _start_helpers(self) -> None:
+        """Once something will execute: papermill and the exporter, and the zygote, load in the background."""
+        if not self._warm.is_alive() and self._renderer is None and self._warm.ident is None:
+            self._warm.start()
+        if self.config.fork and self.execute is execute_notebook and self.forkserver is None and hasattr(os, "fork"):
+            import tempfile
+
+            from analysis.batch.forkserver import ForkServer
+
+            self._fork_dir = Path(tempfile.mkdtemp(prefix="analysis-fork-"))
+            self.forkserver = ForkServer(self._fork_dir)
+
+    def _publish_key_figures(self) -> None:
+        src = self.config.processed_dir / paths.KEY_FIGURES
+        if src.exists():
+            copy_atomic(src, self.reports_dir / paths.KEY_FIGURES)
+
+    def _run_reports(self, reports: list[Report], nb_params) -> list[Outcome]:
+        inputs = self._data_inputs()
+        outcomes: list[Outcome] = []
+        todo: list[tuple[Report, str]] = []
+        for r in reports:
+            if not self.selected(r):
+                continue
+            key = prov.report_key(r.notebook, r.parameters, inputs)
+            skipped = self.skip_or_none(r, key, self.force)
+            if skipped:
+                outcomes.append(skipped)
+            else:
+                todo.append((r, key))
+        self.done, self.total = len(outcomes), len(outcomes) + len(todo)
+        if outcomes:
+            self.progress(f"{len(outcomes)} skipped (unchanged): {', '.join(o.report.name for o in outcomes)}")
+        if not todo:
+            return outcomes
+        # Longest first (by the last build's time; never built: first), so no long report starts last
+        # while the other cores sit idle.  Ties keep reports.yml order.
+        last = {r.name: self.load_state(r.name).get("seconds") for r, _ in todo}
+        todo.sort(key=lambda rk: -(last[rk[0].name] if last[rk[0].name] is not None else float("inf")))
+        self._start_helpers()
+        if self.execute is execute_notebook and self.config.prestart:
+            self._pool().plan([str(r.notebook.parent) for r, _ in todo], ahead=self.jobs)
+        executor = ThreadPoolExecutor(max_workers=min(self.jobs, len(todo)), thread_name_prefix="report")
+        try:
+            futures: dict[Future, tuple[Report, str, str]] = {}
+            for r, key in todo:
+                params = {**r.parameters, **self.injected(r, nb_params[r.entry])}
+                futures[executor.submit(self._work, r, params)] = (r, key, prov.now_utc())
+            pending = set(futures)
+            while pending:
+                finished, pending = wait(pending, timeout=HEARTBEAT_SECONDS, return_when=FIRST_COMPLETED)
+                if not finished:
+                    self.progress("working")
+                for fut in finished:
+                    r, key, started = futures[fut]
+                    try:
+                        ex = fut.result()
+                    except Exception as exc:  # the executor itself broke: still a named failure
+                        ex = Execution(error={"cell_index": "?", "exec_count": None, "ename": type(exc).__name__,
+                                              "evalue": str(exc)})
+                    outcome = self.finish(r, key, ex, started)
+                    outcomes.append(outcome)
+                    self.done += 1
+                    word = "built" if outcome.status == "built" else "FAILED"
+                    self.progress(f"{r.name}: {word} in {ex.seconds:.1f}s")
+        except BaseException:
+            # Interrupted (Ctrl-C): do not wait for the running notebooks; their kernels are killed
+            # by the pool's close() in run(), and nothing half-done has been published.
+            executor.shutdown(wait=False, cancel_futures=True)
+            raise
+        executor.shutdown(wait=True)
+        return outcomes
+
+    def _finish_run(self, outcomes: list[Outcome], reports: list[Report], missing, nb_params) -> RunResult:
+        seconds = time.monotonic() - self.t0
+        by_name = {o.report.name: o for o in outcomes}
+        rows = []
+        for r in reports + [o.report for o in outcomes if o.report.is_clean]:
+            o = by_name.get(r.name)
+            if o is None:  # not selected by --only: show its last build
+                st = self.load_state(r.name)
+                o = Outcome(r, "not-run", html=st.get("html") if st.get("html") and (self.reports_dir / st["html"]).exists() else None,
+                            provenance=st.get("provenance", {}))
+            rows.append(_row(o))
+        for e in missing:
+            rows.append({"name": e.name, "entry": e.name, "title": e.title, "status": "missing", "order": e.order,
+                         "is_clean": e.is_clean, "parameters": {}, "provenance": {}})
+        counts: dict[str, int] = {}
+        for row in rows:
+            counts[row["status"]] = counts.get(row["status"], 0) + 1
+        from analysis.batch.index import index_html
+
+        rp = self.run_provenance()
+        run_info = {"started": self.started, "seconds": seconds, "counts": counts, "commit": rp["commit"],
+                    "dirty": rp["dirty"]}
+        kf = paths.KEY_FIGURES if (self.reports_dir / paths.KEY_FIGURES).exists() else None
+        index = self.reports_dir / "index.html"
+        write_atomic(index, index_html(rows, banner=self.banner(), run=run_info, key_figures=kf))
+        self._summary(outcomes, missing, seconds, index)
+        return RunResult(outcomes, seconds, index)
+
+    def _summary(self, outcomes: list[Outcome], missing, seconds: float, index: Path) -> None:
+        self.say("")
+        w = max([len(o.report.name) for o in outcomes] + [len(e.name) for e in missing] + [6])
+        self.say(f"{'report':<{w}}  {'status':<20}  {'wall s':>7}  {'cells s':>7}")
+        for o in outcomes:
+            word = {"skipped": "skipped (unchanged)"}.get(o.status, o.status)
+            self.say(f"{o.report.name:<{w}}  {word:<20}  {o.seconds:>7.1f}  {o.cell_seconds:>7.1f}")
+        for e in missing:
+            self.say(f"{e.name:<{w}}  {'notebook missing':<20}")
+        failed = [o for o in outcomes if o.status == "failed"]
+        n_built = sum(o.status == "built" for o in outcomes)
+        n_skip = sum(o.status == "skipped" for o in outcomes)
+        self.say(f"\n{n_built} built, {n_skip} skipped (unchanged), {len(failed)} failed, "
+                 f"{len(missing)} notebooks missing; {seconds:.1f}s; index: {index}")
+        for o in failed:
+            self.say(f"FAILED {o.describe_error()}")
+
+
+def _row(o: Outcome) -> dict:
+    r = o.report
+    return {"name": r.name, "entry": r.entry, "title": r.title, "status": o.status, "html": o.html, "order": r.order,
+            "is_clean": r.is_clean, "parameters": r.parameters, "provenance": o.provenance, "error": o.error,
+            "failed_notebook": f"{FAILED_DIR}/{o.failed_notebook.name}" if o.failed_notebook else None}
+
+
+def _display_path(p: Path) -> str:
+    try:
+        return Path(p).resolve().relative_to(paths.ROOT).as_posix()
+    except ValueError:
+        return str(p)
+
+
+def run(config: Path | str | None = None, *, jobs: int | None = None, only: list[str] | None = None,
+        force: bool = False, params: list[str] | None = None, out: TextIO | None = None,
+        execute: Callable[..., Execution] | None = None) -> RunResult:
+    """The whole batch as a function (the CLI is a thin wrapper)."""
+    cfg = load_config(config or paths.REPORTS_CONFIG)
+    overrides = parse_overrides(params or [], cfg.schema)
+    return Runner(cfg, jobs=jobs, only=only, force=force, overrides=overrides, out=out, execute=execute).run()
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        result = run(args.config, jobs=args.jobs, only=args.only, force=args.force, params=args.param)
+    except KeyboardInterrupt:
+        # Kernels and temporary files are cleaned up by now (the runner's finally blocks); threads
+        # still waiting on a dead kernel must not hold the exit.  Published reports are untouched.
+        print("\ninterrupted: the previous reports are kept as they were", file=sys.stderr, flush=True)
+        os._exit(130)
+    return result.exit_code

@@ -1,0 +1,162 @@
+"""Session set-up shared by the whole suite.
+
+- Notebook tests (nbval items from notebooks/*.ipynb, tests marked ``slow`` or ``needs_processed``) need data/processed:
+  it is (re)built once per session from data/raw with ``analysis.cleaning.clean_all`` when the
+  manifest is missing or older than the raw data or the cleaning code.
+- tests/fixtures/ holds fixture notebooks (one made to fail on purpose): never collected by nbval.
+- ``batch_project`` builds a tiny project (fixture notebooks, reports.yml, data) in a tmp folder.
+- ``demo_batch`` runs the real batch once per session on a copy of the demo raw data.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from analysis import paths
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+collect_ignore_glob = ["fixtures/*"]
+
+# What the processed data depends on, besides data/raw (a change rebuilds it before notebook tests).
+_CLEANING_CODE = ("cleaning.py", "readers.py", "pseudonyms.py", "normalise.py", "key_figures.py", "contract")
+
+
+def _newest_mtime(items) -> float:
+    newest = 0.0
+    for item in items:
+        item = Path(item)
+        if item.is_dir():
+            newest = max([newest] + [p.stat().st_mtime for p in item.rglob("*") if p.is_file()])
+        elif item.exists():
+            newest = max(newest, item.stat().st_mtime)
+    return newest
+
+
+def processed_is_stale(raw: Path = paths.RAW, processed: Path = paths.PROCESSED) -> bool:
+    """True when data/processed is missing, was cleaned from other raw files, or predates the cleaning code."""
+    import hashlib
+
+    manifest_path = processed / paths.MANIFEST
+    if not manifest_path.exists() or not (processed / paths.KEY_FIGURES).exists():
+        return True
+    try:
+        inputs = json.loads(manifest_path.read_text(encoding="utf-8")).get("inputs", {})
+    except ValueError:
+        return True
+    raw_files = {p.name: p for p in raw.iterdir() if p.is_file() and p.name in inputs} if raw.exists() else {}
+    if set(raw_files) != set(inputs):
+        return True
+    for name, path in raw_files.items():
+        if hashlib.sha256(path.read_bytes()).hexdigest() != inputs[name].get("sha256"):
+            return True
+    pkg = Path(__import__("analysis").__file__).resolve().parent
+    return _newest_mtime(pkg / name for name in _CLEANING_CODE) > manifest_path.stat().st_mtime
+
+
+def ensure_processed() -> None:
+    """Build data/processed from data/raw when it is missing or stale (once per session)."""
+    if not processed_is_stale():
+        return
+    try:
+        from analysis.cleaning import clean_all
+    except ImportError as exc:  # before the cleaning lands, notebook tests cannot have data
+        pytest.exit(f"data/processed is missing and analysis.cleaning is not available: {exc}", returncode=3)
+    print(f"\nconftest: cleaning {paths.RAW} into {paths.PROCESSED}", file=sys.stderr)
+    clean_all(paths.RAW, paths.PROCESSED)
+    from analysis.key_figures import write_key_figures  # what `python -m analysis clean` also writes
+
+    write_key_figures(paths.PROCESSED)
+
+
+def _needs_data(item: pytest.Item) -> bool:
+    if str(getattr(item, "path", "")).endswith(".ipynb"):
+        return True
+    return any(item.get_closest_marker(m) is not None for m in ("slow", "needs_processed"))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session):
+    # After collection and deselection: clean only when a selected test executes a notebook.
+    if any(_needs_data(item) for item in session.items):
+        ensure_processed()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "needs_processed: needs data/processed built from data/raw")
+
+
+# --------------------------------------------------------------------------- batch fixtures
+TINY_DISTRICTS = ["Anyi", "Xi'anfeng"]
+TINY_UNITS = ["Anyi Police Station", "Traffic Brigade", "Xi'anfeng Police Station"]
+
+
+def write_tiny_data(folder: Path) -> None:
+    """The two data sets the parameter schema looks values up in, plus a manifest and key figures."""
+    import pandas as pd
+
+    folder.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame({"district": TINY_DISTRICTS * 2, "age_band": ["18-29"] * 4, "sex": ["M", "M", "F", "F"],
+                  "population": [10, 20, 30, 40]}).to_parquet(folder / "population_margins.parquet")
+    pd.DataFrame({"officer_id": ["o1", "o2", "o3"], "unit": TINY_UNITS}).to_parquet(folder / "officer_roster.parquet")
+    (folder / paths.MANIFEST).write_text(json.dumps({"synthetic": True}), encoding="utf-8")
+    (folder / paths.KEY_FIGURES).write_text("id,value\nfixture,1\n", encoding="utf-8")
+
+
+@pytest.fixture
+def batch_project(tmp_path):
+    """A tmp project: reports.yml pointing at the fixture notebooks, data/raw and data/processed."""
+
+    def make(root: Path = tmp_path, *, delay: float = 0.0, processed: bool = True) -> Path:
+        write_tiny_data(root / "data" / "raw")
+        if processed:
+            write_tiny_data(root / "data" / "processed")
+        text = (FIXTURES / "batch" / "reports.yml").read_text(encoding="utf-8")
+        text = text.replace("{fixtures}", str(FIXTURES / "batch")).replace('"{delay}"', str(delay))
+        config = root / "reports.yml"
+        config.write_text(text, encoding="utf-8")
+        return config
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def demo_batch(tmp_path_factory):
+    """The real batch, once per session, on a copy of the committed demo raw data.
+
+    Returns a namespace: root, config, reports (folder), result (RunResult), log (text).  Uses the
+    repository's reports.yml and notebooks; data and reports go to a tmp folder so the analyst's
+    data/ and reports/ are not touched.
+    """
+    from types import SimpleNamespace
+
+    from analysis.batch import runner
+
+    if not (paths.RAW / paths.SYNTHETIC_MARKER).exists():
+        pytest.skip("no demo raw data in data/raw")
+    root = tmp_path_factory.mktemp("demo_batch")
+    shutil.copytree(paths.RAW, root / "data" / "raw")
+    cfg_path = write_config_copy(root)
+    log = root / "run.log"
+    with open(log, "w", encoding="utf-8") as out:
+        result = runner.run(cfg_path, jobs=2, force=True, out=out)
+    return SimpleNamespace(root=root, config=cfg_path, reports=root / "reports", result=result,
+                           log=log.read_text(encoding="utf-8"))
+
+
+def write_config_copy(root: Path) -> Path:
+    """The repository's reports.yml with data and reports moved under ``root`` (notebooks stay)."""
+    import yaml
+
+    config = yaml.safe_load(paths.REPORTS_CONFIG.read_text(encoding="utf-8"))
+    config["reports_dir"] = str(root / "reports")
+    config["data_dir"] = str(root / "data")
+    for entry in [config.get("clean")] + list(config.get("reports") or []):
+        if entry:
+            entry["notebook"] = str((paths.REPORTS_CONFIG.parent / entry["notebook"]).resolve())
+    cfg_path = root / "reports.yml"
+    cfg_path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return cfg_path

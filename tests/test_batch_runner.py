@@ -1,0 +1,271 @@
+"""The batch run on fixture notebooks (real papermill, tiny kernels): failures, cache, atomicity."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from analysis.batch import runner
+from analysis.batch.runner import publish_folder, write_atomic
+
+REPORTS_BUILT = {"county", "fitness", "fitness--anyi-police-station", "fitness--xianfeng-police-station",
+                 "fitness--strict", "fitness--strict-anyi-police-station", "fitness--strict-xianfeng-police-station"}
+
+
+def _run(config, **kw):
+    out = io.StringIO()
+    result = runner.run(config, jobs=2, out=out, **kw)
+    return result, out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory):
+    """One full run of the fixture project (clean first, raw data only), shared by the tests below."""
+    from conftest import FIXTURES, write_tiny_data  # noqa: F401  (tests/ is on sys.path via rootdir conftest)
+
+    root = tmp_path_factory.mktemp("batch")
+    write_tiny_data(root / "data" / "raw")
+    text = (FIXTURES / "batch" / "reports.yml").read_text().replace("{fixtures}", str(FIXTURES / "batch"))
+    config = root / "reports.yml"
+    config.write_text(text.replace('"{delay}"', "0.0"))
+    result, log = _run(config)
+    return config, result, log
+
+
+def _statuses(result):
+    return {o.report.name: o.status for o in result.outcomes}
+
+
+def test_clean_runs_first_then_every_report(first_run):
+    config, result, log = first_run
+    reports = config.parent / "reports"
+    assert result.outcomes[0].report.name == "clean" and result.outcomes[0].status == "built"
+    assert (config.parent / "data" / "processed" / "manifest.json").exists()
+    statuses = _statuses(result)
+    assert {n for n, s in statuses.items() if s == "built"} == REPORTS_BUILT | {"clean"}
+    for name in REPORTS_BUILT:
+        assert (reports / f"{name}.html").exists()
+        assert (reports / "figures" / name / "square.png").exists()
+    assert (reports / "index.html").exists() and (reports / "key_figures.csv").read_text() == "id,value\nfixture,1\n"
+    assert not (reports / ".staging").exists()
+
+
+def test_failing_notebook_is_named_with_its_cell_and_others_still_build(first_run):
+    config, result, log = first_run
+    assert result.exit_code == 1
+    failed = result.failed
+    assert [o.report.name for o in failed] == ["broken"]
+    error = failed[0].error
+    assert error["cell_index"] == 4 and error["ename"] == "ValueError"
+    assert "fixture failure on purpose" in error["evalue"]
+    assert "FAILED failing.ipynb [broken; parameters: defaults]: cell 4 (In [" in log
+    assert "ValueError: fixture failure on purpose" in log
+    kept = config.parent / "reports" / "_failed" / "broken.ipynb"
+    assert kept.exists() and "fixture failure on purpose" in kept.read_text()
+    index = (config.parent / "reports" / "index.html").read_text()
+    assert 'data-report="broken" data-status="failed"' in index
+    assert 'href="_failed/broken.ipynb"' in index
+
+
+def test_progress_and_summary_table(first_run):
+    _, _, log = first_run
+    assert "[1/1] clean: built" in log
+    assert "running:" in log and "elapsed" in log
+    assert "[8/8]" in log
+    assert "report" in log and "status" in log and "wall s" in log
+    assert "1 failed" in log
+
+
+def test_missing_notebook_is_skipped_with_a_message(first_run):
+    config, result, log = first_run
+    assert "not_yet.ipynb is not in the repository yet (report 'later')" in log
+    assert 'data-report="later" data-status="missing"' in (config.parent / "reports" / "index.html").read_text()
+
+
+def test_second_run_skips_unchanged_and_force_reruns(first_run):
+    config, _, _ = first_run
+    result, log = _run(config, only=["county", "fitness"])
+    assert set(_statuses(result).values()) == {"skipped"}
+    assert "clean: skipped (unchanged)" in log and "skipped (unchanged)" in log
+    assert result.exit_code == 0
+
+    result, log = _run(config, only=["county"], force=True)
+    assert _statuses(result) == {"clean": "skipped", "county": "built"}
+
+
+def test_changing_one_parameter_reruns_only_the_reports_it_touches(first_run):
+    config, _, _ = first_run
+    config.write_text(config.read_text().replace("strict: {pass_mark: 80}", "strict: {pass_mark: 85}"))
+    try:
+        result, _ = _run(config, only=["county", "fitness"])
+        built = {n for n, s in _statuses(result).items() if s == "built"}
+        assert built == {"fitness--strict", "fitness--strict-anyi-police-station",
+                         "fitness--strict-xianfeng-police-station"}
+    finally:
+        config.write_text(config.read_text().replace("strict: {pass_mark: 85}", "strict: {pass_mark: 80}"))
+
+
+def test_changed_data_reruns_and_changed_raw_data_reruns_cleaning(first_run):
+    config, _, _ = first_run
+    kf = config.parent / "data" / "raw" / "key_figures.csv"
+    kf.write_text("id,value\nfixture,2\n")
+    result, _ = _run(config, only=["county"])
+    assert _statuses(result) == {"clean": "built", "county": "built"}
+    assert (config.parent / "reports" / "key_figures.csv").read_text().endswith("fixture,2\n")
+
+
+def _processes_mentioning(text: str) -> list[str]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if text in cmd:
+            found.append(f"{proc.name}: {cmd}")
+    return found
+
+
+def test_forked_kernels_start_with_heavy_modules_loaded(first_run):
+    config, _, _ = first_run
+    original = config.read_text()
+    config.write_text(original.replace("fork: false", "fork: true"))
+    try:
+        result, log = _run(config, only=["county"], force=True)
+    finally:
+        config.write_text(original)
+    assert _statuses(result) == {"clean": "skipped", "county": "built"}, log
+    assert "pandas preloaded=True" in (config.parent / "reports" / "county.html").read_text()
+    # The zygote and every kernel forked from it (same command line, with our pid) are gone.
+    assert not [p for p in _processes_mentioning("analysis.batch.forkserver serve") if f" {os.getpid()} " in p]
+
+
+def test_killing_a_run_midway_leaves_previous_reports_intact(first_run):
+    config, _, _ = first_run
+    reports = config.parent / "reports"
+    original = config.read_text()
+    config.write_text(original.replace("fork: false", "fork: true"))  # the heaviest set-up: zygote and pool
+    _run(config, only=["county", "fitness"])  # bring every report up to date first
+    before = {p.name: p.read_bytes() for p in reports.glob("*.html")}
+    figures_before = (reports / "figures" / "county" / "square.png").read_bytes()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "analysis", "run", "--config", str(config), "--force", "--jobs", "2",
+         "--only", "county", "--only", "fitness", "-p", "delay=60"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        # Wait until the reports are executing (their staging folders exist), then kill everything.
+        while time.monotonic() < deadline:
+            staged = list((reports / ".staging").glob("*/county"))
+            if staged and list((reports / ".staging").glob("*/fitness*")):
+                break
+            assert proc.poll() is None, proc.stdout.read().decode()
+            time.sleep(0.2)
+        else:
+            pytest.fail("the run never started its reports")
+        time.sleep(1.0)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        config.write_text(original)
+    # Nothing of the killed run lives on: not its zygote, nor the kernels forked from it.
+    deadline = time.monotonic() + 10
+    while _processes_mentioning(f" {proc.pid} ") and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not [p for p in _processes_mentioning("analysis.batch.forkserver") if f" {proc.pid} " in p]
+    after = {p.name: p.read_bytes() for p in reports.glob("*.html")}
+    assert after == before
+    assert (reports / "figures" / "county" / "square.png").read_bytes() == figures_before
+    assert not list(reports.glob(".*.tmp"))
+    # The next run clears the interrupted run's leftovers and finds everything unchanged.
+    result, _ = _run(config, only=["county", "fitness"])
+    assert set(_statuses(result).values()) == {"skipped"}
+    assert not (reports / ".staging").exists()
+
+
+def test_ctrl_c_stops_at_once_and_keeps_previous_reports(first_run):
+    config, _, _ = first_run
+    reports = config.parent / "reports"
+    original = config.read_text()
+    config.write_text(original.replace("fork: false", "fork: true"))
+    _run(config, only=["county", "fitness"])
+    before = {p.name: p.read_bytes() for p in reports.glob("*.html")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "analysis", "run", "--config", str(config), "--force", "--jobs", "2",
+         "--only", "fitness", "-p", "delay=120"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        while not list((reports / ".staging").glob("*/fitness*")) and time.monotonic() < deadline:
+            assert proc.poll() is None, proc.stdout.read().decode()
+            time.sleep(0.2)
+        time.sleep(2.0)
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=60)  # far less than the 120 s each notebook would take
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        config.write_text(original)
+    assert proc.returncode == 130, out.decode()
+    assert b"interrupted: the previous reports are kept" in out
+    assert {p.name: p.read_bytes() for p in reports.glob("*.html")} == before
+    assert not (reports / ".staging").exists()
+    time.sleep(1.0)
+    assert not [p for p in _processes_mentioning("analysis.batch.forkserver") if f" {proc.pid} " in p]
+
+
+def test_write_atomic_replaces_in_one_step(tmp_path):
+    target = tmp_path / "a.html"
+    write_atomic(target, "old")
+    write_atomic(target, "new")
+    assert target.read_text() == "new" and [p.name for p in tmp_path.iterdir()] == ["a.html"]
+
+
+def test_publish_folder_moves_new_files_and_drops_stale_ones(tmp_path):
+    staged, final = tmp_path / "staged", tmp_path / "final"
+    (staged / "sub").mkdir(parents=True)
+    (staged / "new.png").write_bytes(b"1")
+    (staged / "sub" / "x.svg").write_bytes(b"2")
+    final.mkdir()
+    (final / "stale.png").write_bytes(b"0")
+    publish_folder(staged, final)
+    assert sorted(p.relative_to(final).as_posix() for p in final.rglob("*") if p.is_file()) == ["new.png", "sub/x.svg"]
+
+
+def test_state_records_key_and_provenance(first_run):
+    config, _, _ = first_run
+    state = json.loads((config.parent / "reports" / ".state" / "fitness--strict.json").read_text())
+    assert state["status"] == "built" and len(state["key"]) == 64
+    prov = state["provenance"]
+    assert prov["parameters"] == {"pass_mark": 80}
+    assert {"commit", "dirty", "manifest_sha256", "packages", "started"} <= set(prov)
+
+
+def test_longest_reports_start_first(batch_project, tmp_path):
+    """Scheduling: by the last build's time, longest first; a report never built counts as longest."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    config = batch_project(tmp_path)
+    order = []
+
+    def fake_execute(notebook, output, parameters, **kw):
+        order.append(output.stem)
+        cell = new_code_cell("x", metadata={"papermill": {"duration": 0.1}})
+        cell.outputs = [new_output("stream", name="stdout", text="ok\n")]
+        return runner.Execution(nb=new_notebook(cells=[cell]), seconds=0.1, cell_seconds=0.1)
+
+    state = tmp_path / "reports" / ".state"
+    state.mkdir(parents=True)
+    for name, secs in {"county": 1.0, "fitness": 9.0, "fitness--strict": 5.0}.items():
+        (state / f"{name}.json").write_text(json.dumps({"status": "failed", "seconds": secs}))
+    runner.run(config, jobs=1, only=["county", "fitness"], out=io.StringIO(), execute=fake_execute)
+    assert order[0] == "clean"
+    never_built = [n for n in order[1:] if n not in ("county", "fitness", "fitness--strict")]
+    assert order[1:] == never_built + ["fitness", "fitness--strict", "county"]
