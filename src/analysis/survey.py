@@ -300,29 +300,29 @@ def group_difference_test(sample: pd.DataFrame, by: str, item: str = OVERALL, we
         raise ValueError(f"need at least two groups of {by!r} to compare")
     w = sample[weight].to_numpy(dtype=float)
     codes, uniques = pd.factorize(sample[CLUSTER].astype(str))
-    level_of = {lv: j for j, lv in enumerate(levels)}
-    x = np.zeros((len(sample), k))
-    x[:, 0] = 1.0
-    for i in np.flatnonzero(use):
-        j = level_of[g.iloc[i]]
-        if j:
-            x[i, j] = 1.0
-    # saturated model: fitted value of each row is its group's weighted share
-    mu = np.zeros(len(sample))
-    for lv, j in level_of.items():
-        rows = use & (g == lv).to_numpy()
-        mu[rows] = np.sum(w[rows] * y[rows]) / np.sum(w[rows])
-    shares = [mu[use & (g == lv).to_numpy()][0] for lv in levels]
+    # Level of each used row (-1 elsewhere). The design matrix (intercept + one dummy per level but
+    # the first) is never built: a province has hundreds of levels and n x k floats ran to gigabytes.
+    lvl = np.full(len(sample), -1)
+    lvl[use] = pd.Categorical(g[use], categories=levels).codes
+    wy = np.bincount(lvl[use], weights=(w * y)[use], minlength=k)
+    wsum = np.bincount(lvl[use], weights=w[use], minlength=k)
+    shares = wy / wsum  # saturated model: each row's fitted value is its group's weighted share
     if any(p <= 0 or p >= 1 for p in shares):
         raise ValueError(f"a group of {by!r} has a top-box share of 0 or 1: the logistic contrast is infinite")
-    logit = np.log(np.array(shares) / (1 - np.array(shares)))
+    logit = np.log(shares / (1 - shares))
     beta = np.concatenate([[logit[0]], logit[1:] - logit[0]])
+    mu = np.where(use, shares[np.maximum(lvl, 0)], 0.0)
     wu = np.where(use, w, 0.0)
     resid = np.where(use, y - mu, 0.0)
-    scores = x * (wu * resid)[:, None]
-    bread = np.linalg.inv((x * (wu * mu * (1 - mu))[:, None]).T @ x)
-    totals = np.zeros((len(uniques), k))
-    np.add.at(totals, codes, scores)
+    # X'WX for the dummy design: v_j = sum of w mu (1 - mu) in level j.
+    v_level = np.bincount(lvl[use], weights=(wu * mu * (1 - mu))[use], minlength=k)
+    xwx = np.diag(np.concatenate([[v_level.sum()], v_level[1:]]))
+    xwx[0, 1:] = xwx[1:, 0] = v_level[1:]
+    bread = np.linalg.inv(xwx)
+    # Cluster totals of the score contributions x_i w_i r_i: by cluster and level, then into columns.
+    by_level = np.zeros((len(uniques), k))
+    np.add.at(by_level, (codes[use], lvl[use]), (wu * resid)[use])
+    totals = np.column_stack([by_level.sum(axis=1), by_level[:, 1:]])
     n_c = len(uniques)
     centred = totals - totals.mean(axis=0)
     meat = n_c / (n_c - 1) * centred.T @ centred
