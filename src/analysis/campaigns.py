@@ -20,6 +20,7 @@ from statsmodels.stats.multitest import multipletests
 
 from analysis import reconciliation
 from analysis.errors import ParameterError
+from analysis.processed import require_columns
 
 ACTIVITY_COLUMNS = ("campaign", "date", "unit", "site", "activity", "quantity")
 WINDOW_COLUMNS = ("campaign", "start", "end")
@@ -54,14 +55,10 @@ LOGIC_MODEL = {
 # ASSUMPTION(no-final-outcomes): the ledger records no final outcome (accidents, campus incidents, public safety); outputs are shown as outputs and no effect on safety is claimed.
 
 
-def _require(frame: pd.DataFrame, columns, name: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise KeyError(f"{name} lacks column(s) {missing}")
 
 
 def _windows(windows: pd.DataFrame) -> pd.DataFrame:
-    _require(windows, WINDOW_COLUMNS, "campaign windows")
+    require_columns(windows, WINDOW_COLUMNS, "campaign windows")
     w = windows[list(WINDOW_COLUMNS)].copy()
     w["start"] = pd.to_datetime(w["start"])
     w["end"] = pd.to_datetime(w["end"])
@@ -99,7 +96,7 @@ def for_district(activities: pd.DataFrame, district: str | None) -> pd.DataFrame
 
 def in_windows(activities: pd.DataFrame, windows: pd.DataFrame) -> pd.DataFrame:
     """Ledger rows dated inside their campaign's window (both ends included)."""
-    _require(activities, ACTIVITY_COLUMNS, "campaign_activities")
+    require_columns(activities, ACTIVITY_COLUMNS, "campaign_activities")
     w = _windows(windows)
     unknown = sorted(set(activities["campaign"].dropna()) - set(w.index))
     if unknown:
@@ -198,7 +195,7 @@ def rates(activities: pd.DataFrame, windows: pd.DataFrame, households: pd.DataFr
     Complete counts, so no sampling interval. Columns: rate, campaign, numerator_label,
     numerator, denominator_label, denominator, value (NA when the denominator is 0).
     """
-    _require(households, ("district", "households"), "households")
+    require_columns(households, ("district", "households"), "households")
     rows = for_district(in_windows(activities, windows), district)
     w = _windows(windows)
     hh = households if district is None else households[households["district"] == district]
@@ -294,7 +291,7 @@ def before_after(activities: pd.DataFrame, windows: pd.DataFrame, campaign: str 
     also Holm-adjusted across the activities. Columns: activity, period_before, period_during,
     before, during, days, ratio, ci_low, ci_high, p_value, p_holm.
     """
-    _require(activities, ACTIVITY_COLUMNS, "campaign_activities")
+    require_columns(activities, ACTIVITY_COLUMNS, "campaign_activities")
     w = _windows(windows)
     start, end = w.loc[campaign, "start"], w.loc[campaign, "end"]
     days = (end - start).days + 1

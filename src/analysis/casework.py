@@ -8,14 +8,13 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis import spc
+from analysis.processed import require_columns
 
 CASE_COLUMNS = ("unit", "month", "file_id", "score", "rating", "collective_decision")
 
 
 def _require(frame: pd.DataFrame) -> None:
-    missing = [c for c in CASE_COLUMNS if c not in frame.columns]
-    if missing:
-        raise KeyError(f"case_files: missing column(s) {missing}")
+    require_columns(frame, CASE_COLUMNS, "case_files")
 
 
 def monthly_scores(case_files: pd.DataFrame) -> pd.DataFrame:

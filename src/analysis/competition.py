@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.processed import require_columns
+
 COMPETITION_COLUMNS = ("post_id", "level", "deputy_director", "officer_id", "outcome")
 
 
 def _require(frame: pd.DataFrame) -> None:
-    missing = [c for c in COMPETITION_COLUMNS if c not in frame.columns]
-    if missing:
-        raise KeyError(f"cadre_competition: missing column(s) {missing}")
+    require_columns(frame, COMPETITION_COLUMNS, "cadre_competition")
 
 
 def by_level(competition: pd.DataFrame) -> pd.DataFrame:

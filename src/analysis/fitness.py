@@ -12,20 +12,17 @@ import pandas as pd
 from analysis import proportions, spc
 from analysis.officers import count_text
 from analysis.funnel import unit_funnel
+from analysis.processed import require_columns
 
 TEST_COLUMNS = ("officer_id", "round", "date", "status", "item", "result", "threshold", "better")
 ROSTER_COLUMNS = ("officer_id", "unit", "age_band", "sex", "joined", "left")
 
 
-def _require(frame: pd.DataFrame, columns, name: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise KeyError(f"{name}: missing column(s) {missing}")
 
 
 def item_results(fitness_tests: pd.DataFrame) -> pd.DataFrame:
     """The item rows with ``meets`` (boolean; <NA> when the officer was not tested or the result is blank)."""
-    _require(fitness_tests, TEST_COLUMNS, "fitness_tests")
+    require_columns(fitness_tests, TEST_COLUMNS, "fitness_tests")
     t = fitness_tests.copy()
     higher = t["better"] == "higher"
     lower = t["better"] == "lower"
@@ -72,7 +69,7 @@ def round_dates(results: pd.DataFrame) -> pd.Series:
 
 def on_roster(roster: pd.DataFrame, date: pd.Timestamp) -> pd.Series:
     """Boolean mask of officers serving on ``date`` (joined on or before it, not yet left)."""
-    _require(roster, ("officer_id", "joined", "left"), "officer_roster")
+    require_columns(roster, ("officer_id", "joined", "left"), "officer_roster")
     joined_ok = roster["joined"].isna() | (roster["joined"] <= date)
     # ASSUMPTION(roster-left-date): an officer who left on the round date still counts as on the roster that day.
     not_left = roster["left"].isna() | (roster["left"] >= date)
@@ -153,7 +150,7 @@ def baseline_final(fitness_tests: pd.DataFrame, baseline: int | None = None, fin
 
 def with_officer_attributes(results: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:
     """Officer-round results joined to unit, age band and sex from the roster."""
-    _require(roster, ROSTER_COLUMNS, "officer_roster")
+    require_columns(roster, ROSTER_COLUMNS, "officer_roster")
     out = results.merge(roster[["officer_id", "unit", "age_band", "sex"]], on="officer_id", how="left",
                         validate="many_to_one")
     # ASSUMPTION(fitness-unit-from-roster): an officer's unit is the roster unit (one per officer for the year); transfers within the year are not tracked.

@@ -40,3 +40,10 @@ def banner_html(processed_dir: Path | str | None = None) -> str:
     return ('<div class="demo-banner" style="background:#c00000;color:#fff;padding:8px 12px;font-weight:bold;">'
             f"{DEMO_BANNER}. Figures are calibrated to the published report and show how the analysis works; "
             "they are not evidence about the county.</div>")
+
+
+def require_columns(frame: pd.DataFrame, columns, name: str) -> None:
+    """KeyError naming the data set and the columns a function needs but ``frame`` lacks."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise KeyError(f"{name} lacks column(s) {missing}")

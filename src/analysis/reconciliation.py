@@ -11,6 +11,7 @@ import html
 import pandas as pd
 
 from analysis.key_figures import RELATIONS, matches, printed_places
+from analysis.processed import require_columns
 
 MATCHES, DIFFERS, NO_DATA = "matches", "differs", "no data"
 STATUSES = (MATCHES, DIFFERS, NO_DATA)
@@ -80,10 +81,6 @@ def compare(value, published, relation: str, unit: str | None = None) -> str:
     return MATCHES if matches(value, published, relation, unit) else DIFFERS
 
 
-def _require(frame: pd.DataFrame, columns, name: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise KeyError(f"{name} lacks column(s) {missing}")
 
 
 def build(key_figures: pd.DataFrame, published: pd.DataFrame,
@@ -96,8 +93,8 @@ def build(key_figures: pd.DataFrame, published: pd.DataFrame,
     ``report_file`` for ``reports``).
     An id absent from ``key_figures`` or with a missing value has status 'no data'.
     """
-    _require(key_figures, ("id", "value"), "key_figures")
-    _require(published, PUBLISHED_COLUMNS, "published figures")
+    require_columns(key_figures, ("id", "value"), "key_figures")
+    require_columns(published, PUBLISHED_COLUMNS, "published figures")
     if key_figures["id"].duplicated().any():
         dupes = sorted(key_figures.loc[key_figures["id"].duplicated(), "id"].unique())
         raise ValueError(f"key_figures has duplicated ids: {dupes}")

@@ -10,19 +10,16 @@ import pandas as pd
 from scipy import stats
 
 from analysis.funnel import unit_funnel
+from analysis.processed import require_columns
 
 CREDIT_COLUMNS = ("officer_id", "month", "course", "score")
 
 
-def _require(frame: pd.DataFrame, columns, name: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise KeyError(f"{name}: missing column(s) {missing}")
 
 
 def annual_averages(credits: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
     """One row per officer: courses (count) and average (mean course score in points) over the year."""
-    _require(credits, CREDIT_COLUMNS, "training_credits")
+    require_columns(credits, CREDIT_COLUMNS, "training_credits")
     c = credits.dropna(subset=["score"])
     if year is not None:
         c = c[c["month"].str.startswith(f"{year}-")]
@@ -38,8 +35,8 @@ def may_scores(credits: pd.DataFrame, roster: pd.DataFrame, year: int | None = N
 
     One row per cadre candidate with any score in that window: officer_id, courses, average.
     """
-    _require(credits, CREDIT_COLUMNS, "training_credits")
-    _require(roster, ("officer_id", "cadre_candidate"), "officer_roster")
+    require_columns(credits, CREDIT_COLUMNS, "training_credits")
+    require_columns(roster, ("officer_id", "cadre_candidate"), "officer_roster")
     months = credits["month"].astype(str)
     yr = months.str.slice(0, 4).astype(int)
     mo = months.str.slice(5, 7).astype(int)
@@ -101,7 +98,7 @@ def unit_shares(credits: pd.DataFrame, roster: pd.DataFrame, pass_mark: float) -
 
 def unit_course_shares(credits: pd.DataFrame, roster: pd.DataFrame, pass_mark: float) -> pd.DataFrame:
     """Per unit: course results assessed, at or above the mark, and below it (counts of results, not officers)."""
-    _require(credits, CREDIT_COLUMNS, "training_credits")
+    require_columns(credits, CREDIT_COLUMNS, "training_credits")
     c = credits.dropna(subset=["score"]).merge(roster[["officer_id", "unit"]], on="officer_id", how="left")
     c["meets"] = c["score"] >= pass_mark
     out = c.groupby("unit").agg(results=("score", "size"), meets=("meets", "sum")).reset_index()
