@@ -199,6 +199,17 @@ def answer_counts(sample: pd.DataFrame, items=ITEMS, weight: str | None = "weigh
 
 # --- design-based estimation ---------------------------------------------------------------------
 
+def cluster_codes(cluster) -> tuple[np.ndarray, int]:
+    """Integer code of each row's cluster, and the number of clusters.
+
+    Codes already computed (an integer array) pass through: estimating hundreds of domains
+    re-factorised the batch labels of every respondent for each one."""
+    if isinstance(cluster, np.ndarray) and cluster.dtype.kind in "iu":
+        return cluster, int(cluster.max()) + 1 if cluster.size else 0
+    codes, uniques = pd.factorize(pd.Series(cluster).astype(str))
+    return codes, len(uniques)
+
+
 def design_mean(y, weights, cluster, domain=None, alpha: float = 0.05, logit: bool = False) -> dict:
     """Weighted mean (or proportion) of ``y`` over the valid rows of a domain, with its Taylor SE.
 
@@ -211,8 +222,7 @@ def design_mean(y, weights, cluster, domain=None, alpha: float = 0.05, logit: bo
     # ASSUMPTION(design-batches-as-psu): distribution batches are treated as primary sampling units drawn with replacement, with no strata or finite-population correction, and the raking weights as fixed (no credit for calibration), as svydesign(ids=~batch_id, weights=~w); SEs are then slightly conservative.
     y = np.asarray(y, dtype=float)
     w = np.asarray(weights, dtype=float)
-    codes, uniques = pd.factorize(pd.Series(cluster).astype(str))
-    n_clusters = len(uniques)
+    codes, n_clusters = cluster_codes(cluster)
     valid = ~np.isnan(y)
     if domain is not None:
         valid &= np.asarray(domain, dtype=bool)
@@ -228,7 +238,7 @@ def design_mean(y, weights, cluster, domain=None, alpha: float = 0.05, logit: bo
     zc = np.bincount(codes, weights=z, minlength=n_clusters)
     var = n_clusters / (n_clusters - 1) * np.sum((zc - zc.mean()) ** 2) if n_clusters > 1 else nan
     se = float(np.sqrt(var))
-    df = int(len(np.unique(codes[valid])) - 1)
+    df = int(np.count_nonzero(np.bincount(codes[valid], minlength=n_clusters)) - 1)
     q = stats.t.ppf(1 - alpha / 2, df) if df > 0 else nan
     if logit:
         if 0 < est < 1:
@@ -247,10 +257,11 @@ def design_mean(y, weights, cluster, domain=None, alpha: float = 0.05, logit: bo
 def item_estimates(sample: pd.DataFrame, items=ITEMS, domain=None, weight: str = "weight") -> pd.DataFrame:
     """Per item: weighted top-box share (logit interval) and weighted mean score, both with SEs."""
     tb, sc = top_box(sample, items), valid_scores(sample, items)
+    clusters = cluster_codes(sample[CLUSTER])[0]
     rows = []
     for item in items:
-        p = design_mean(tb[item], sample[weight], sample[CLUSTER], domain, logit=True)
-        m = design_mean(sc[item], sample[weight], sample[CLUSTER], domain)
+        p = design_mean(tb[item], sample[weight], clusters, domain, logit=True)
+        m = design_mean(sc[item], sample[weight], clusters, domain)
         rows.append({"item": item, "question": LIKERT_ITEMS.get(item, item), "n_valid": p["n"],
                      "top_box": p["estimate"], "top_box_se": p["se"], "top_box_low": p["ci_low"],
                      "top_box_high": p["ci_high"], "top_box_deff": p["deff"], "mean": m["estimate"],
@@ -267,11 +278,14 @@ def satisfaction_by(sample: pd.DataFrame, by: str, item: str = OVERALL, weight: 
     tb = top_box(sample, [item])[item]
     sc = valid_scores(sample, [item])[item]
     dom = np.ones(len(sample), dtype=bool) if domain is None else np.asarray(domain, dtype=bool)
+    clusters = cluster_codes(sample[CLUSTER])[0]
+    level_codes, levels = pd.factorize(sample[by])  # blank -> -1, never a level
     rows = []
-    for level in sorted(sample[by].dropna().unique(), key=str):
-        mask = dom & (sample[by] == level).fillna(False).to_numpy(dtype=bool)
-        r = design_mean(tb, sample[weight], sample[CLUSTER], mask, logit=True)
-        m = design_mean(sc, sample[weight], sample[CLUSTER], mask)
+    for j in sorted(range(len(levels)), key=lambda j: str(levels[j])):
+        level = levels[j]
+        mask = dom & (level_codes == j)
+        r = design_mean(tb, sample[weight], clusters, mask, logit=True)
+        m = design_mean(sc, sample[weight], clusters, mask)
         rows.append({by: level, "respondents": int(mask.sum()), "n_valid": r["n"], "top_box": r["estimate"],
                      "se": r["se"], "ci_low": r["ci_low"], "ci_high": r["ci_high"], "df": r["df"],
                      "mean": m["estimate"], "mean_se": m["se"], "mean_low": m["ci_low"], "mean_high": m["ci_high"]})
