@@ -39,6 +39,14 @@ def test_demo_reports_carry_banner_and_provenance(demo_batch):
         assert o.provenance["manifest_sha256"] != "none"
 
 
+def test_reports_show_no_internal_noise(demo_batch):
+    """A leader reads no file paths, Python reprs or tracebacks in a report."""
+    for o in demo_batch.result.outcomes:
+        text = (demo_batch.reports / o.report.html_name).read_text(encoding="utf-8")
+        for noise in ("PosixPath(", "Traceback (most recent call last)", ".staging/", "<Figure size"):
+            assert noise not in text, f"{o.report.html_name} shows {noise!r}"
+
+
 def test_district_and_station_sweeps_follow_the_data(demo_batch):
     names = {o.report.name for o in demo_batch.result.outcomes}
     cfg = load_config(demo_batch.config)
