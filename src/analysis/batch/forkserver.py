@@ -110,12 +110,7 @@ def serve(path: str, parent_pid: int, modules: list[str]) -> None:
             continue
         with conn:
             conn.settimeout(10)
-            data = b""
-            while not data.endswith(b"\n"):
-                chunk = conn.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
+            data = _read_line(conn)
             try:
                 request = json.loads(data)
             except ValueError:
@@ -137,6 +132,17 @@ def serve(path: str, parent_pid: int, modules: list[str]) -> None:
         pass
 
 
+def _read_line(conn: socket.socket) -> bytes:
+    """One newline-terminated message (the fork server's requests and replies are JSON lines)."""
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
 def launch(connection_file: str) -> int:
     """The kernelspec's command: get a forked kernel, stand in for it until it exits."""
     path = os.environ[ENV_SOCKET]
@@ -145,12 +151,7 @@ def launch(connection_file: str) -> int:
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
         conn.connect(path)
         conn.sendall(json.dumps(request).encode() + b"\n")
-        data = b""
-        while not data.endswith(b"\n"):
-            chunk = conn.recv(4096)
-            if not chunk:
-                break
-            data += chunk
+        data = _read_line(conn)
     pid = int(json.loads(data)["pid"])
 
     def forward(signum, _frame):
