@@ -32,7 +32,7 @@ clean-data: $(STAMP) ## Clean data/raw into data/processed only
 # One pytest session: the unit tests, nbval (--nbval-lax: only cells marked NBVAL_CHECK_OUTPUT are
 # compared) on every notebook in notebooks/, one real batch run on the demo data, the browser test.
 test: $(STAMP) ## Run the whole test suite (pytest, nbval, batch run, browser test)
-	$(PY) -m pytest tests $(wildcard notebooks/*.ipynb) --nbval-lax --nbval-current-env
+	$(PY) -m pytest tests $(wildcard notebooks/*.ipynb) --nbval-lax --nbval-current-env -p no:randomly
 
 lab: $(STAMP) ## Open JupyterLab on the project's environment
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks

@@ -28,7 +28,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from analysis import paths  # noqa: E402
+from analysis.core import paths  # noqa: E402
 
 
 def tree_memory(pid: int) -> tuple[int, int]:

@@ -1,7 +1,7 @@
 """Session set-up shared by the whole suite.
 
 - Notebook tests (nbval items from notebooks/*.ipynb, tests marked ``slow`` or ``needs_processed``) need data/processed:
-  it is (re)built once per session from data/raw with ``analysis.cleaning.clean_all`` when the
+  it is (re)built once per session from data/raw with ``analysis.data.cleaning.clean_all`` when the
   manifest is missing or older than the raw data or the cleaning code.
 - tests/fixtures/ holds fixture notebooks (one made to fail on purpose): never collected by nbval.
 - ``batch_project`` builds a tiny project (fixture notebooks, reports.yml, data) in a tmp folder.
@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from analysis import paths
+from analysis.core import paths
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 collect_ignore_glob = ["fixtures/*"]
 
 # What the processed data depends on, besides data/raw (a change rebuilds it before notebook tests).
-_CLEANING_CODE = ("cleaning.py", "readers.py", "pseudonyms.py", "normalise.py", "key_figures.py", "contract")
+_CLEANING_CODE = ("core", "data", "summary/key_figures.py", "subjects/fitness.py")
 
 
 def _newest_mtime(items) -> float:
@@ -62,12 +62,12 @@ def ensure_processed() -> None:
     if not processed_is_stale():
         return
     try:
-        from analysis.cleaning import clean_all
+        from analysis.data.cleaning import clean_all
     except ImportError as exc:  # before the cleaning lands, notebook tests cannot have data
-        pytest.exit(f"data/processed is missing and analysis.cleaning is not available: {exc}", returncode=3)
+        pytest.exit(f"data/processed is missing and analysis.data.cleaning is not available: {exc}", returncode=3)
     print(f"\nconftest: cleaning {paths.RAW} into {paths.PROCESSED}", file=sys.stderr)
     clean_all(paths.RAW, paths.PROCESSED)
-    from analysis.key_figures import write_key_figures  # what `python -m analysis clean` also writes
+    from analysis.summary.key_figures import write_key_figures  # what `python -m analysis clean` also writes
 
     write_key_figures(paths.PROCESSED)
 

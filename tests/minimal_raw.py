@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.contract import LIKERT_ITEMS
+from analysis.data.contract import LIKERT_ITEMS
 
 ROWS = {
     "officer_roster": [

@@ -5,7 +5,7 @@ import nbformat
 import papermill as pm
 import pytest
 
-from analysis import paths
+from analysis.core import paths
 from minimal_raw import write_minimal_raw
 
 

@@ -4,7 +4,7 @@ import tomllib
 
 import yaml
 
-from analysis import paths
+from analysis.core import paths
 
 
 def _pyproject_pins() -> dict[str, str]:

@@ -7,8 +7,8 @@ import sys
 import nbformat
 import pytest
 
-from analysis import paths
-from analysis.notebook_outputs import is_checked
+from analysis.core import paths
+from analysis.batch.notebook_outputs import is_checked
 
 
 def test_bare_make_lists_the_targets():

@@ -1,4 +1,4 @@
-from analysis import paths
+from analysis.core import paths
 
 
 def test_paths_are_rooted_at_the_project():

@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from analysis import paths
+from analysis.core import paths
 
 
 def _demo_data(args: argparse.Namespace) -> int:
@@ -18,8 +18,8 @@ def _demo_data(args: argparse.Namespace) -> int:
 
 
 def _clean(args: argparse.Namespace) -> int:
-    from analysis.cleaning import clean_all
-    from analysis.key_figures import write_key_figures
+    from analysis.data.cleaning import clean_all
+    from analysis.summary.key_figures import write_key_figures
 
     result = clean_all(Path(args.raw_dir), Path(args.processed_dir))
     print(result.summary_text())
@@ -29,7 +29,7 @@ def _clean(args: argparse.Namespace) -> int:
 
 
 def _key_figures(args: argparse.Namespace) -> int:
-    from analysis.key_figures import write_key_figures
+    from analysis.summary.key_figures import write_key_figures
 
     table = write_key_figures(Path(args.processed_dir))
     print(table.to_string(index=False))
@@ -37,7 +37,7 @@ def _key_figures(args: argparse.Namespace) -> int:
 
 
 def _contract_doc(args: argparse.Namespace) -> int:
-    from analysis.contract.document import render_contract
+    from analysis.data.contract_doc import render_contract
 
     text = render_contract()
     if args.write:
@@ -52,7 +52,7 @@ def _accept_outputs(args: argparse.Namespace) -> int:
 
     import papermill as pm
 
-    from analysis.notebook_outputs import strip_file
+    from analysis.batch.notebook_outputs import strip_file
 
     for name in args.notebooks:
         source = Path(name).resolve()
@@ -68,7 +68,7 @@ def _accept_outputs(args: argparse.Namespace) -> int:
 
 
 def _assumptions_doc(args: argparse.Namespace) -> int:
-    from analysis.assumptions import stale_docs, write_docs
+    from analysis.summary.assumptions import stale_docs, write_docs
 
     if args.write:
         for path in write_docs():
@@ -130,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from analysis.errors import AnalysisError
+    from analysis.core.errors import AnalysisError
 
     try:
         return args.func(args)

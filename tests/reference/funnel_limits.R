@@ -1,4 +1,4 @@
-# Reference values for analysis.funnel: exact binomial funnel limits with Spiegelhalter's (2005)
+# Reference values for analysis.stats.funnel: exact binomial funnel limits with Spiegelhalter's (2005)
 # interpolation, computed with R's own qbinom/pbinom.  Run: Rscript tests/reference/funnel_limits.R
 # Output: tests/reference/funnel_limits.csv (committed; the tests need no R).
 limit <- function(n, p0, prob) {

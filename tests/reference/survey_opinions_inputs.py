@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis import opinions
+from analysis.subjects import opinions
 
 HERE = Path(__file__).resolve().parent
 CUTOFF = "2004-12-20"
@@ -57,7 +57,7 @@ def mini_frames(seed: int = 2004) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def demo_frames(processed_dir=None):
-    from analysis import processed
+    from analysis.data import processed
     return processed.load("opinions_register", processed_dir), processed.load("rectification_ledger", processed_dir)
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis import survey
+from analysis.subjects import survey
 
 HERE = Path(__file__).resolve().parent
 DISTRICTS = ["Anyi", "Fanshui", "Xi'anfeng", "Dongdang", "Shanyang", "Sheyanghu"]
@@ -58,7 +58,7 @@ def mini_frames(seed: int = 2004) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def demo_frames(processed_dir=None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    from analysis import processed
+    from analysis.data import processed
     return processed.load("survey_responses", processed_dir), processed.load("population_margins", processed_dir)
 
 

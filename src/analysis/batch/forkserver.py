@@ -28,7 +28,7 @@ KERNEL_NAME = "analysis-forked"
 # Imported once in the zygote.  Never anything that starts a thread or opens a zmq context.
 DEFAULT_MODULES = (
     "numpy", "pandas", "pyarrow.parquet", "scipy.stats", "statsmodels.api", "matplotlib.pyplot", "seaborn",
-    "IPython", "ipykernel.kernelapp", "analysis.processed", "analysis.plotting.theme", "analysis.proportions",
+    "IPython", "ipykernel.kernelapp", "analysis.data.processed", "analysis.plotting.theme", "analysis.stats.proportions",
 )
 
 

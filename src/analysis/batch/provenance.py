@@ -15,7 +15,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from analysis import paths
+from analysis.core import paths
 
 PACKAGES = ("pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn", "pyarrow",
             "pandera", "papermill", "nbconvert", "ipykernel")

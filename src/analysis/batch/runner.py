@@ -27,11 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, TextIO
 
-from analysis import paths
+from analysis.core import paths
 from analysis.batch import provenance as prov
 from analysis.batch.schema import (AllowedValues, Config, Report, check_entries, expand, load_config,
                                    notebook_parameters, parse_overrides)
-from analysis.errors import ParameterError
+from analysis.core.errors import ParameterError
 
 # jsonschema (imported by nbformat, hence papermill and nbconvert) imports rfc3987_syntax when it is
 # installed, which builds a grammar at import time: 1-3 s of every run, for an "iri" format check
@@ -429,7 +429,7 @@ class Runner:
         return self._renderer
 
     def banner(self) -> str | None:
-        from analysis.processed import DEMO_BANNER, is_synthetic
+        from analysis.data.processed import DEMO_BANNER, is_synthetic
 
         try:
             return DEMO_BANNER if is_synthetic(self.config.processed_dir) else None

@@ -14,8 +14,8 @@ from typing import Any, Callable, Iterable, Mapping
 
 import yaml
 
-from analysis import paths
-from analysis.errors import ParameterError
+from analysis.core import paths
+from analysis.core.errors import ParameterError
 
 TYPES = ("str", "int", "number", "float", "bool", "date", "path")
 # Parameters the runner fills in itself (where the data and figures are); never set by hand.
@@ -119,13 +119,13 @@ def _unique_sorted(values: Iterable) -> list[str]:
 
 
 def _districts(processed_dir: Path) -> list[str]:
-    from analysis.processed import load
+    from analysis.data.processed import load
 
     return _unique_sorted(load("population_margins", processed_dir)["district"].dropna())
 
 
 def _units(processed_dir: Path) -> list[str]:
-    from analysis.processed import load
+    from analysis.data.processed import load
 
     return _unique_sorted(load("officer_roster", processed_dir)["unit"].dropna())
 

@@ -1,6 +1,6 @@
 """Synthetic demo exports: the bureau's raw files in their real shape and dirt, calibrated to the report.
 
-``write_demo_data(out_dir, seed, scale)`` writes one file per contract file (``analysis.contract.RAW_FILES``),
+``write_demo_data(out_dir, seed, scale)`` writes one file per contract file (``analysis.data.contract.RAW_FILES``),
 a README saying what the data is, and the ``SYNTHETIC`` marker that cleaning and the reports read.
 Everything is drawn from numpy generators seeded from ``seed``; nothing reads the clock, so the
 same seed and scale give the same bytes.  ``scale`` K writes a province of K counties: county 1 is
@@ -16,13 +16,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis import paths
-from analysis.contract import BY_DATASET, RAW_FILES
+from analysis.core import paths
+from analysis.data.contract import BY_DATASET, RAW_FILES
 from analysis.demo import campaigns, casework, competition, fitness, officers, opinions, survey, training
 from analysis.demo.county import County
 from analysis.demo.export import CsvExport, XlsxExport
 from analysis.demo.readme import readme_text, marker_text
-from analysis.errors import AnalysisError
+from analysis.core.errors import AnalysisError
 
 # How each file is exported: (format, header language, encoding).
 FORMATS = {

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.contract.files import ACTIVITIES
+from analysis.data.contract.files import ACTIVITIES
 from analysis.demo.county import DISTRICTS, STATIONS, County, chinese_names, day, fullwidth, write_dates
 
 CAMPAIGN_ZH = {"traffic": "交通秩序", "campus": "校园安全", "agency_service": "便民代办", "veterans": "老干部关爱"}

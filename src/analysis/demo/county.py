@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from analysis import paths
+from analysis.core import paths
 
 DISTRICTS = ("Anyi", "Fanshui", "Xi'anfeng", "Dongdang", "Shanyang", "Sheyanghu")
 STATIONS = tuple(f"{d} Police Station" for d in DISTRICTS)

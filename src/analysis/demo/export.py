@@ -11,7 +11,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-from analysis.contract import RawFile
+from analysis.data.contract import RawFile
 
 # A fixed time for everything that would otherwise carry the clock: xlsx properties and zip entries.
 FIXED_TIME = dt.datetime(2004, 12, 31, 0, 0, 0)

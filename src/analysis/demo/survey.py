@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.contract import LIKERT_ITEMS
+from analysis.data.contract import LIKERT_ITEMS
 from analysis.demo.county import DISTRICTS, County, day, write_dates
 
 DISTRIBUTED = 10_000

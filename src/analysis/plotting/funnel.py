@@ -5,12 +5,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from analysis.funnel import funnel_limits
+from analysis.stats.funnel import funnel_limits
 from analysis.plotting.theme import PALETTE, SIGNAL
 
 
 def funnel_figure(table: pd.DataFrame, *, ylabel: str, xlabel: str = "Officers in the unit") -> plt.Figure:
-    """Draw units (rows of :func:`analysis.funnel.unit_funnel` with a boolean ``shown``) on a funnel.
+    """Draw units (rows of :func:`analysis.stats.funnel.unit_funnel` with a boolean ``shown``) on a funnel.
 
     Units with ``shown`` False (disclosure) are left out of the plot; their count goes in the caption.
     Unit names are not printed on the plot, only the points (flagged units in the signal colour).

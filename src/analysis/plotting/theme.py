@@ -12,7 +12,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import seaborn as sns
 
-from analysis.processed import DEMO_BANNER
+from analysis.data.processed import DEMO_BANNER
 
 PALETTE = ["#1f4e79", "#c55a11", "#548235", "#7f6000", "#7030a0", "#2e75b6", "#a5a5a5"]
 # Diverging palette for 1-5 Likert bars: dissatisfied (red) .. satisfied (blue), neutral grey.

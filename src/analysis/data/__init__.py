@@ -1,0 +1,1 @@
+"""Data in: the raw-data contract, reading exports, cleaning with quarantine, reading the processed data."""

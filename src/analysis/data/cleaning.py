@@ -1,0 +1,310 @@
+"""Cleaning: validate each raw export against the contract, normalise, de-duplicate, quarantine, write.
+
+Every raw row ends up either in ``data/processed/<dataset>.parquet`` or in
+``data/processed/quarantine/<dataset>.csv`` with its reason; ``rows in = clean + quarantined``
+is checked for every file. Nothing is written until every file has been read and checked, and
+each output is replaced atomically, the manifest last.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.core import paths
+from analysis.data.contract import LIKERT_DONT_KNOW, RAW_FILES, RawFile
+from analysis.data.contract.schemas import validate_processed
+from analysis.core.errors import AnalysisError, ColumnTypeError, UnknownCategoryError
+from analysis.data.normalise import (blank, lookup_table, match_key, parse_bool, parse_code, parse_date,
+                                parse_month, parse_number, parse_text)
+from analysis.data.pseudonyms import key_fingerprint, pseudonymise, resolve_key
+from analysis.data.readers import RawTable, read_raw
+
+# A column where most values fail is a wrong or shifted column, not a few bad rows: stop and say so.
+# ASSUMPTION(whole-column-failure): if more than half of a column's filled cells fail their type or allowed values, the file is refused rather than quarantined row by row.
+COLUMN_FAILURE_SHARE = 0.5
+
+QUARANTINE_COLUMNS = ["source_row", "reason_kind", "reason"]
+
+
+@dataclass
+class Known:
+    """Values other files may refer to, filled in as the files they come from are cleaned."""
+    aliases: dict[str, dict[str, str]]
+    districts: set[str] | None = None
+    units: set[str] | None = None
+    officers: set[str] | None = None
+    batches: set[str] | None = None
+    opinions: set[str] | None = None
+
+
+@dataclass
+class FileResult:
+    spec: RawFile
+    path: Path
+    encoding: str
+    rows_in: int
+    clean: pd.DataFrame
+    quarantine: pd.DataFrame
+    ignored_columns: list[str] = field(default_factory=list)
+
+    @property
+    def reasons(self) -> dict[str, int]:
+        return self.quarantine["reason_kind"].value_counts().sort_index().to_dict()
+
+
+@dataclass
+class CleanResult:
+    files: list[FileResult]
+    manifest: dict
+
+    def summary(self) -> pd.DataFrame:
+        """Per file: rows in, clean, quarantined and the quarantine reasons."""
+        return pd.DataFrame([{
+            "file": r.path.name, "encoding": r.encoding, "rows_in": r.rows_in, "clean": len(r.clean),
+            "quarantined": len(r.quarantine),
+            "reasons": "; ".join(f"{k}: {v}" for k, v in r.reasons.items()),
+        } for r in self.files])
+
+    def summary_text(self) -> str:
+        return self.summary().to_string(index=False)
+
+
+def load_aliases(path: Path = paths.ALIASES) -> dict[str, dict[str, str]]:
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    aliases: dict[str, dict[str, str]] = {}
+    for kind, alias, canonical in table[["kind", "alias", "canonical"]].itertuples(index=False):
+        aliases.setdefault(kind, {})[match_key(alias)] = canonical
+    return aliases
+
+
+def _reason_kind(problem: str) -> str:
+    for pattern, kind in ((r"duplicate|same key", "duplicate"), (r"blank form|blank row", "blank form"),
+                          (r"out of range", "out of range"), (r"unknown (district|unit)", "unknown place or unit"),
+                          (r"unknown", "unknown value"), (r"not on the roster|no such", "unknown reference"),
+                          (r": blank", "missing value"), (r"not a", "wrong type")):
+        if re.search(pattern, problem):
+            return kind
+    return "other"
+
+
+def _place(raw: pd.Series, aliases: dict[str, str], known: set[str] | None, what: str):
+    values, problems = parse_text(raw)
+    values = values.map(lambda v: aliases.get(match_key(v), v) if isinstance(v, str) else v).astype("string")
+    if known is not None:
+        bad = values.notna() & ~values.isin(known)
+        listed = ", ".join(sorted(known)[:8]) + (", ..." if len(known) > 8 else "")
+        problems = problems.where(~bad, "unknown " + what + " '" + values.fillna("") + f"' (known: {listed})")
+    return values, problems
+
+
+def parse_column(raw: pd.Series, column, known: Known, key: bytes):
+    """Typed values and per-row problems ("" when fine) for one contract column."""
+    kind = column.kind
+    if kind == "id":
+        return parse_text(raw, squeeze=True, upper=True)
+    if kind in ("text", "name"):
+        return parse_text(raw, squeeze=kind == "name")
+    if kind == "officer":
+        numbers, problems = parse_text(raw, squeeze=True, upper=True)
+        return pseudonymise(numbers, key), problems
+    if kind in ("int", "float"):
+        return parse_number(raw, integer=kind == "int", minimum=column.minimum, maximum=column.maximum)
+    if kind == "likert":
+        return parse_number(raw, integer=True, minimum=1, maximum=5, allowed_extra=(LIKERT_DONT_KNOW,))
+    if kind == "date":
+        return parse_date(raw)
+    if kind == "month":
+        return parse_month(raw)
+    if kind == "bool":
+        return parse_bool(raw)
+    if kind == "category":
+        return parse_code(raw, lookup_table(column.allowed), "value")
+    if kind == "district":
+        return _place(raw, known.aliases.get("district", {}), known.districts, "district")
+    if kind == "unit":
+        return _place(raw, known.aliases.get("unit", {}), known.units, "unit")
+    raise AssertionError(kind)
+
+
+def _refuse_failed_column(path: Path, column, raw: pd.Series, problems: pd.Series, filled: pd.Series) -> None:
+    bad = problems.ne("") & filled
+    if bad.any() and bad.sum() > COLUMN_FAILURE_SHARE * filled.sum():
+        examples = ", ".join(repr(str(v)) for v in raw[bad].drop_duplicates().head(3))
+        error = UnknownCategoryError if column.kind in ("category", "district", "unit") else ColumnTypeError
+        expected = {"category": "one of its allowed values", "district": "a known district", "unit": "a known unit",
+                    "likert": "1-5 or 9"}.get(column.kind, f"a {column.kind}")
+        raise error(str(path), f"{bad.sum()} of {filled.sum()} values are not {expected} "
+                               f"(e.g. {examples}; first at row {int(problems.index[bad][0]) + 2}): "
+                               "wrong or shifted column?", column=column.name)
+
+
+def clean_table(table: RawTable, spec: RawFile, known: Known, key: bytes) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Typed clean rows and quarantined rows (with reasons) of one raw table."""
+    raw = table.frame
+    typed = {"source_row": raw["source_row"].astype("Int64")}
+    problems = pd.DataFrame(index=raw.index)
+    empty = pd.DataFrame({c.name: blank(raw[c.name]) for c in spec.columns}, index=raw.index)
+    for column in spec.columns:
+        values, problem = parse_column(raw[column.name], column, known, key)
+        filled = ~empty[column.name]
+        _refuse_failed_column(table.path, column, raw[column.name], problem, filled)
+        if not column.nullable:
+            problem = problem.where(filled | problem.ne(""), "blank")
+        problems[column.name] = problem
+        if column.processed_name:
+            typed[column.processed_name] = values
+    typed = pd.DataFrame(typed, index=raw.index)
+
+    reasons = pd.Series("", index=raw.index, dtype=object)
+    bad = problems.ne("").any(axis=1)
+    if bad.any():
+        reasons[bad] = problems[bad].apply(
+            lambda row: "; ".join(f"{c}: {p}" for c, p in row.items() if p), axis=1)
+
+    data_columns = [c.name for c in spec.columns]
+    all_blank = empty[data_columns].all(axis=1)
+    reasons[all_blank] = "blank row"
+    if spec.dataset == "survey_responses":
+        items = [c.name for c in spec.columns if c.kind == "likert"]
+        blank_form = ~all_blank & empty[items + ["opinion"]].all(axis=1)
+        # ASSUMPTION(blank-form): a returned form with no item answered and no opinion is not a valid form.
+        reasons[blank_form] = "blank form: no item answered and no opinion"
+
+    for column, (dataset, _) in spec.references.items():
+        pool = {"survey_batches": known.batches, "officer_roster": known.officers,
+                "opinions_register": known.opinions}[dataset]
+        name = spec.column(column).processed_name
+        orphan = reasons.eq("") & typed[name].notna() & ~typed[name].isin(pool or set())
+        message = {"survey_batches": "no such batch in the distribution log",
+                   "officer_roster": "officer not on the roster",
+                   "opinions_register": "no such opinion in the register"}[dataset]
+        reasons[orphan] = f"{column}: {message}"
+
+    _mark_duplicates(typed, spec, reasons)
+
+    keep = reasons.eq("")
+    clean = validate_processed(typed[keep].reset_index(drop=True), spec)
+    quarantine = _quarantine_frame(raw[~keep], spec, typed[~keep], reasons[~keep])
+    return clean, quarantine
+
+
+def _mark_duplicates(typed: pd.DataFrame, spec: RawFile, reasons: pd.Series) -> None:
+    """A later row with the same key as an earlier valid row is quarantined, saying which row it repeats."""
+    key = [spec.column(c).processed_name for c in spec.key]
+    values = [c for c in typed.columns if c != "source_row"]
+    valid = typed[reasons.eq("")]
+    if valid.empty:
+        return
+    key_hash = pd.util.hash_pandas_object(valid[key], index=False)
+    row_hash = pd.util.hash_pandas_object(valid[values], index=False)
+    first_row = valid["source_row"].groupby(key_hash.to_numpy()).transform("first")
+    first_hash = row_hash.groupby(key_hash.to_numpy()).transform("first")
+    repeated = key_hash.duplicated(keep="first")
+    for index in valid.index[repeated.to_numpy()]:
+        same = row_hash[index] == first_hash[index]
+        keys = ", ".join(f"{c}={valid.at[index, c]}" for c in key if not c.startswith("officer"))
+        reasons[index] = (f"duplicate of row {first_row[index]}" if same else
+                          f"same key as row {first_row[index]} ({keys or 'same officer'}) with different values")
+
+
+def _quarantine_frame(raw: pd.DataFrame, spec: RawFile, typed: pd.DataFrame, reasons: pd.Series) -> pd.DataFrame:
+    """The rejected rows as typed in, with reasons; names dropped and police numbers pseudonymised."""
+    out = pd.DataFrame({"source_row": raw["source_row"].astype("Int64"),
+                        "reason_kind": reasons.map(_reason_kind), "reason": reasons})
+    for column in spec.columns:
+        if column.kind == "name":
+            continue
+        if column.kind == "officer":
+            out[column.processed_name] = typed[column.processed_name]
+        else:
+            out[column.name] = raw[column.name].map(lambda v: "" if v is None else str(v))
+    return out.reset_index(drop=True).astype({"reason": "string", "reason_kind": "string"})
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _learn(known: Known, dataset: str, clean: pd.DataFrame) -> None:
+    if dataset == "officer_roster":
+        known.officers = set(clean["officer_id"].dropna())
+        known.units = set(clean["unit"].dropna())
+    elif dataset == "population_margins":
+        known.districts = set(clean["district"].dropna())
+    elif dataset == "survey_batches":
+        known.batches = set(clean["batch_id"].dropna())
+    elif dataset == "opinions_register":
+        known.opinions = set(clean["opinion_id"].dropna())
+
+
+def clean_files(raw_dir: Path, *, key: bytes, aliases: dict | None = None) -> list[FileResult]:
+    """Read and clean every contract file in dependency order; nothing is written."""
+    known = Known(aliases=aliases if aliases is not None else load_aliases())
+    results = []
+    for spec in RAW_FILES:
+        table = read_raw(raw_dir, spec)
+        clean, quarantine = clean_table(table, spec, known, key)
+        if len(clean) + len(quarantine) != len(table.frame):
+            raise AnalysisError(f"{table.path}: {len(table.frame)} rows in but {len(clean)} clean + "
+                                f"{len(quarantine)} quarantined: rows were lost")
+        _learn(known, spec.dataset, clean)
+        results.append(FileResult(spec, table.path, table.encoding, len(table.frame), clean, quarantine,
+                                  table.ignored_columns))
+    return results
+
+
+def _write_atomic(path: Path, write) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(handle)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def clean_all(raw_dir: Path = paths.RAW, processed_dir: Path = paths.PROCESSED) -> CleanResult:
+    """Clean every raw export into ``processed_dir``; returns per-file counts and the manifest."""
+    raw_dir, processed_dir = Path(raw_dir), Path(processed_dir)
+    synthetic = (raw_dir / paths.SYNTHETIC_MARKER).exists()
+    key, key_source = resolve_key(synthetic)
+    results = clean_files(raw_dir, key=key)
+
+    outputs: dict[str, str] = {}
+    written: list[Path] = []
+    for result in results:
+        target = paths.processed_file(result.spec.dataset, processed_dir)
+        _write_atomic(target, lambda tmp, frame=result.clean: frame.to_parquet(tmp, index=False))
+        quarantine = processed_dir / paths.QUARANTINE_DIRNAME / f"{result.spec.dataset}.csv"
+        _write_atomic(quarantine, lambda tmp, frame=result.quarantine: frame.to_csv(tmp, index=False, encoding="utf-8"))
+        written += [target, quarantine]
+    for path in written:
+        outputs[path.relative_to(processed_dir).as_posix()] = _sha256(path)
+
+    manifest = {
+        "synthetic": synthetic,
+        "synthetic_marker": (raw_dir / paths.SYNTHETIC_MARKER).read_text(encoding="utf-8").strip() if synthetic else None,
+        "pseudonym_key": {"source": key_source, "fingerprint": key_fingerprint(key)},
+        "inputs": {r.path.name: {"sha256": _sha256(r.path), "dataset": r.spec.dataset, "encoding": r.encoding,
+                                 "rows_in": r.rows_in, "clean": len(r.clean), "quarantined": len(r.quarantine),
+                                 "quarantine_reasons": r.reasons, "ignored_columns": r.ignored_columns}
+                   for r in results},
+        "outputs": outputs,
+    }
+    _write_atomic(processed_dir / paths.MANIFEST,
+                  lambda tmp: tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n",
+                                             encoding="utf-8"))
+    return CleanResult(results, manifest)

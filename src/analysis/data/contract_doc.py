@@ -1,0 +1,84 @@
+"""docs/data-contract.md, rendered from the contract itself so the two cannot drift apart."""
+from __future__ import annotations
+
+from analysis.data.cleaning import COLUMN_FAILURE_SHARE
+from analysis.data.contract import RAW_FILES
+from analysis.data.normalise import DATE_FORMATS_DOC, MONTH_FORMATS_DOC
+from analysis.data.pseudonyms import DEMO_KEY, KEY_VARIABLE
+
+KIND_TEXT = {
+    "id": "code (spaces removed, upper case)", "text": "text", "name": "personal name (dropped)",
+    "officer": "police number (pseudonymised to `officer_id`)", "int": "whole number", "float": "number",
+    "date": "date", "month": "month (YYYY-MM)", "category": "code", "bool": "yes/no",
+    "likert": "1-5, 9 = don't know", "unit": "police unit", "district": "district",
+}
+
+HEAD = f"""# Raw-data contract
+
+What the bureau's exports must look like for `python -m analysis clean`. Generated from
+`src/analysis/data/contract/` by `python -m analysis contract-doc --write`; a test keeps it current.
+
+## Every file
+- **Where**: `data/raw/<file>.csv` or `data/raw/<file>.xlsx` (first sheet); exactly one of the two.
+- **Encoding**: CSV in UTF-8 (with or without BOM) or GB18030; `.xlsx` as saved by Excel or WPS.
+- **Headers**: the English name or any Chinese alias listed below, in any order; other columns are ignored
+  (and listed in the manifest). A column marked optional may be left out.
+- **Rows**: row numbers count the header as row 1, as a spreadsheet shows them.
+- **Values** are normalised before checking: Unicode NFKC (full-width letters and digits become ASCII),
+  surrounding and repeated spaces removed; codes are matched ignoring case against the code or any accepted
+  spelling; districts and units also through `data/reference/aliases.csv` (edit that file, not code, to accept
+  a new spelling). Dates: {DATE_FORMATS_DOC}. Months: {MONTH_FORMATS_DOC}. Yes/no: yes, no, 是, 否, 1, 0, true, false.
+- **Keys**: a later row repeating an earlier row's key is quarantined (as a duplicate, or as a conflicting
+  duplicate when its values differ).
+- **Personal data**: names are dropped; police numbers become `officer_id`, an HMAC-SHA256 pseudonym keyed by the
+  environment variable `{KEY_VARIABLE}`. Real data without the key is refused. The synthetic demo uses the
+  published demo key `{DEMO_KEY}`, which protects nothing.
+- **Synthetic data**: a file `data/raw/SYNTHETIC` marks the folder as demo data; the manifest and every report say so.
+
+## What happens to bad input
+| problem | outcome |
+|---|---|
+| file missing | error `MissingFileError`: names the expected file; nothing is written |
+| required column missing or renamed | error `MissingColumnError`: names the column, the accepted headers, the headers found and a likely rename |
+| not UTF-8/GB18030, UTF-16, broken .xlsx | error `EncodingError` naming the file |
+| empty file, or header without rows | error `EmptyFileError` |
+| a value of the wrong type (text in a number, impossible date) | row quarantined: `<column>: '<value>' is not a number` |
+| a value out of range, a Likert code outside 1-5 and 9 | row quarantined: `<column>: 7 is out of range (1..5 or 9)` |
+| an unknown category, district or unit | row quarantined: `<column>: unknown value '<value>' (allowed: ...)` |
+| more than {COLUMN_FAILURE_SHARE:.0%} of a column's filled values fail | error `ColumnTypeError` / `UnknownCategoryError` naming the column: a wrong or shifted column, not bad rows |
+| a blank in a required column | row quarantined: `<column>: blank` |
+| a survey form with no item answered and no opinion | row quarantined: `blank form` |
+| a reference to an unknown batch, officer or opinion | row quarantined: `<column>: officer not on the roster` |
+| a repeated key | row quarantined: `duplicate of row N` or `same key as row N (...) with different values` |
+
+Every row read is either clean (`data/processed/<dataset>.parquet`) or quarantined
+(`data/processed/quarantine/<dataset>.csv`, with `source_row`, `reason_kind` and `reason`; names dropped and police
+numbers pseudonymised there too). `rows_in = clean + quarantined` is checked and recorded per file in
+`data/processed/manifest.json`, with the sha256 of every input and output.
+"""
+
+
+def _allowed(column) -> str:
+    if column.allowed:
+        return "; ".join(f"`{code}` ({', '.join(spellings)})" if spellings else f"`{code}`"
+                         for code, spellings in column.allowed.items())
+    bounds = []
+    if column.minimum is not None:
+        bounds.append(f">= {column.minimum:g}")
+    if column.maximum is not None:
+        bounds.append(f"<= {column.maximum:g}")
+    return ", ".join(bounds)
+
+
+def render_contract() -> str:
+    parts = [HEAD]
+    for spec in RAW_FILES:
+        parts.append(f"\n## `{spec.stem}` -> `{spec.dataset}`\n{spec.description} Owner: {spec.owner}. "
+                     f"Key: {', '.join(f'`{k}`' for k in spec.key)}.")
+        if spec.references:
+            parts.append(" Must refer to: " + ", ".join(f"`{c}` in `{d}.{t}`" for c, (d, t) in spec.references.items()) + ".")
+        parts.append("\n\n| column | accepted headers | type | required | allowed values | meaning |\n|---|---|---|---|---|---|\n")
+        for c in spec.columns:
+            parts.append(f"| `{c.name}` | {', '.join(c.aliases)} | {KIND_TEXT[c.kind]} | "
+                         f"{'optional' if c.nullable else 'yes'} | {_allowed(c)} | {c.description} |\n")
+    return "".join(parts)

@@ -1,0 +1,226 @@
+"""Survey weights: raking (iterative proportional fitting) to population margins, trimming, Kish deff.
+
+Raking adjusts the weights so that the weighted sample reproduces each population margin in
+turn (here: sums of weights per cell of a margin equal the population counts), repeating until
+every margin is met.  Which margins: by default the three two-way margins of district x age
+band x sex (district x age band, district x sex, age band x sex).  The full three-way cross
+(48 cells) would be post-stratification and leaves small cells with a handful of respondents
+and extreme weights; the one-way margins alone ignore the clear district-by-age differences in
+who returned forms.  The two-way margins are the middle road; `rake` accepts any list.
+
+Convergence: iterate until the largest relative margin error (|weighted total - population| /
+population, over every cell of every margin) is below ``tol``; raise ``ConvergenceError`` with
+the iterations done and the error reached when ``max_iter`` passes first.
+
+Trimming: weights are kept within [``lower``, ``upper``] x the mean weight (defaults 0.2 and 5)
+by re-raking with the weights capped at those bounds after every margin step, until both the
+bounds and the margins hold (or ConvergenceError when they conflict).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from analysis.core.errors import AnalysisError
+
+# ASSUMPTION(raking-two-way-margins): weights match the population on the three two-way margins of district x age band x sex, not on the full 48-cell cross; a three-way interaction in who answered is not corrected.
+DEFAULT_MARGINS: tuple[tuple[str, ...], ...] = (("district", "age_band"), ("district", "sex"), ("age_band", "sex"))
+# ASSUMPTION(trim-bounds): weights are trimmed to 0.2-5 times the mean weight (a common rule of thumb); trimming trades a little bias on the margins' correlates for lower variance.
+TRIM_LOWER, TRIM_UPPER = 0.2, 5.0
+
+
+class ConvergenceError(AnalysisError):
+    """Raking (or trim-and-rake) did not meet its tolerance within the iterations allowed."""
+
+    def __init__(self, what: str, iterations: int, max_error: float, measure: str = "largest relative margin error"):
+        self.iterations, self.max_error = iterations, max_error
+        super().__init__(f"{what} did not converge: {iterations} iterations, {measure} {max_error:.3g}")
+
+
+@dataclass
+class RakeResult:
+    """Weights (aligned with the sample's index) and how the fit went."""
+    weights: pd.Series
+    iterations: int
+    max_error: float
+    trimmed: int = 0
+    rounds: int = 0
+    margins: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
+    # Trimming bounds actually applied, as multiples of the mean weight (None: no trimming needed or possible).
+    bounds: tuple[float, float] | None = None
+
+    def trimming_note(self) -> str:
+        """What trimming did, in words, for the report."""
+        if not self.trimmed:
+            return "no weight needed trimming"
+        if self.bounds is None:
+            return (f"{self.trimmed:,} weights fell outside the trimming bounds, and no bounds compatible with the "
+                    "margins were found: weights left untrimmed")
+        widened = " (bounds widened to fit the margins)" if self.rounds > 1 else ""
+        return f"{self.trimmed:,} weights trimmed to {self.bounds[0]:g}-{self.bounds[1]:g} x the mean weight{widened}"
+
+
+def population_margins(population: pd.DataFrame, margins=DEFAULT_MARGINS, count: str = "population") -> dict:
+    """Population totals for each margin: {columns: Series indexed by the margin's cells}."""
+    out = {}
+    for cols in margins:
+        cols = tuple(cols)
+        missing = [c for c in (*cols, count) if c not in population.columns]
+        if missing:
+            raise KeyError(f"population table lacks columns {missing}")
+        out[cols] = population.groupby(list(cols), observed=True)[count].sum().astype(float)
+    return out
+
+
+_SEP = "\x1f"
+
+
+def _cell_index(sample: pd.DataFrame, cols: tuple[str, ...]) -> pd.Series:
+    """One string key per respondent naming its cell of the margin ``cols``."""
+    key = sample[cols[0]].astype(str)
+    for c in cols[1:]:
+        key = key + _SEP + sample[c].astype(str)
+    return key
+
+
+def _keyed(target: pd.Series) -> pd.Series:
+    """The target totals re-indexed by the same string keys as `_cell_index`."""
+    keys = [_SEP.join(map(str, k)) if isinstance(k, tuple) else str(k) for k in target.index]
+    return pd.Series(target.to_numpy(dtype=float), index=pd.Index(keys, dtype=object))
+
+
+def _check(sample: pd.DataFrame, targets: dict) -> None:
+    for cols, target in targets.items():
+        missing = [c for c in cols if c not in sample.columns]
+        if missing:
+            raise KeyError(f"sample lacks the margin columns {missing}")
+        if sample[list(cols)].isna().any().any():
+            raise ValueError(f"sample has missing values in {list(cols)}: drop or impute those rows before raking")
+        cells = set(_cell_index(sample, cols).unique())
+        tgt = _keyed(target)
+        unknown = cells - set(tgt.index)
+        if unknown:
+            raise ValueError(f"sample cells {sorted(k.replace(_SEP, ' x ') for k in unknown)[:5]} of margin {cols} "
+                             "have no population total")
+        empty = tgt[(tgt > 0) & ~tgt.index.isin(list(cells))]
+        if len(empty):
+            raise ValueError(f"margin {cols}: population cells with no respondents, cannot rake: "
+                             f"{[k.replace(_SEP, ' x ') for k in empty.index[:5]]}; collapse cells or use coarser margins")
+
+
+def margin_errors(sample: pd.DataFrame, weights: pd.Series, targets: dict) -> float:
+    """Largest relative error |weighted total - population| / population over all margin cells."""
+    worst = 0.0
+    for cols, target in targets.items():
+        target = _keyed(target)
+        got = weights.groupby(_cell_index(sample, cols)).sum()
+        got = got.reindex(target.index, fill_value=0.0)
+        pos = target > 0
+        rel = (got[pos] - target[pos]).abs() / target[pos]
+        worst = max(worst, float(rel.max()) if len(rel) else 0.0, float(got[~pos].abs().max()) if (~pos).any() else 0.0)
+    return worst
+
+
+def rake(sample: pd.DataFrame, targets: dict, base_weights: pd.Series | None = None, *,
+         tol: float = 1e-10, max_iter: int = 1000, bounds: tuple[float, float] | None = None) -> RakeResult:
+    """Raking weights for ``sample`` to the population ``targets`` (from `population_margins`).
+
+    Returns weights that sum to the population total; raises ConvergenceError if the largest
+    relative margin error is still above ``tol`` after ``max_iter`` full cycles, and ValueError
+    for a population cell with no respondents or a respondent cell with no population.
+    ``bounds`` (absolute weights) clips the weights after every margin step (used by trimming).
+    """
+    _check(sample, targets)
+    w = (pd.Series(1.0, index=sample.index) if base_weights is None
+         else base_weights.astype(float).reindex(sample.index))
+    if w.isna().any() or (w < 0).any():
+        raise ValueError("base weights must be non-negative and given for every respondent")
+    # Integer cell codes per margin, so each step is a bincount (fast enough for thousands of rows).
+    codes, goals = [], []
+    for cols, target in targets.items():
+        keyed = _keyed(target)
+        code = keyed.index.get_indexer(_cell_index(sample, cols))
+        codes.append(code)
+        goals.append(keyed.to_numpy(dtype=float))
+    x = w.to_numpy(dtype=float).copy()
+
+    def worst(x):
+        e = 0.0
+        for code, goal in zip(codes, goals):
+            got = np.bincount(code, weights=x, minlength=len(goal))
+            pos = goal > 0
+            e = max(e, float(np.max(np.abs(got[pos] - goal[pos]) / goal[pos], initial=0.0)),
+                    float(np.max(np.abs(got[~pos]), initial=0.0)))
+        return e
+
+    err = worst(x) if bounds is None else np.inf
+    it = 0
+    while err > tol and it < max_iter:
+        it += 1
+        for code, goal in zip(codes, goals):
+            got = np.bincount(code, weights=x, minlength=len(goal))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                factor = np.where(got > 0, goal / got, 0.0)
+            x = x * factor[code]
+            if bounds is not None:
+                x = np.clip(x, *bounds)
+        err = worst(x)
+    w = pd.Series(x, index=sample.index)
+    if err > tol:
+        raise ConvergenceError("raking" if bounds is None else "raking within the trimming bounds", it, err)
+    return RakeResult(weights=w.rename("weight"), iterations=it, max_error=err, margins=tuple(targets))
+
+
+def trim_and_rake(sample: pd.DataFrame, targets: dict, *, lower: float = TRIM_LOWER, upper: float = TRIM_UPPER,
+                  tol: float = 1e-10, max_iter: int = 5000, widenings: int = 3) -> RakeResult:
+    """Raking weights kept within [lower, upper] x the mean weight, widening the bounds if they conflict.
+
+    First an ordinary rake; if any weight falls outside the bounds (the mean weight is the
+    population total over n, fixed by the margins), rake again from the start with every weight
+    clipped to the bounds after each margin step ("capped raking"), so the result meets both the
+    margins (to ``tol``) and the bounds.  When bounds and margins conflict (a cell with too few
+    respondents for its population), the bounds are widened by a factor of 2 on each side, up to
+    ``widenings`` times, and then dropped: the margins always hold, and ``bounds`` records the
+    trimming actually applied.  ``trimmed`` counts the respondents whose plain raking weight was
+    outside the requested bounds.
+    """
+    if not 0 <= lower < 1 < upper:
+        raise ValueError("trimming bounds must satisfy 0 <= lower < 1 < upper (multiples of the mean weight)")
+    res = rake(sample, targets, tol=tol, max_iter=max_iter)
+    mean = res.weights.mean()
+    outside = int(((res.weights < lower * mean) | (res.weights > upper * mean)).sum())
+    if not outside:
+        return res
+    iterations = res.iterations
+    for attempt in range(widenings + 1):
+        lo, hi = lower / 2 ** attempt, upper * 2 ** attempt
+        try:
+            # Feasible capped raking converges in tens of iterations; an infeasible one never does.
+            capped = rake(sample, targets, tol=tol, max_iter=max(100, max_iter // 5), bounds=(lo * mean, hi * mean))
+        except ConvergenceError as exc:
+            iterations += exc.iterations
+            continue
+        capped.trimmed, capped.rounds, capped.bounds = outside, attempt + 1, (lo, hi)
+        capped.iterations += iterations
+        return capped
+    # ASSUMPTION(trimming-widened): if no trimming bounds up to 2^widenings times wider are compatible with the margins, the untrimmed raking weights are used (margins first); the report states the bounds applied.
+    res.trimmed, res.rounds, res.iterations = outside, widenings + 2, iterations
+    return res
+
+
+def kish_deff(weights) -> float:
+    """Kish's design effect from unequal weighting: 1 + CV^2 = n * sum(w^2) / (sum w)^2.
+
+    The CV uses the population standard deviation (divisor n), so equal weights give exactly 1.
+    """
+    w = np.asarray(weights, dtype=float)
+    if w.size == 0 or np.isnan(w).any() or (w < 0).any() or w.sum() == 0:
+        raise ValueError("weights must be a non-empty set of non-negative numbers with a positive sum")
+    return float(w.size * np.sum(w ** 2) / np.sum(w) ** 2)
+
+
+def effective_sample_size(weights) -> float:
+    """n / deff: the number of equally weighted respondents giving the same precision."""
+    return float(len(np.asarray(weights)) / kish_deff(weights))

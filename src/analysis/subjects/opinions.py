@@ -1,0 +1,179 @@
+"""The public's opinions and what was done about them: categories, rectification, timeliness, coding.
+
+Counting unit: the merged opinion (``opinion_id``; 166 in the report), not the raw suggestion.
+Every status is read at a cut-off date: an opinion counts as rectified when the ledger says
+rectified and its closing date is on or before the cut-off.
+"""
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pandas as pd
+
+from analysis.stats import agreement, survival
+from analysis.data.contract.files import OPINION_CATEGORIES
+from analysis.core.errors import ParameterError
+from analysis.stats.proportions import goodman, wilson
+
+CATEGORIES = tuple(OPINION_CATEGORIES)
+CATEGORY_LABELS = {"law_enforcement": "Law enforcement", "security_management": "Public security management",
+                   "service_economy": "Service to the economy", "team_building": "Team building"}
+
+
+def opinion_table(register: pd.DataFrame, district: str | None = None) -> pd.DataFrame:
+    """One row per merged opinion: opinion_id, category, suggestions, first text, districts.
+
+    The category of a merged opinion is the most frequent category among its suggestions (ties:
+    alphabetical first); ``conflicting`` flags opinions whose suggestions were filed under more than one.
+    With ``district``, only opinions with at least one suggestion from that district.
+    """
+    # ASSUMPTION(opinion-category-mode): a merged opinion takes the most common category of its suggestions; merged opinions whose suggestions disagree are flagged, not dropped.
+    if register.empty:
+        raise ValueError("the opinions register is empty")
+    reg = register.sort_values(["opinion_id", "received", "suggestion_id"])
+
+    def summarise(g: pd.DataFrame) -> pd.Series:
+        counts = g["category"].value_counts()
+        top = sorted(counts[counts == counts.max()].index)[0]
+        return pd.Series({"category": top, "conflicting": len(counts) > 1, "suggestions": len(g),
+                          "text": g["text"].iloc[0], "subcategory": g["subcategory"].iloc[0],
+                          "first_received": g["received"].min(),
+                          "districts": ", ".join(sorted(g["district"].dropna().unique()))})
+
+    out = reg.groupby("opinion_id", sort=True)[list(reg.columns.drop("opinion_id"))].apply(summarise).reset_index()
+    if district is not None:
+        # ASSUMPTION(opinion-district): an opinion belongs to a district when any suggestion merged into it came from there; opinions without a district are county-wide and excluded from district views.
+        known = set(register["district"].dropna())
+        if district not in known:
+            raise ParameterError(f"district {district!r} not in the opinions register; known: {sorted(known)}")
+        ids = set(register.loc[register["district"] == district, "opinion_id"])
+        out = out[out["opinion_id"].isin(ids)].reset_index(drop=True)
+    return out
+
+
+def ledger_for(ledger: pd.DataFrame, opinions: pd.DataFrame) -> pd.DataFrame:
+    """The ledger rows of the opinions in ``opinions`` (e.g. one district's); raises if there are none."""
+    known = ledger[ledger["opinion_id"].isin(opinions["opinion_id"])]
+    if len(opinions) and known.empty:
+        raise ValueError("none of the opinions has a ledger row")
+    return known.reset_index(drop=True)
+
+
+def category_shares(opinions: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """Opinions per category, share, Goodman simultaneous interval and cumulative share (Pareto order)."""
+    counts = opinions["category"].value_counts().reindex(CATEGORIES, fill_value=0)
+    counts = counts.sort_values(ascending=False, kind="stable")
+    ci = goodman(counts.to_numpy(), alpha=alpha)
+    out = pd.DataFrame({"category": counts.index, "label": [CATEGORY_LABELS.get(c, c) for c in counts.index],
+                        "opinions": counts.to_numpy(dtype=int)})
+    out["share"] = out["opinions"] / out["opinions"].sum()
+    out["ci_low"], out["ci_high"] = ci[:, 0], ci[:, 1]
+    out["cumulative_share"] = out["share"].cumsum()
+    return out
+
+
+def _cutoff(cutoff) -> pd.Timestamp:
+    try:
+        ts = pd.Timestamp(cutoff)
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(f"cutoff_date {cutoff!r} is not a date (use YYYY-MM-DD)") from exc
+    if pd.isna(ts):
+        raise ParameterError("cutoff_date is required")
+    return ts
+
+
+def rectification_status(ledger: pd.DataFrame, cutoff) -> pd.DataFrame:
+    """The ledger with each opinion's state at the cut-off and its time to rectification.
+
+    Adds: rectified (closed on or before the cut-off), days (plan date to closing date, or to the
+    cut-off when still open: censored), due (deadline on or before the cut-off), on_time (closed
+    on or before its own deadline), overdue_days (open past its deadline at the cut-off).
+    Opinions planned after the cut-off are left out; a closing date before the plan date raises.
+    """
+    cut = _cutoff(cutoff)
+    # ASSUMPTION(km-origin-plan-date): time to rectification runs from the plan date (not the date the opinion was received); opinions planned after the cut-off are left out.
+    led = ledger[ledger["plan_date"] <= cut].copy()
+    closed = led["closed_date"].notna() & (led["closed_date"] <= cut) & (led["status"] == "rectified")
+    # ASSUMPTION(closed-after-cutoff): an opinion closed after the cut-off counts as open (censored at the cut-off) in every figure stated at that cut-off.
+    bad = led["status"].eq("rectified") & led["closed_date"].isna()
+    if bad.any():
+        raise ValueError(f"rectified opinions without a closing date: {led.loc[bad, 'opinion_id'].tolist()[:5]}")
+    end = led["closed_date"].where(closed, cut)
+    days = (end - led["plan_date"]).dt.days
+    if (days < 0).any():
+        raise ValueError(f"closing date before plan date for {led.loc[days < 0, 'opinion_id'].tolist()[:5]}")
+    led["rectified"] = closed.astype(bool)
+    led["days"] = days.astype(float)
+    led["due"] = (led["deadline"] <= cut).astype(bool)
+    led["on_time"] = (closed & (led["closed_date"] <= led["deadline"])).astype(bool)
+    led["overdue_days"] = np.where(~closed & (led["deadline"] < cut), (cut - led["deadline"]).dt.days, 0)
+    return led
+
+
+def rectified_share(status: pd.DataFrame) -> dict:
+    """Rectified opinions over all opinions in the ledger (at the cut-off), with a Wilson interval."""
+    k, n = int(status["rectified"].sum()), len(status)
+    low, high = wilson(k, n)
+    return {"numerator": k, "denominator": n, "rate": k / n if n else float("nan"), "ci_low": low, "ci_high": high}
+
+
+def on_time_rates(status: pd.DataFrame) -> pd.DataFrame:
+    """On-time rates against each opinion's own deadline, with Wilson intervals, two denominators.
+
+    'due by cut-off': opinions whose deadline has passed, closed by it (late and still-open
+    overdue items count against); 'rectified': among opinions already closed, closed by the deadline.
+    """
+    # ASSUMPTION(on-time-own-deadline): on time means closed on or before the opinion's own deadline in the ledger; deadlines changed during the year are not visible in the data.
+    rows = []
+    for label, sub in (("due by cut-off", status[status["due"]]), ("rectified", status[status["rectified"]])):
+        k, n = int(sub["on_time"].sum()), len(sub)
+        low, high = wilson(k, n)
+        rows.append({"denominator_rows": label, "on_time": k, "n": n, "rate": k / n if n else float("nan"),
+                     "ci_low": low, "ci_high": high})
+    return pd.DataFrame(rows)
+
+
+def time_to_rectification(status: pd.DataFrame, opinions: pd.DataFrame | None = None) -> dict:
+    """Kaplan-Meier of days from plan to closing, its median and, with categories, a log-rank test."""
+    km = survival.kaplan_meier(status["days"], status["rectified"])
+    out = {"km": km, "median": survival.km_median(km), "n": len(status), "events": int(status["rectified"].sum())}
+    if opinions is not None:
+        cat = status[["opinion_id"]].merge(opinions[["opinion_id", "category"]], on="opinion_id", how="left")["category"]
+        if cat.isna().any():
+            raise ValueError("ledger opinions missing from the register: " + ", ".join(status.loc[cat.isna().to_numpy(), "opinion_id"][:5]))
+        by = {}
+        for c in sorted(cat.unique()):
+            m = (cat == c).to_numpy()
+            k = survival.kaplan_meier(status["days"].to_numpy()[m], status["rectified"].to_numpy()[m])
+            by[c] = {"km": k, "median": survival.km_median(k), "n": int(m.sum())}
+        out["by_category"] = by
+        out["logrank"] = survival.logrank(status["days"], status["rectified"], cat.to_numpy()) if cat.nunique() > 1 else None
+    return out
+
+
+def coder_agreement(register: pd.DataFrame) -> dict:
+    """Cohen's kappa between the category and the second coder's category, on the double-coded rows."""
+    # ASSUMPTION(kappa-on-suggestions): agreement is measured on the double-coded suggestions (register rows), not on merged opinions.
+    sub = register[register["second_coder_category"].notna()]
+    table = agreement.agreement_table(sub["category"], sub["second_coder_category"], CATEGORIES)
+    return {"table": table, **agreement.kappa(table.to_numpy())}
+
+
+def open_items(status: pd.DataFrame, opinions: pd.DataFrame) -> pd.DataFrame:
+    """Opinions still open at the cut-off, oldest deadline first, with free text HTML-escaped.
+
+    Columns: opinion_id, category, owner_unit (escaped), deadline (YYYY-MM-DD), overdue_days,
+    opinion (the first suggestion's text, escaped): render with ``to_html(escape=False)`` so it is
+    escaped exactly once.
+    """
+    still = status[~status["rectified"]].merge(opinions[["opinion_id", "category", "text"]], on="opinion_id", how="left")
+    still = still.sort_values(["deadline", "opinion_id"])
+    return pd.DataFrame({
+        "opinion_id": still["opinion_id"].to_numpy(),
+        "category": [CATEGORY_LABELS.get(c, c) for c in still["category"]],
+        "owner_unit": [html.escape(str(u)) for u in still["owner_unit"]],
+        "deadline": still["deadline"].dt.strftime("%Y-%m-%d").to_numpy(),
+        "overdue_days": still["overdue_days"].astype(int).to_numpy(),
+        "opinion": [html.escape(str(t)) if pd.notna(t) else "" for t in still["text"]],
+    })

@@ -1,0 +1,63 @@
+"""One real batch on the demo data (every notebook in reports.yml that exists, executed by papermill)."""
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from analysis.core import paths
+from analysis.batch import runner
+from analysis.batch.schema import load_config
+
+pytestmark = pytest.mark.slow
+
+
+def test_demo_batch_builds_every_report(demo_batch):
+    result, reports = demo_batch.result, demo_batch.reports
+    assert result.exit_code == 0, demo_batch.log
+    cfg = load_config(demo_batch.config)
+    present = [e for e in cfg.all_entries() if e.notebook.exists()]
+    built = {o.report.entry for o in result.outcomes if o.status == "built"}
+    assert built == {e.name for e in present}, demo_batch.log
+    for o in result.outcomes:
+        assert (reports / o.report.html_name).exists()
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    for o in result.outcomes:
+        assert f'data-report="{o.report.name}" data-status="built"' in index
+    processed = demo_batch.root / "data" / "processed"
+    assert (reports / paths.KEY_FIGURES).read_bytes() == (processed / paths.KEY_FIGURES).read_bytes()
+
+
+def test_demo_reports_carry_banner_and_provenance(demo_batch):
+    manifest = json.loads((demo_batch.root / "data" / "processed" / paths.MANIFEST).read_text())
+    assert manifest["synthetic"] is True
+    for o in demo_batch.result.outcomes:
+        text = (demo_batch.reports / o.report.html_name).read_text(encoding="utf-8")
+        assert "SYNTHETIC DEMO DATA" in text and 'id="provenance"' in text
+        assert "<script src=" not in text
+        assert o.provenance["manifest_sha256"] != "none"
+
+
+def test_reports_show_no_internal_noise(demo_batch):
+    """A leader reads no file paths, Python reprs or tracebacks in a report."""
+    for o in demo_batch.result.outcomes:
+        text = (demo_batch.reports / o.report.html_name).read_text(encoding="utf-8")
+        for noise in ("PosixPath(", "Traceback (most recent call last)", ".staging/", "<Figure size"):
+            assert noise not in text, f"{o.report.html_name} shows {noise!r}"
+
+
+def test_district_and_station_sweeps_follow_the_data(demo_batch):
+    names = {o.report.name for o in demo_batch.result.outcomes}
+    cfg = load_config(demo_batch.config)
+    if any(e.name == "survey" and e.notebook.exists() for e in cfg.entries):
+        assert {"survey--xianfeng", "survey--dongdang", "survey--shanyang"} <= names
+    if any(e.name == "fitness" and e.notebook.exists() for e in cfg.entries):
+        assert "fitness--xianfeng-police-station" in names
+
+
+def test_second_run_skips_every_report(demo_batch):
+    out = io.StringIO()
+    again = runner.run(demo_batch.config, jobs=2, out=out)
+    assert {o.status for o in again.outcomes} == {"skipped"}, out.getvalue()
+    assert again.exit_code == 0

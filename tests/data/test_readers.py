@@ -1,0 +1,71 @@
+"""Raw exports arrive as UTF-8 or GB18030 CSV, or as .xlsx, with Chinese or English headers."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from analysis.data.cleaning import clean_all
+from analysis.data.contract import BY_DATASET
+from analysis.core.errors import ContractError
+from analysis.data.readers import read_raw
+from minimal_raw import write_minimal_raw
+
+ROSTER = BY_DATASET["officer_roster"]
+HOUSEHOLDS = BY_DATASET["households"]
+
+
+def test_gb18030_csv_with_chinese_headers(tmp_path):
+    text = "辖区,户数\n安宜镇,5000\n氾水,3000\n"
+    data = text.encode("gb18030")
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")  # the fixture really is not UTF-8
+    (tmp_path / "households.csv").write_bytes(data)
+    table = read_raw(tmp_path, HOUSEHOLDS)
+    assert table.encoding == "gb18030"
+    assert table.frame["district"].tolist() == ["安宜镇", "氾水"]
+    assert table.frame["source_row"].tolist() == [2, 3]
+
+
+def test_utf8_with_bom(tmp_path):
+    (tmp_path / "households.csv").write_bytes("district,households\nAnyi,5\n".encode("utf-8-sig"))
+    table = read_raw(tmp_path, HOUSEHOLDS)
+    assert table.encoding == "utf-8" and list(table.frame.columns) == ["source_row", "district", "households"]
+
+
+def test_xlsx_roster_with_excel_dates_and_numeric_ids(tmp_path):
+    frame = pd.DataFrame({
+        "警号": [321001, "０２１００２"], "姓名": ["张三", "李 四"], "单位": ["安宜派出所", "交警大队"],
+        "警种": ["社区民警", "交警"], "年龄段": ["30-39岁", "30岁以下"], "性别": ["男", "女"],
+        "中层干部人选": ["是", "否"], "入职日期": [dt.datetime(2001, 3, 1), "2004/2/1"], "离职日期": [None, None],
+    })
+    frame.to_excel(tmp_path / "officer_roster.xlsx", index=False)
+    table = read_raw(tmp_path, ROSTER)
+    assert table.encoding == "xlsx"
+    assert table.frame["police_number"].tolist() == ["321001", "０２１００２"], "ids stay text, not 321001.0"
+
+
+def test_xlsx_roster_cleans_like_csv(tmp_path):
+    raw = write_minimal_raw(tmp_path / "raw")
+    roster = pd.read_csv(raw / "officer_roster.csv", dtype=str, keep_default_na=False)
+    roster["joined"] = [dt.datetime(2001, 3, 1), dt.datetime(2004, 2, 1)]
+    roster.to_excel(raw / "officer_roster.xlsx", index=False)
+    (raw / "officer_roster.csv").unlink()
+    result = clean_all(raw, tmp_path / "out")
+    assert result.manifest["inputs"]["officer_roster.xlsx"]["clean"] == 2
+    clean = pd.read_parquet(tmp_path / "out" / "officer_roster.parquet")
+    assert [str(d.date()) for d in clean["joined"]] == ["2001-03-01", "2004-02-01"]
+
+
+def test_broken_xlsx(tmp_path):
+    (tmp_path / "officer_roster.xlsx").write_bytes(b"this is not a zip file")
+    with pytest.raises(ContractError, match=r"officer_roster\.xlsx: not a readable \.xlsx workbook"):
+        read_raw(tmp_path, ROSTER)
+
+
+def test_csv_and_xlsx_both_present_is_ambiguous(tmp_path):
+    (tmp_path / "households.csv").write_text("district,households\nAnyi,5\n")
+    (tmp_path / "households.xlsx").write_bytes(b"")
+    with pytest.raises(ContractError, match="both a .csv and an .xlsx"):
+        read_raw(tmp_path, HOUSEHOLDS)
