@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install reports demo-data clean-data test lab lock clean
+.PHONY: help install reports demo-data clean-data lint format test lab lock clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -29,9 +29,17 @@ demo-data: $(STAMP) ## Regenerate the synthetic demo raw data (seed 2004)
 clean-data: $(STAMP) ## Clean data/raw into data/processed only
 	$(PY) -m analysis clean
 
-# One pytest session: the unit tests, nbval (--nbval-lax: only cells marked NBVAL_CHECK_OUTPUT are
+lint: $(STAMP) ## Check lint, import order and formatting (ruff), as make test does
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP) ## Fix import order and reformat the code and notebooks (ruff)
+	$(VENV)/bin/ruff check --fix --select I .
+	$(VENV)/bin/ruff format .
+
+# ruff first (seconds), then one pytest session: the unit tests, nbval (--nbval-lax: only cells marked NBVAL_CHECK_OUTPUT are
 # compared) on every notebook in notebooks/, one real batch run on the demo data, the browser test.
-test: $(STAMP) ## Run the whole test suite (pytest, nbval, batch run, browser test)
+test: $(STAMP) lint ## Run the whole test suite (ruff, pytest, nbval, batch run, browser test)
 	$(PY) -m pytest tests $(wildcard notebooks/*.ipynb) --nbval-lax --nbval-current-env -p no:randomly
 
 lab: $(STAMP) ## Open JupyterLab on the project's environment

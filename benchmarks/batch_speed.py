@@ -10,6 +10,7 @@ command line, as a user would run it; the repository's reports.yml and notebooks
 
     .venv/bin/python benchmarks/batch_speed.py [--jobs 2] [--scale 100] [--skip-b] [--keep DIR]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -59,8 +60,9 @@ def tree_memory(pid: int) -> tuple[int, int]:
     return total, largest
 
 
-def run_batch(workdir: Path, raw: Path, jobs: int, config_path: Path = paths.REPORTS_CONFIG,
-              extra: dict | None = None) -> dict:
+def run_batch(
+    workdir: Path, raw: Path, jobs: int, config_path: Path = paths.REPORTS_CONFIG, extra: dict | None = None
+) -> dict:
     """One full batch (clean + every report, --force) in ``workdir``; wall time, cell times, peak memory."""
     config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
     config.update(extra or {})
@@ -96,26 +98,45 @@ def run_batch(workdir: Path, raw: Path, jobs: int, config_path: Path = paths.REP
         sampler.join()
     wall = time.perf_counter() - t0
     states = [json.loads(p.read_text()) for p in (workdir / "reports" / ".state").glob("*.json")]
-    rows = sorted(((s["provenance"].get("report", "?"), s.get("seconds", 0.0), s.get("cell_seconds", 0.0), s["status"])
-                   for s in states if s.get("provenance")), key=lambda r: -r[1])
+    rows = sorted(
+        (
+            (s["provenance"].get("report", "?"), s.get("seconds", 0.0), s.get("cell_seconds", 0.0), s["status"])
+            for s in states
+            if s.get("provenance")
+        ),
+        key=lambda r: -r[1],
+    )
     sweep_sizes = {}
     try:
         from analysis.batch.schema import ALLOWED_SOURCES
 
         for entry in config.get("reports") or []:
-            for key, source in (entry.get("sweep") or {}).items():
+            for source in (entry.get("sweep") or {}).values():
                 if isinstance(source, str):
                     sweep_sizes[source] = len(ALLOWED_SOURCES[source](workdir / "data" / "processed"))
     except Exception:
         pass
-    return {"rc": rc, "wall": wall, "sweep_sizes": sweep_sizes, "cells": sum(r[2] for r in rows), "per_report": rows, "peak_bytes": peak, "peak_one_bytes": peak_one,
-            "reports": len(rows), "log": workdir / "run.log"}
+    return {
+        "rc": rc,
+        "wall": wall,
+        "sweep_sizes": sweep_sizes,
+        "cells": sum(r[2] for r in rows),
+        "per_report": rows,
+        "peak_bytes": peak,
+        "peak_one_bytes": peak_one,
+        "reports": len(rows),
+        "log": workdir / "run.log",
+    }
 
 
 def demo_data(out: Path, scale: int) -> float:
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "analysis", "demo-data", "--scale", str(scale), "--out", str(out)],
-                   check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
+    subprocess.run(
+        [sys.executable, "-m", "analysis", "demo-data", "--scale", str(scale), "--out", str(out)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
     return time.perf_counter() - t0
 
 
@@ -124,9 +145,11 @@ def describe(label: str, r: dict) -> None:
     print(f"{'report':<40} {'wall s':>8} {'cells s':>8} {'overhead s':>10}")
     for name, secs, cells, status in r["per_report"]:
         print(f"{name:<40} {secs:>8.1f} {cells:>8.1f} {secs - cells:>10.1f}  {status}")
-    print(f"batch wall {r['wall']:.1f} s; sum of cell times {r['cells']:.1f} s; "
-          f"peak memory {r['peak_bytes'] / 2**30:.2f} GB (PSS of the process tree; largest process "
-          f"{r['peak_one_bytes'] / 2**30:.2f} GB)")
+    print(
+        f"batch wall {r['wall']:.1f} s; sum of cell times {r['cells']:.1f} s; "
+        f"peak memory {r['peak_bytes'] / 2**30:.2f} GB (PSS of the process tree; largest process "
+        f"{r['peak_one_bytes'] / 2**30:.2f} GB)"
+    )
 
 
 def main() -> int:
@@ -135,9 +158,16 @@ def main() -> int:
     ap.add_argument("--scale", type=int, default=100)
     ap.add_argument("--skip-b", action="store_true", help="only (a)")
     ap.add_argument("--keep", help="keep the work folders here (default: a deleted tmp folder)")
-    ap.add_argument("--config", default=str(paths.REPORTS_CONFIG), help="reports.yml to run (default: the repository's)")
-    ap.add_argument("--set", action="append", default=[], metavar="KEY=YAML",
-                    help="override a top-level key of the configuration, e.g. prestart=false or preload=[pandas]")
+    ap.add_argument(
+        "--config", default=str(paths.REPORTS_CONFIG), help="reports.yml to run (default: the repository's)"
+    )
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=YAML",
+        help="override a top-level key of the configuration, e.g. prestart=false or preload=[pandas]",
+    )
     args = ap.parse_args()
     base = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="batch-bench-"))
     base.mkdir(parents=True, exist_ok=True)
@@ -167,14 +197,18 @@ def main() -> int:
             describe(f"x{args.scale}", b)
         print("\n== figures")
         ratio_a = a["wall"] / a["cells"] if a["cells"] else float("nan")
-        print(f"(a) jobs={args.jobs}: wall {a['wall']:.1f} s / sum of cell times {a['cells']:.1f} s = {ratio_a:.2f} "
-              f"(target <= 1.0: {'met' if ratio_a <= 1.0 else 'MISSED'})")
+        print(
+            f"(a) jobs={args.jobs}: wall {a['wall']:.1f} s / sum of cell times {a['cells']:.1f} s = {ratio_a:.2f} "
+            f"(target <= 1.0: {'met' if ratio_a <= 1.0 else 'MISSED'})"
+        )
         if b:
             ratio_b = b["wall"] / a["wall"]
             peak = max(a["peak_bytes"], b["peak_bytes"]) / 2**30
-            print(f"(b) wall x{args.scale} {b['wall']:.1f} s / wall x1 {a['wall']:.1f} s = {ratio_b:.2f} "
-                  f"(target <= 3: {'met' if ratio_b <= 3 else 'MISSED'}); peak memory {peak:.2f} GB "
-                  f"(target <= 4: {'met' if peak <= 4 else 'MISSED'})")
+            print(
+                f"(b) wall x{args.scale} {b['wall']:.1f} s / wall x1 {a['wall']:.1f} s = {ratio_b:.2f} "
+                f"(target <= 3: {'met' if ratio_b <= 3 else 'MISSED'}); peak memory {peak:.2f} GB "
+                f"(target <= 4: {'met' if peak <= 4 else 'MISSED'})"
+            )
         return 0 if a["rc"] == 0 and (b is None or b["rc"] == 0) else 1
     finally:
         if not args.keep:

@@ -7,6 +7,7 @@
 - ``batch_project`` builds a tiny project (fixture notebooks, reports.yml, data) in a tmp folder.
 - ``demo_batch`` runs the real batch once per session on a copy of the demo raw data.
 """
+
 from __future__ import annotations
 
 import json
@@ -99,8 +100,14 @@ def write_tiny_data(folder: Path) -> None:
     import pandas as pd
 
     folder.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame({"district": TINY_DISTRICTS * 2, "age_band": ["18-29"] * 4, "sex": ["M", "M", "F", "F"],
-                  "population": [10, 20, 30, 40]}).to_parquet(folder / "population_margins.parquet")
+    pd.DataFrame(
+        {
+            "district": TINY_DISTRICTS * 2,
+            "age_band": ["18-29"] * 4,
+            "sex": ["M", "M", "F", "F"],
+            "population": [10, 20, 30, 40],
+        }
+    ).to_parquet(folder / "population_margins.parquet")
     pd.DataFrame({"officer_id": ["o1", "o2", "o3"], "unit": TINY_UNITS}).to_parquet(folder / "officer_roster.parquet")
     (folder / paths.MANIFEST).write_text(json.dumps({"synthetic": True}), encoding="utf-8")
     (folder / paths.KEY_FIGURES).write_text("id,value\nfixture,1\n", encoding="utf-8")
@@ -143,8 +150,9 @@ def demo_batch(tmp_path_factory):
     log = root / "run.log"
     with open(log, "w", encoding="utf-8") as out:
         result = runner.run(cfg_path, jobs=2, force=True, out=out)
-    return SimpleNamespace(root=root, config=cfg_path, reports=root / "reports", result=result,
-                           log=log.read_text(encoding="utf-8"))
+    return SimpleNamespace(
+        root=root, config=cfg_path, reports=root / "reports", result=result, log=log.read_text(encoding="utf-8")
+    )
 
 
 def write_config_copy(root: Path) -> Path:

@@ -1,4 +1,5 @@
 """The cleaning notebook runs under papermill with its parameters and calls the package's cleaning."""
+
 from __future__ import annotations
 
 import nbformat
@@ -13,9 +14,14 @@ from minimal_raw import write_minimal_raw
 def test_clean_notebook_runs_on_given_folders(tmp_path):
     raw = write_minimal_raw(tmp_path / "raw")
     out = tmp_path / "00_clean.ipynb"
-    pm.execute_notebook(str(paths.NOTEBOOKS / "00_clean.ipynb"), str(out), kernel_name="python3",
-                        parameters={"raw_dir": str(raw), "processed_dir": str(tmp_path / "processed")},
-                        progress_bar=False, cwd=str(tmp_path))
+    pm.execute_notebook(
+        str(paths.NOTEBOOKS / "00_clean.ipynb"),
+        str(out),
+        kernel_name="python3",
+        parameters={"raw_dir": str(raw), "processed_dir": str(tmp_path / "processed")},
+        progress_bar=False,
+        cwd=str(tmp_path),
+    )
     text = "".join(o.get("text", "") for c in nbformat.read(out, as_version=4).cells for o in c.get("outputs", []))
     assert "38 rows read: 38 clean, 0 quarantined, none lost" in text
     assert (tmp_path / "processed" / "manifest.json").exists()

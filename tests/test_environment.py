@@ -1,4 +1,5 @@
 """environment.yml (conda users) and pyproject.toml (pip, the Makefile) must pin the same packages."""
+
 import re
 import tomllib
 

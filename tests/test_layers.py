@@ -5,6 +5,7 @@ summary; batch; the command line. ``demo`` imports only core and the contract. A
 from its own layer and lower ones; an import that runs up a layer (lazy ones inside functions
 included) fails this test. docs/architecture.md draws the same picture.
 """
+
 from __future__ import annotations
 
 import ast
@@ -20,8 +21,10 @@ from analysis.core import paths
 LAYERS: dict[str, int] = {
     "core": 0,
     "data.contract": 1,
-    "data": 2, "stats": 2,
-    "plotting": 3, "i18n": 3,
+    "data": 2,
+    "stats": 2,
+    "plotting": 3,
+    "i18n": 3,
     "subjects": 4,
     "summary": 5,
     "batch": 6,
@@ -48,8 +51,10 @@ class Violation:
     imported: str
 
     def __str__(self) -> str:
-        return (f"{self.module}:{self.line} imports {self.imported} "
-                f"({layer_of(self.module)} may not depend on {layer_of(self.imported)})")
+        return (
+            f"{self.module}:{self.line} imports {self.imported} "
+            f"({layer_of(self.module)} may not depend on {layer_of(self.imported)})"
+        )
 
 
 def imported_modules(tree: ast.AST, module: str) -> list[tuple[int, str]]:
@@ -120,28 +125,34 @@ def _package(tmp_path: Path, files: dict[str, str]) -> Path:
     return root
 
 
-@pytest.mark.parametrize("importer, statement", [
-    ("stats/weighting.py", "from analysis.subjects import survey"),            # up two layers
-    ("data/cleaning.py", "def f():\n    from analysis.summary.key_figures import write_key_figures\n"),  # lazy
-    ("data/contract/files.py", "from analysis.data import cleaning"),          # contract below cleaning
-    ("stats/funnel.py", "from analysis.data.processed import load"),           # peers
-    ("demo/survey.py", "from analysis.stats import proportions"),              # demo: core and contract only
-    ("subjects/officers.py", "import analysis.batch.runner"),
-    ("data/contract/base.py", "from ..cleaning import X"),                     # relative, still upwards
-])
+@pytest.mark.parametrize(
+    "importer, statement",
+    [
+        ("stats/weighting.py", "from analysis.subjects import survey"),  # up two layers
+        ("data/cleaning.py", "def f():\n    from analysis.summary.key_figures import write_key_figures\n"),  # lazy
+        ("data/contract/files.py", "from analysis.data import cleaning"),  # contract below cleaning
+        ("stats/funnel.py", "from analysis.data.processed import load"),  # peers
+        ("demo/survey.py", "from analysis.stats import proportions"),  # demo: core and contract only
+        ("subjects/officers.py", "import analysis.batch.runner"),
+        ("data/contract/base.py", "from ..cleaning import X"),  # relative, still upwards
+    ],
+)
 def test_a_planted_upward_import_fails(tmp_path, statement, importer):
     root = _package(tmp_path, {importer: statement + "\n"})
     found = violations(root)
     assert len(found) == 1 and found[0].module.startswith("analysis.") and found[0].line >= 1, found
 
 
-@pytest.mark.parametrize("importer, statement", [
-    ("subjects/survey.py", "from analysis.stats import weighting"),
-    ("summary/key_figures.py", "from analysis.subjects.fitness import officer_round_results"),
-    ("data/cleaning.py", "from analysis.data.contract import RAW_FILES"),
-    ("demo/survey.py", "from analysis.data.contract import LIKERT_ITEMS\nfrom analysis.core import paths"),
-    ("cli.py", "from analysis.demo import write_demo_data"),
-    ("data/contract/files.py", "from .base import Column"),
-])
+@pytest.mark.parametrize(
+    "importer, statement",
+    [
+        ("subjects/survey.py", "from analysis.stats import weighting"),
+        ("summary/key_figures.py", "from analysis.subjects.fitness import officer_round_results"),
+        ("data/cleaning.py", "from analysis.data.contract import RAW_FILES"),
+        ("demo/survey.py", "from analysis.data.contract import LIKERT_ITEMS\nfrom analysis.core import paths"),
+        ("cli.py", "from analysis.demo import write_demo_data"),
+        ("data/contract/files.py", "from .base import Column"),
+    ],
+)
 def test_downward_imports_pass(tmp_path, statement, importer):
     assert violations(_package(tmp_path, {importer: statement + "\n"})) == []

@@ -1,4 +1,5 @@
 """The project's front doors: make, the command line, CI, and notebooks committed without bulky outputs."""
+
 from __future__ import annotations
 
 import subprocess
@@ -7,8 +8,8 @@ import sys
 import nbformat
 import pytest
 
-from analysis.core import paths
 from analysis.batch.notebook_outputs import is_checked
+from analysis.core import paths
 
 
 def test_bare_make_lists_the_targets():
@@ -18,7 +19,9 @@ def test_bare_make_lists_the_targets():
 
 
 def test_command_line_help_lists_the_subcommands():
-    out = subprocess.run([sys.executable, "-m", "analysis", "--help"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "analysis", "--help"], capture_output=True, text=True, check=True
+    ).stdout
     for command in ("demo-data", "clean", "key-figures", "run", "contract-doc", "accept-outputs"):
         assert command in out
 

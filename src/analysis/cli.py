@@ -1,4 +1,5 @@
 """Thin command line over the package: each sub-command calls one Python function."""
+
 from __future__ import annotations
 
 import argparse
@@ -59,9 +60,12 @@ def _accept_outputs(args: argparse.Namespace) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             executed = Path(tmp) / source.name
             # Figures of an acceptance run are thrown away with it, not mixed into reports/.
-            figures = {"figures_dir": str(Path(tmp) / "figures")} if "figures_dir" in pm.inspect_notebook(str(source)) else {}
-            pm.execute_notebook(str(source), str(executed), kernel_name="python3", progress_bar=False, cwd=tmp,
-                                parameters=figures)
+            figures = (
+                {"figures_dir": str(Path(tmp) / "figures")} if "figures_dir" in pm.inspect_notebook(str(source)) else {}
+            )
+            pm.execute_notebook(
+                str(source), str(executed), kernel_name="python3", progress_bar=False, cwd=tmp, parameters=figures
+            )
             strip_file(executed, source)
         print(f"{source.name}: checked outputs accepted")
     return 0
@@ -109,8 +113,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--write", action="store_true")
     p.set_defaults(func=_contract_doc)
 
-    p = sub.add_parser("accept-outputs", help="execute notebooks with their defaults and commit-ready strip "
-                       "them, keeping only the outputs nbval checks (accepting a changed result on purpose)")
+    p = sub.add_parser(
+        "accept-outputs",
+        help="execute notebooks with their defaults and commit-ready strip "
+        "them, keeping only the outputs nbval checks (accepting a changed result on purpose)",
+    )
     p.add_argument("notebooks", nargs="+")
     p.set_defaults(func=_accept_outputs)
 

@@ -1,4 +1,5 @@
 """One real batch on the demo data (every notebook in reports.yml that exists, executed by papermill)."""
+
 from __future__ import annotations
 
 import io
@@ -6,9 +7,9 @@ import json
 
 import pytest
 
-from analysis.core import paths
 from analysis.batch import runner
 from analysis.batch.schema import load_config
+from analysis.core import paths
 
 pytestmark = pytest.mark.slow
 

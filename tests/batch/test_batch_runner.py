@@ -1,4 +1,5 @@
 """The batch run on fixture notebooks (real papermill, tiny kernels): failures, cache, atomicity."""
+
 from __future__ import annotations
 
 import io
@@ -15,8 +16,15 @@ import pytest
 from analysis.batch import runner
 from analysis.batch.runner import publish_folder, write_atomic
 
-REPORTS_BUILT = {"county", "fitness", "fitness--anyi-police-station", "fitness--xianfeng-police-station",
-                 "fitness--strict", "fitness--strict-anyi-police-station", "fitness--strict-xianfeng-police-station"}
+REPORTS_BUILT = {
+    "county",
+    "fitness",
+    "fitness--anyi-police-station",
+    "fitness--xianfeng-police-station",
+    "fitness--strict",
+    "fitness--strict-anyi-police-station",
+    "fitness--strict-xianfeng-police-station",
+}
 
 
 def _run(config, **kw):
@@ -106,8 +114,11 @@ def test_changing_one_parameter_reruns_only_the_reports_it_touches(first_run):
     try:
         result, _ = _run(config, only=["county", "fitness"])
         built = {n for n, s in _statuses(result).items() if s == "built"}
-        assert built == {"fitness--strict", "fitness--strict-anyi-police-station",
-                         "fitness--strict-xianfeng-police-station"}
+        assert built == {
+            "fitness--strict",
+            "fitness--strict-anyi-police-station",
+            "fitness--strict-xianfeng-police-station",
+        }
     finally:
         config.write_text(config.read_text().replace("strict: {pass_mark: 85}", "strict: {pass_mark: 80}"))
 
@@ -156,8 +167,27 @@ def test_killing_a_run_midway_leaves_previous_reports_intact(first_run):
     before = {p.name: p.read_bytes() for p in reports.glob("*.html")}
     figures_before = (reports / "figures" / "county" / "square.png").read_bytes()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "analysis", "run", "--config", str(config), "--force", "--jobs", "2",
-         "--only", "county", "--only", "fitness", "-p", "delay=60"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "analysis",
+            "run",
+            "--config",
+            str(config),
+            "--force",
+            "--jobs",
+            "2",
+            "--only",
+            "county",
+            "--only",
+            "fitness",
+            "-p",
+            "delay=60",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 90
         # Wait until the reports are executing (their staging folders exist), then kill everything.
@@ -196,9 +226,25 @@ def test_ctrl_c_stops_at_once_and_keeps_previous_reports(first_run):
     _run(config, only=["county", "fitness"])
     before = {p.name: p.read_bytes() for p in reports.glob("*.html")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "analysis", "run", "--config", str(config), "--force", "--jobs", "2",
-         "--only", "fitness", "-p", "delay=120"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "analysis",
+            "run",
+            "--config",
+            str(config),
+            "--force",
+            "--jobs",
+            "2",
+            "--only",
+            "fitness",
+            "-p",
+            "delay=120",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 90
         while not list((reports / ".staging").glob("*/fitness*")) and time.monotonic() < deadline:
@@ -248,7 +294,6 @@ def test_state_records_key_and_provenance(first_run):
 
 def test_longest_reports_start_first(batch_project, tmp_path):
     """Scheduling: by the last build's time, longest first; a report never built counts as longest."""
-    import nbformat
     from nbformat.v4 import new_code_cell, new_notebook, new_output
 
     config = batch_project(tmp_path)

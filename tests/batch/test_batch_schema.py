@@ -1,4 +1,5 @@
 """The parameter schema: every problem found before any kernel starts, with a message that says what."""
+
 from __future__ import annotations
 
 import subprocess
@@ -55,8 +56,11 @@ def test_unknown_key_in_reports_yml_names_the_report_and_key(batch_project):
 def test_parameter_not_in_the_notebook_is_rejected(batch_project):
     config = batch_project()
     # 'district' is in the schema but failing.ipynb has no such parameter.
-    config.write_text(config.read_text().replace("notebook: \"", "notebook: \"", 1).replace(
-        "  - name: broken\n", "  - name: broken\n    parameters: {district: Anyi}\n"))
+    config.write_text(
+        config.read_text()
+        .replace('notebook: "', 'notebook: "', 1)
+        .replace("  - name: broken\n", "  - name: broken\n    parameters: {district: Anyi}\n")
+    )
     with pytest.raises(ParameterError, match=r"'district' is not a parameter of failing.ipynb"):
         _run(config)
 
@@ -86,27 +90,48 @@ def test_only_unknown_report_is_rejected(batch_project):
 
 def test_cli_prints_one_clear_line_and_exits_2(batch_project):
     config = batch_project()
-    done = subprocess.run([sys.executable, "-m", "analysis", "run", "--config", str(config), "-p", "unit=Atlantis"],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "analysis", "run", "--config", str(config), "-p", "unit=Atlantis"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2
     assert "does not exist in the data" in done.stderr and "Traceback" not in done.stderr
     assert not (config.parent / "reports").exists()
 
 
-@pytest.mark.parametrize("ptype, given, expected", [
-    ("int", "70", 70), ("int", 70.0, 70), ("number", "70", 70), ("number", "69.5", 69.5),
-    ("float", "1", 1.0), ("bool", "yes", True), ("bool", "0", False), ("date", "2004-12-20", "2004-12-20"),
-    ("str", " Anyi ", "Anyi"),
-])
+@pytest.mark.parametrize(
+    "ptype, given, expected",
+    [
+        ("int", "70", 70),
+        ("int", 70.0, 70),
+        ("number", "70", 70),
+        ("number", "69.5", 69.5),
+        ("float", "1", 1.0),
+        ("bool", "yes", True),
+        ("bool", "0", False),
+        ("date", "2004-12-20", "2004-12-20"),
+        ("str", " Anyi ", "Anyi"),
+    ],
+)
 def test_values_are_cast_to_their_declared_type(ptype, given, expected):
     out = ParamSpec("p", ptype).cast(given, where="t")
     assert out == expected and type(out) is type(expected)
 
 
-@pytest.mark.parametrize("ptype, given", [
-    ("int", "70.5"), ("int", True), ("number", "abc"), ("date", "20/12/2004"), ("date", "2004-13-01"),
-    ("str", 5), ("bool", "perhaps"),
-])
+@pytest.mark.parametrize(
+    "ptype, given",
+    [
+        ("int", "70.5"),
+        ("int", True),
+        ("number", "abc"),
+        ("date", "20/12/2004"),
+        ("date", "2004-13-01"),
+        ("str", 5),
+        ("bool", "perhaps"),
+    ],
+)
 def test_wrong_values_are_rejected(ptype, given):
     with pytest.raises(ParameterError, match="parameter 'p' must be"):
         ParamSpec("p", ptype).cast(given, where="t")
@@ -126,9 +151,16 @@ def test_sweeps_expand_to_the_values_found_in_the_data(batch_project):
     errors, reports = expand(cfg, {}, nb, AllowedValues(cfg.processed_dir))
     assert errors == []
     names = [r.name for r in reports]
-    assert names == ["county", "fitness", "fitness--anyi-police-station", "fitness--xianfeng-police-station",
-                     "fitness--strict", "fitness--strict-anyi-police-station",
-                     "fitness--strict-xianfeng-police-station", "broken"]
+    assert names == [
+        "county",
+        "fitness",
+        "fitness--anyi-police-station",
+        "fitness--xianfeng-police-station",
+        "fitness--strict",
+        "fitness--strict-anyi-police-station",
+        "fitness--strict-xianfeng-police-station",
+        "broken",
+    ]
     strict = next(r for r in reports if r.name == "fitness--strict-xianfeng-police-station")
     assert strict.parameters == {"pass_mark": 80, "unit": "Xi'anfeng Police Station"}
 

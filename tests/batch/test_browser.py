@@ -4,6 +4,7 @@ Every page (index.html and each report it links) must load every image (naturalW
 console error, make no request other than file:// (and data: images), and the summary must show
 its reconciliation table.  Screenshots go to test-artifacts/browser/ (gitignored).
 """
+
 from __future__ import annotations
 
 import io
@@ -16,12 +17,21 @@ import pytest
 from analysis.core import paths
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 ARTIFACTS = paths.ROOT / "test-artifacts" / "browser"
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)"),
+]
 
 
 def check_in_browser(reports_dir: Path, shots: Path, *, summary_page: str | None) -> dict[str, dict]:
@@ -46,13 +56,19 @@ def check_in_browser(reports_dir: Path, shots: Path, *, summary_page: str | None
                 log["requests"].clear()
                 page.goto((reports_dir / name).resolve().as_uri(), wait_until="load")
                 images = page.eval_on_selector_all(
-                    "img", "els => els.map(e => ({src: e.src.slice(0, 60), complete: e.complete, w: e.naturalWidth}))")
+                    "img", "els => els.map(e => ({src: e.src.slice(0, 60), complete: e.complete, w: e.naturalWidth}))"
+                )
                 links = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
                 has_recon = page.locator("#reconciliation").count() > 0
                 page.screenshot(path=str(shots / f"{Path(name).stem}.png"), full_page=True)
                 external = [u for u in log["requests"] if not u.startswith(("file://", "data:"))]
-                seen[name] = {"images": images, "links": links, "reconciliation": has_recon,
-                              "console": list(log["console"]), "external": external}
+                seen[name] = {
+                    "images": images,
+                    "links": links,
+                    "reconciliation": has_recon,
+                    "console": list(log["console"]),
+                    "external": external,
+                }
                 problems.extend(f"{name}: image {i['src']} did not load" for i in images if not i["w"] > 0)
                 problems.extend(f"{name}: console {c}" for c in log["console"])
                 problems.extend(f"{name}: network request {u}" for u in external)

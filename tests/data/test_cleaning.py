@@ -1,4 +1,5 @@
 """Cleaning: each kind of contract violation gives its documented error or quarantine reason."""
+
 from __future__ import annotations
 
 import json
@@ -7,9 +8,15 @@ import pandas as pd
 import pytest
 
 from analysis import cli
+from analysis.core.errors import (
+    ColumnTypeError,
+    EmptyFileError,
+    EncodingError,
+    MissingColumnError,
+    MissingFileError,
+    UnknownCategoryError,
+)
 from analysis.data.cleaning import clean_all
-from analysis.core.errors import (ColumnTypeError, EmptyFileError, EncodingError, MissingColumnError, MissingFileError,
-                             UnknownCategoryError)
 from minimal_raw import ROWS, write_minimal_raw
 
 
@@ -40,7 +47,9 @@ def test_missing_file_is_named(raw, tmp_path):
 def test_renamed_column_is_named_with_a_guess(raw, tmp_path):
     frame = pd.read_csv(raw / "households.csv").rename(columns={"households": "household"})
     frame.to_csv(raw / "households.csv", index=False)
-    with pytest.raises(MissingColumnError, match=r"households\.csv, column 'households'.*'household' that column renamed"):
+    with pytest.raises(
+        MissingColumnError, match=r"households\.csv, column 'households'.*'household' that column renamed"
+    ):
         clean_all(raw, tmp_path / "out")
 
 
@@ -75,8 +84,12 @@ def test_wrong_encoding(raw, tmp_path):
 
 
 def test_wrong_type_in_a_whole_column_is_refused(raw, tmp_path):
-    write_minimal_raw(raw, rows={"households": [{"district": "Anyi", "households": "many"},
-                                                {"district": "Fanshui", "households": "lots"}]})
+    write_minimal_raw(
+        raw,
+        rows={
+            "households": [{"district": "Anyi", "households": "many"}, {"district": "Fanshui", "households": "lots"}]
+        },
+    )
     with pytest.raises(ColumnTypeError, match=r"households\.csv, column 'households': 2 of 2 values are not a int"):
         clean_all(raw, tmp_path / "out")
 
@@ -129,14 +142,19 @@ def test_out_of_range_blank_form_duplicates_and_orphans(raw, tmp_path):
 def test_unknown_unit_and_officer_not_on_roster(raw, tmp_path):
     rows = [dict(r) for r in ROWS["training_credits"]]
     rows.append({**rows[0], "police_number": "999999", "month": "2004-06"})
-    review = [{"unit": "Anyi Police Station", "round": "1", "score": "85", "raters": "40"},
-              {"unit": "Moon Base", "round": "1", "score": "85", "raters": "40"},
-              {"unit": "东荡派出所", "round": "1", "score": "90", "raters": "30"}]
-    roster = ROWS["officer_roster"] + [{**ROWS["officer_roster"][0], "police_number": "321003",
-                                        "unit": "Dongdang Police Station"}]
+    review = [
+        {"unit": "Anyi Police Station", "round": "1", "score": "85", "raters": "40"},
+        {"unit": "Moon Base", "round": "1", "score": "85", "raters": "40"},
+        {"unit": "东荡派出所", "round": "1", "score": "90", "raters": "30"},
+    ]
+    roster = ROWS["officer_roster"] + [
+        {**ROWS["officer_roster"][0], "police_number": "321003", "unit": "Dongdang Police Station"}
+    ]
     write_minimal_raw(raw, rows={"training_credits": rows, "democratic_review": review, "officer_roster": roster})
     clean_all(raw, tmp_path / "out")
-    assert quarantine(tmp_path / "out", "training_credits").at[0, "reason"] == "police_number: officer not on the roster"
+    assert (
+        quarantine(tmp_path / "out", "training_credits").at[0, "reason"] == "police_number: officer not on the roster"
+    )
     q = quarantine(tmp_path / "out", "democratic_review")
     assert q.at[0, "reason"].startswith("unit: unknown unit 'Moon Base' (known: ")
     clean = pd.read_parquet(tmp_path / "out" / "democratic_review.parquet")

@@ -1,4 +1,5 @@
 """Property tests: cleaning loses no row, and cleaning is idempotent, whatever the dirt."""
+
 from __future__ import annotations
 
 import shutil
@@ -6,23 +7,61 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from analysis.data.cleaning import clean_all
 from analysis.core.errors import ContractError
+from analysis.data.cleaning import clean_all
 from analysis.data.contract import LIKERT_ITEMS
 from minimal_raw import ROWS, write_minimal_raw
 
-dirty_text = st.sampled_from(["", " ", "Anyi", "安宜", "Ａｎｙｉ", "Nowhere", "street", "街头", "radio", "B01", "b01 ",
-                              "2004-04-25", "2004/4/25", "2004年4月25日", "25/04/2004", "1", "5", "9", "7", "-3",
-                              "3.5", "x", "是", "否", "<b>&</b>"])
+dirty_text = st.sampled_from(
+    [
+        "",
+        " ",
+        "Anyi",
+        "安宜",
+        "Ａｎｙｉ",
+        "Nowhere",
+        "street",
+        "街头",
+        "radio",
+        "B01",
+        "b01 ",
+        "2004-04-25",
+        "2004/4/25",
+        "2004年4月25日",
+        "25/04/2004",
+        "1",
+        "5",
+        "9",
+        "7",
+        "-3",
+        "3.5",
+        "x",
+        "是",
+        "否",
+        "<b>&</b>",
+    ]
+)
 
 
 @st.composite
 def survey_rows(draw):
     n = draw(st.integers(min_value=1, max_value=25))
-    columns = ["form_id", "batch_id", "date", "channel", "district", "age_band", "sex", "occupation",
-               "police_contact", *LIKERT_ITEMS, "opinion"]
+    columns = [
+        "form_id",
+        "batch_id",
+        "date",
+        "channel",
+        "district",
+        "age_band",
+        "sex",
+        "occupation",
+        "police_contact",
+        *LIKERT_ITEMS,
+        "opinion",
+    ]
     rows = []
     for i in range(n):
         base = dict(ROWS["survey_responses"][i % len(ROWS["survey_responses"])])

@@ -4,7 +4,7 @@ from analysis.data.contract_doc import render_contract
 
 
 def test_data_contract_document_is_current():
-    """docs/data-contract.md is generated from the contract: regenerate with `python -m analysis contract-doc --write`."""
+    """docs/data-contract.md is generated from the contract (`python -m analysis contract-doc --write`)."""
     assert (paths.DOCS / "data-contract.md").read_text(encoding="utf-8") == render_contract()
 
 
@@ -20,13 +20,18 @@ def test_processed_schema_rejects_what_cleaning_must_never_write():
     import pandas as pd
     import pytest
 
+    from analysis.core.errors import AnalysisError
     from analysis.data.contract import BY_DATASET
     from analysis.data.contract.schemas import validate_processed
-    from analysis.core.errors import AnalysisError
 
     spec = BY_DATASET["households"]
-    good = pd.DataFrame({"source_row": pd.array([2, 3], dtype="Int64"), "district": pd.array(["Anyi", "Fanshui"], dtype="string"),
-                         "households": pd.array([5, 7], dtype="Int64")})
+    good = pd.DataFrame(
+        {
+            "source_row": pd.array([2, 3], dtype="Int64"),
+            "district": pd.array(["Anyi", "Fanshui"], dtype="string"),
+            "households": pd.array([5, 7], dtype="Int64"),
+        }
+    )
     assert validate_processed(good, spec).shape == (2, 3)
     with pytest.raises(AnalysisError, match="households breaks its processed schema"):
         validate_processed(good.assign(households=pd.array([5, -1], dtype="Int64")), spec)

@@ -1,4 +1,5 @@
 """Raw exports arrive as UTF-8 or GB18030 CSV, or as .xlsx, with Chinese or English headers."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -6,9 +7,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from analysis.core.errors import ContractError
 from analysis.data.cleaning import clean_all
 from analysis.data.contract import BY_DATASET
-from analysis.core.errors import ContractError
 from analysis.data.readers import read_raw
 from minimal_raw import write_minimal_raw
 
@@ -35,11 +36,19 @@ def test_utf8_with_bom(tmp_path):
 
 
 def test_xlsx_roster_with_excel_dates_and_numeric_ids(tmp_path):
-    frame = pd.DataFrame({
-        "警号": [321001, "０２１００２"], "姓名": ["张三", "李 四"], "单位": ["安宜派出所", "交警大队"],
-        "警种": ["社区民警", "交警"], "年龄段": ["30-39岁", "30岁以下"], "性别": ["男", "女"],
-        "中层干部人选": ["是", "否"], "入职日期": [dt.datetime(2001, 3, 1), "2004/2/1"], "离职日期": [None, None],
-    })
+    frame = pd.DataFrame(
+        {
+            "警号": [321001, "０２１００２"],
+            "姓名": ["张三", "李 四"],
+            "单位": ["安宜派出所", "交警大队"],
+            "警种": ["社区民警", "交警"],
+            "年龄段": ["30-39岁", "30岁以下"],
+            "性别": ["男", "女"],
+            "中层干部人选": ["是", "否"],
+            "入职日期": [dt.datetime(2001, 3, 1), "2004/2/1"],
+            "离职日期": [None, None],
+        }
+    )
     frame.to_excel(tmp_path / "officer_roster.xlsx", index=False)
     table = read_raw(tmp_path, ROSTER)
     assert table.encoding == "xlsx"

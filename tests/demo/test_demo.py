@@ -1,4 +1,5 @@
 """The demo generator: byte-for-byte reproducible, seeded, scalable, marked synthetic, and calibrated."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,11 +12,11 @@ import pandas as pd
 import pytest
 
 from analysis.core import paths
+from analysis.core.errors import AnalysisError
 from analysis.data.contract import RAW_FILES
 from analysis.demo import file_name, write_demo_data
 from analysis.demo.county import County, write_dates, write_months
 from analysis.demo.export import deterministic_zip
-from analysis.core.errors import AnalysisError
 
 COMMITTED = paths.ROOT / "data" / "raw"
 
@@ -36,7 +37,8 @@ def test_regenerates_committed_raw_data_byte_for_byte(default):
     for name in _files(COMMITTED):
         assert (default / name).read_bytes() == (COMMITTED / name).read_bytes(), (
             f"data/raw/{name} differs from what the generator writes; if the generator (or aliases.csv) "
-            "changed on purpose, run `make demo-data` and commit data/raw")
+            "changed on purpose, run `make demo-data` and commit data/raw"
+        )
 
 
 def test_one_file_per_contract_file_plus_readme_and_marker(default):
@@ -88,6 +90,7 @@ def test_roster_opens_with_openpyxl_and_pandas_and_has_excel_dates(default):
 def test_deterministic_zip_removes_the_clock():
     book = openpyxl.Workbook()
     import io
+
     a, b = io.BytesIO(), io.BytesIO()
     book.save(a)
     book.properties.modified = dt.datetime(2030, 1, 1)
@@ -131,8 +134,13 @@ def test_dates_and_months_are_written_in_the_accepted_styles():
     rng = np.random.default_rng(0)
     dates = np.array(["2004-04-25", "NaT"], dtype="datetime64[D]")
     styles = {s: write_dates(dates, rng, {s: 1.0})[0] for s in ("iso", "slash", "dot", "zh", "compact")}
-    assert styles == {"iso": "2004-04-25", "slash": "2004/4/25", "dot": "2004.4.25", "zh": "2004年4月25日",
-                      "compact": "20040425"}
+    assert styles == {
+        "iso": "2004-04-25",
+        "slash": "2004/4/25",
+        "dot": "2004.4.25",
+        "zh": "2004年4月25日",
+        "compact": "20040425",
+    }
     assert write_dates(dates, rng, {"iso": 1.0})[1] == ""
     assert list(write_months(2004, np.array([5]), rng, {"zh": 1.0})) == ["2004年5月"]
 

@@ -1,4 +1,5 @@
 """The cleaned demo reproduces every published figure, loses no row, and holds no personal data."""
+
 from __future__ import annotations
 
 import re
@@ -9,9 +10,9 @@ import pytest
 from analysis.core import paths
 from analysis.data.cleaning import clean_all
 from analysis.data.contract import BY_DATASET
-from analysis.summary.key_figures import write_key_figures
 from analysis.data.normalise import text
 from analysis.data.readers import read_raw
+from analysis.summary.key_figures import write_key_figures
 
 
 @pytest.fixture(scope="module")

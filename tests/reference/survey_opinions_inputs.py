@@ -6,6 +6,7 @@
 Writes status.csv and coding.csv to a temporary folder, runs Rscript and stores R's values in
 tests/reference/survey_opinions_reference_<name>.csv (committed, so the tests need no R).
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -32,25 +33,45 @@ def mini_frames(seed: int = 2004) -> tuple[pd.DataFrame, pd.DataFrame]:
     sugg[:n_op] = np.arange(n_op)
     first = op_cat[sugg]
     second = np.where(rng.random(200) < 0.85, first, rng.choice(cats, 200))
-    register = pd.DataFrame({
-        "suggestion_id": [f"S{i:04d}" for i in range(200)], "opinion_id": [f"O{i:03d}" for i in sugg],
-        "received": pd.Timestamp("2004-04-25") + pd.to_timedelta(rng.integers(0, 10, 200), unit="D"),
-        "source": "questionnaire", "district": rng.choice(["Anyi", "Fanshui", "Dongdang"], 200),
-        "category": first, "subcategory": "general", "text": [f"opinion <{i}> & text" for i in range(200)],
-        "second_coder_category": np.where(rng.random(200) < 0.3, second, None),
-    })
-    for c in ("suggestion_id", "opinion_id", "source", "district", "category", "subcategory", "text", "second_coder_category"):
+    register = pd.DataFrame(
+        {
+            "suggestion_id": [f"S{i:04d}" for i in range(200)],
+            "opinion_id": [f"O{i:03d}" for i in sugg],
+            "received": pd.Timestamp("2004-04-25") + pd.to_timedelta(rng.integers(0, 10, 200), unit="D"),
+            "source": "questionnaire",
+            "district": rng.choice(["Anyi", "Fanshui", "Dongdang"], 200),
+            "category": first,
+            "subcategory": "general",
+            "text": [f"opinion <{i}> & text" for i in range(200)],
+            "second_coder_category": np.where(rng.random(200) < 0.3, second, None),
+        }
+    )
+    for c in (
+        "suggestion_id",
+        "opinion_id",
+        "source",
+        "district",
+        "category",
+        "subcategory",
+        "text",
+        "second_coder_category",
+    ):
         register[c] = register[c].astype("string")
     plan = pd.Timestamp("2004-05-10") + pd.to_timedelta(rng.integers(0, 30, n_op), unit="D")
     speed = {"law_enforcement": 60, "security_management": 90, "service_economy": 45, "team_building": 150}
     dur = np.ceil(rng.exponential([speed[c] for c in op_cat])).astype(int)
     closed = plan + pd.to_timedelta(dur, unit="D")
     status = np.where(closed <= pd.Timestamp("2004-12-31"), "rectified", "in_progress")
-    ledger = pd.DataFrame({
-        "opinion_id": [f"O{i:03d}" for i in range(n_op)], "owner_unit": "Anyi Police Station", "plan_date": plan,
-        "deadline": plan + pd.to_timedelta(rng.integers(30, 120, n_op), unit="D"),
-        "status": status, "closed_date": closed.where(status == "rectified"),
-    })
+    ledger = pd.DataFrame(
+        {
+            "opinion_id": [f"O{i:03d}" for i in range(n_op)],
+            "owner_unit": "Anyi Police Station",
+            "plan_date": plan,
+            "deadline": plan + pd.to_timedelta(rng.integers(30, 120, n_op), unit="D"),
+            "status": status,
+            "closed_date": closed.where(status == "rectified"),
+        }
+    )
     for c in ("opinion_id", "owner_unit", "status"):
         ledger[c] = ledger[c].astype("string")
     return register, ledger
@@ -58,6 +79,7 @@ def mini_frames(seed: int = 2004) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def demo_frames(processed_dir=None):
     from analysis.data import processed
+
     return processed.load("opinions_register", processed_dir), processed.load("rectification_ledger", processed_dir)
 
 
@@ -74,9 +96,11 @@ def main(name: str) -> Path:
     out = HERE / f"survey_opinions_reference_{name}.csv"
     with tempfile.TemporaryDirectory() as tmp:
         st.assign(rectified=st["rectified"].map({True: "True", False: "False"}))[
-            ["opinion_id", "days", "rectified", "category"]].to_csv(Path(tmp) / "status.csv", index=False)
+            ["opinion_id", "days", "rectified", "category"]
+        ].to_csv(Path(tmp) / "status.csv", index=False)
         pd.DataFrame({"first": coded["category"], "second": coded["second_coder_category"]}).to_csv(
-            Path(tmp) / "coding.csv", index=False)
+            Path(tmp) / "coding.csv", index=False
+        )
         subprocess.run(["Rscript", str(HERE / "survey_opinions_reference.R"), tmp, str(out)], check=True)
     return out
 

@@ -7,6 +7,7 @@ writes the design and population CSVs to a temporary folder, runs Rscript on the
 the values R printed in tests/reference/survey_reference_<name>.csv (committed, so the tests
 need no R).  The tests rebuild the same weighted sample with `weighted_sample` and compare.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -28,8 +29,9 @@ CHANNELS = ["street", "enterprise", "family", "square_event"]
 def mini_frames(seed: int = 2004) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A seeded synthetic survey (responses, population) in the processed schema, ~900 forms."""
     rng = np.random.default_rng(seed)
-    pop = pd.DataFrame([(d, a, s) for d in DISTRICTS for a in AGES for s in ("M", "F")],
-                       columns=["district", "age_band", "sex"])
+    pop = pd.DataFrame(
+        [(d, a, s) for d in DISTRICTS for a in AGES for s in ("M", "F")], columns=["district", "age_band", "sex"]
+    )
     pop["population"] = pd.array(rng.integers(2000, 20000, len(pop)), dtype="Int64")
     rows = []
     for b in range(60):
@@ -45,8 +47,17 @@ def mini_frames(seed: int = 2004) -> tuple[pd.DataFrame, pd.DataFrame]:
                 u = rng.random()
                 answers[q] = 9 if u < 0.04 else (None if u < 0.07 else x)
             contact = None if rng.random() < 0.05 else bool(rng.random() < 0.4)
-            rows.append({"batch_id": f"B{b:03d}", "district": district, "channel": channel, "age_band": age,
-                         "sex": sex, "police_contact": contact, **answers})
+            rows.append(
+                {
+                    "batch_id": f"B{b:03d}",
+                    "district": district,
+                    "channel": channel,
+                    "age_band": age,
+                    "sex": sex,
+                    "police_contact": contact,
+                    **answers,
+                }
+            )
     resp = pd.DataFrame(rows)
     resp["form_id"] = [f"F{i:05d}" for i in range(len(resp))]
     for q in survey.ITEMS:
@@ -59,6 +70,7 @@ def mini_frames(seed: int = 2004) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def demo_frames(processed_dir=None) -> tuple[pd.DataFrame, pd.DataFrame]:
     from analysis.data import processed
+
     return processed.load("survey_responses", processed_dir), processed.load("population_margins", processed_dir)
 
 

@@ -5,6 +5,7 @@ cell we build an explicit second table that agrees with the published one on eve
 cell and every row, column and grand total, yet differs in that cell (a direction in the null
 space of the margin equations).  If such a table exists, the cell cannot be recomputed.
 """
+
 import itertools
 
 import numpy as np
@@ -172,8 +173,10 @@ def test_graph_check_agrees_with_linear_algebra(seed):
     hidden = rng.random(shape) < rng.uniform(0.1, 0.7)
     counts = rng.integers(0, 50, size=shape)
     expected = {
-        (int(r), int(c)) for r, c in zip(*np.nonzero(hidden))
-        if published_alternative(counts, hidden, (int(r), int(c))) is None}
+        (int(r), int(c))
+        for r, c in zip(*np.nonzero(hidden))
+        if published_alternative(counts, hidden, (int(r), int(c))) is None
+    }
     assert set(disclosure.recoverable_cells(hidden)) == expected
 
 

@@ -1,4 +1,5 @@
 """Exact binomial funnel limits checked against the binomial distribution computed by hand."""
+
 from math import comb
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from analysis.stats import funnel
 
 
 def _cdf(r, n, p):
-    return sum(comb(n, k) * p ** k * (1 - p) ** (n - k) for k in range(0, r + 1))
+    return sum(comb(n, k) * p**k * (1 - p) ** (n - k) for k in range(0, r + 1))
 
 
 def _spiegelhalter_limit(n, p, prob):

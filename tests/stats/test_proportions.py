@@ -1,4 +1,5 @@
 """Paired-proportion statistics (Newcombe method 10, McNemar, Cohen's h) against published values."""
+
 import math
 
 import pytest
@@ -72,7 +73,8 @@ def test_mcnemar_exact_is_the_binomial_test_on_discordant_pairs():
 def test_cohens_h():
     # Cohen (1988): h = phi1 - phi2 with phi = 2 arcsin sqrt(p); 0.98 vs 0.32
     assert proportions.cohens_h(0.98, 0.32) == pytest.approx(
-        2 * math.asin(math.sqrt(0.98)) - 2 * math.asin(math.sqrt(0.32)))
+        2 * math.asin(math.sqrt(0.98)) - 2 * math.asin(math.sqrt(0.32))
+    )
     # Cohen's table: p = 0.5 -> phi = 1.5708; p = 0.25 -> 1.0472; h = 0.5236
     assert proportions.cohens_h(0.5, 0.25) == pytest.approx(0.5236, abs=1e-4)
     assert proportions.cohens_h(0.3, 0.3) == 0.0

@@ -1,4 +1,5 @@
 """XmR and p-chart limits against published examples, and the special-cause rules on built series."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,7 +17,7 @@ def test_xmr_limits_match_nist_example():
     lim = spc.xmr_limits(NIST_FLOW)
     assert lim["centre"] == pytest.approx(50.81)
     assert lim["mr_mean"] == pytest.approx(1.8778, abs=1e-4)
-    assert lim["ucl"] == pytest.approx(55.8041, abs=2e-3)   # 2.66 vs 3/1.128 = 2.6596
+    assert lim["ucl"] == pytest.approx(55.8041, abs=2e-3)  # 2.66 vs 3/1.128 = 2.6596
     assert lim["lcl"] == pytest.approx(45.8159, abs=2e-3)
     assert lim["mr_ucl"] == pytest.approx(6.1349, abs=2e-4)
     table, _ = spc.xmr_chart(pd.DataFrame({"batch": range(1, 11), "flow": NIST_FLOW}), "flow", label="batch")
@@ -28,8 +29,38 @@ def test_xmr_limits_match_nist_example():
 # Montgomery, Introduction to Statistical Quality Control, Example 7.1 (orange-juice cans), the
 # 30 trial samples of n = 50 (R package qcc, data set orangejuice): pbar = 0.2313, UCL = 0.4102,
 # LCL = 0.0524 (qcc: 0.2313333, 0.4102391, 0.05242755); samples 15 and 23 lie above the UCL.
-ORANGE_JUICE = [12, 15, 8, 10, 4, 7, 16, 9, 14, 10, 5, 6, 17, 12, 22, 8, 10, 5, 13, 11,
-                20, 18, 24, 15, 9, 12, 7, 13, 9, 6]
+ORANGE_JUICE = [
+    12,
+    15,
+    8,
+    10,
+    4,
+    7,
+    16,
+    9,
+    14,
+    10,
+    5,
+    6,
+    17,
+    12,
+    22,
+    8,
+    10,
+    5,
+    13,
+    11,
+    20,
+    18,
+    24,
+    15,
+    9,
+    12,
+    7,
+    13,
+    9,
+    6,
+]
 
 
 def test_p_chart_matches_montgomery_orange_juice_example():

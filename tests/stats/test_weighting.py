@@ -5,15 +5,25 @@ import pytest
 from analysis.stats import weighting as W
 
 POP = pd.DataFrame(
-    [("A", "18-29", "M", 100), ("A", "18-29", "F", 120), ("A", "60+", "M", 80), ("A", "60+", "F", 90),
-     ("B", "18-29", "M", 50), ("B", "18-29", "F", 60), ("B", "60+", "M", 70), ("B", "60+", "F", 75)],
-    columns=["district", "age_band", "sex", "population"])
+    [
+        ("A", "18-29", "M", 100),
+        ("A", "18-29", "F", 120),
+        ("A", "60+", "M", 80),
+        ("A", "60+", "F", 90),
+        ("B", "18-29", "M", 50),
+        ("B", "18-29", "F", 60),
+        ("B", "60+", "M", 70),
+        ("B", "60+", "F", 75),
+    ],
+    columns=["district", "age_band", "sex", "population"],
+)
 ONE_WAY = (("district",), ("age_band",), ("sex",))
 
 
 def sample(n=60, seed=1, probs=(1, 3, 1, 1, 2, 2, 1, 1)):
-    return POP.sample(n, replace=True, random_state=seed, weights=list(probs))[["district", "age_band", "sex"]] \
-        .reset_index(drop=True)
+    return POP.sample(n, replace=True, random_state=seed, weights=list(probs))[
+        ["district", "age_band", "sex"]
+    ].reset_index(drop=True)
 
 
 def weighted_totals(s, w, cols):

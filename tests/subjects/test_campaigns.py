@@ -4,11 +4,11 @@ import pandas as pd
 import pytest
 from statsmodels.stats import rates as sm_rates
 
-from analysis.subjects import campaigns
-from analysis.summary import reconciliation
 from analysis.core import paths
 from analysis.core.errors import ParameterError
 from analysis.data.contract.files import ACTIVITIES
+from analysis.subjects import campaigns
+from analysis.summary import reconciliation
 
 
 def ledger(rows) -> pd.DataFrame:
@@ -23,33 +23,37 @@ def ledger(rows) -> pd.DataFrame:
     return frame
 
 
-WINDOWS = pd.DataFrame({
-    "campaign": ["traffic", "campus", "agency_service", "veterans"],
-    "start": ["2004-01-01", "2004-09-20", "2004-01-01", "2004-01-01"],
-    "end": ["2004-12-31", "2004-11-19", "2004-12-31", "2004-12-31"],
-})
+WINDOWS = pd.DataFrame(
+    {
+        "campaign": ["traffic", "campus", "agency_service", "veterans"],
+        "start": ["2004-01-01", "2004-09-20", "2004-01-01", "2004-01-01"],
+        "end": ["2004-12-31", "2004-11-19", "2004-12-31", "2004-12-31"],
+    }
+)
 HOUSEHOLDS = pd.DataFrame({"district": ["Anyi", "Fanshui"], "households": [3000, 1000]})
 
 
 @pytest.fixture
 def acts() -> pd.DataFrame:
-    return ledger([
-        ("traffic", "2004-03-05", "Traffic Police Brigade", None, "violations", 300),
-        ("traffic", "2004-03-20", "Traffic Police Brigade", None, "officer_times", 100),
-        ("traffic", "2004-05-02", "Anyi Police Station", None, "violations", 100),
-        ("traffic", "2004-05-02", "Anyi Police Station", None, "officer_times", 100),
-        ("traffic", "2004-05-03", "Anyi Police Station", None, "open_letters", 2000),
-        ("traffic", "2003-12-31", "Traffic Police Brigade", None, "violations", 999),   # before the year
-        ("campus", "2004-09-20", "Anyi Police Station", "School A", "alarm_points", 3),
-        ("campus", "2004-10-01", "Anyi Police Station", "School B", "alarm_points", 5),
-        ("campus", "2004-10-02", "Fanshui Police Station", "School A", "hazards_rectified", 4),
-        ("campus", "2004-11-19", "Fanshui Police Station", None, "hazards_rectified", 2),  # last day: in
-        ("campus", "2004-11-20", "Fanshui Police Station", "School C", "hazards_rectified", 7),  # after: out
-        ("campus", "2004-08-01", "Fanshui Police Station", "School A", "hazards_rectified", 1),  # before
-        ("agency_service", "2004-02-10", "Xi'anfeng Police Station", None, "items_handled", 10),
-        ("agency_service", "2004-02-10", "Xi'anfeng Police Station", None, "items_completed", 10),
-        ("agency_service", "2004-02-10", "Xi'anfeng Police Station", None, "yuan_saved", 400),
-    ])
+    return ledger(
+        [
+            ("traffic", "2004-03-05", "Traffic Police Brigade", None, "violations", 300),
+            ("traffic", "2004-03-20", "Traffic Police Brigade", None, "officer_times", 100),
+            ("traffic", "2004-05-02", "Anyi Police Station", None, "violations", 100),
+            ("traffic", "2004-05-02", "Anyi Police Station", None, "officer_times", 100),
+            ("traffic", "2004-05-03", "Anyi Police Station", None, "open_letters", 2000),
+            ("traffic", "2003-12-31", "Traffic Police Brigade", None, "violations", 999),  # before the year
+            ("campus", "2004-09-20", "Anyi Police Station", "School A", "alarm_points", 3),
+            ("campus", "2004-10-01", "Anyi Police Station", "School B", "alarm_points", 5),
+            ("campus", "2004-10-02", "Fanshui Police Station", "School A", "hazards_rectified", 4),
+            ("campus", "2004-11-19", "Fanshui Police Station", None, "hazards_rectified", 2),  # last day: in
+            ("campus", "2004-11-20", "Fanshui Police Station", "School C", "hazards_rectified", 7),  # after: out
+            ("campus", "2004-08-01", "Fanshui Police Station", "School A", "hazards_rectified", 1),  # before
+            ("agency_service", "2004-02-10", "Xi'anfeng Police Station", None, "items_handled", 10),
+            ("agency_service", "2004-02-10", "Xi'anfeng Police Station", None, "items_completed", 10),
+            ("agency_service", "2004-02-10", "Xi'anfeng Police Station", None, "yuan_saved", 400),
+        ]
+    )
 
 
 def test_in_windows_keeps_both_ends_and_drops_outside(acts):
@@ -73,7 +77,7 @@ def test_monthly_series_fills_empty_months_with_zero(acts):
     viol = s[(s["campaign"] == "traffic") & (s["activity"] == "violations")].set_index("month")["quantity"]
     assert len(viol) == 12
     assert viol["2004-03"] == 300 and viol["2004-05"] == 100 and viol["2004-01"] == 0
-    assert viol.sum() == 400          # the December 2003 row is outside the window
+    assert viol.sum() == 400  # the December 2003 row is outside the window
     campus = s[(s["campaign"] == "campus") & (s["activity"] == "hazards_rectified")]
     assert campus["month"].tolist() == ["2004-09", "2004-10", "2004-11"]
     assert campus["quantity"].tolist() == [0, 4, 2]
@@ -86,9 +90,10 @@ def test_activity_pattern_says_which_activities_ran_every_month(acts):
     assert p.loc["violations", "months_active"] == 2 and p.loc["violations", "months"] == 12
     assert not p.loc["violations", "every_month"]
     assert p.loc["violations", "peak_month"] == "2004-03" and p.loc["violations", "rows"] == 2
-    full = campaigns.monthly_series(ledger([("veterans", "2004-01-05", "Political Department", None,
-                                             "ranks_resolved", 1)]),
-                                    WINDOWS.assign(end=WINDOWS["start"].str[:8] + "28"))
+    full = campaigns.monthly_series(
+        ledger([("veterans", "2004-01-05", "Political Department", None, "ranks_resolved", 1)]),
+        WINDOWS.assign(end=WINDOWS["start"].str[:8] + "28"),
+    )
     assert campaigns.activity_pattern(full, "veterans")["every_month"].tolist() == [True]
 
 
@@ -108,10 +113,10 @@ def test_rates_for_a_district_use_its_station_and_households(acts):
     r = campaigns.rates(acts, WINDOWS, HOUSEHOLDS, district="Anyi").set_index("rate")
     assert r.loc["violations per officer-time", "value"] == pytest.approx(1.0)
     assert r.loc["open letters per household", "value"] == pytest.approx(2000 / 3000)
-    assert r.loc["hazards rectified per school", "denominator"] == 2   # Anyi's schools A and B
-    assert r.loc["hazards rectified per school", "value"] == 0         # its hazards were all Fanshui's
+    assert r.loc["hazards rectified per school", "denominator"] == 2  # Anyi's schools A and B
+    assert r.loc["hazards rectified per school", "value"] == 0  # its hazards were all Fanshui's
     fan = campaigns.rates(acts, WINDOWS, HOUSEHOLDS, district="Fanshui").set_index("rate")
-    assert pd.isna(fan.loc["violations per officer-time", "value"])   # 0 officer-times: no rate
+    assert pd.isna(fan.loc["violations per officer-time", "value"])  # 0 officer-times: no rate
 
 
 def test_poisson_rate_ratio_matches_r_poisson_test():
@@ -140,8 +145,8 @@ def test_poisson_rate_ratio_edge_cases():
 def test_before_after_compares_same_length_periods(acts):
     ba = campaigns.before_after(acts, WINDOWS).set_index("activity")
     assert ba.loc["hazards_rectified", "days"] == 61
-    assert ba.loc["hazards_rectified", "before"] == 1          # 1 August is within the 61 days before
-    assert ba.loc["hazards_rectified", "during"] == 6          # 20 November is after
+    assert ba.loc["hazards_rectified", "before"] == 1  # 1 August is within the 61 days before
+    assert ba.loc["hazards_rectified", "during"] == 6  # 20 November is after
     assert ba.loc["hazards_rectified", "period_before"] == "2004-07-21 to 2004-09-19"
     assert ba.loc["hazards_rectified", "ratio"] == pytest.approx(6.0)
     assert ba.loc["alarm_points", "before"] == 0
@@ -206,16 +211,18 @@ def tiny_processed(folder, acts: pd.DataFrame) -> None:
     hh = HOUSEHOLDS.astype({"district": "string", "households": "Int64"}).assign(source_row=[2, 3])
     hh.to_parquet(folder / "households.parquet")
     (folder / "manifest.json").write_text(json.dumps({"synthetic": True}), encoding="utf-8")
-    pd.DataFrame({"id": ["traffic.violations", "campus.alarm_points"], "value": [400.0, 8.0],
-                  "matches": [False, False]}).to_csv(folder / "key_figures.csv", index=False)
+    pd.DataFrame(
+        {"id": ["traffic.violations", "campus.alarm_points"], "value": [400.0, 8.0], "matches": [False, False]}
+    ).to_csv(folder / "key_figures.csv", index=False)
 
 
 def _run(tmp_path, **parameters):
     import papermill as pm
 
     out = tmp_path / "out.ipynb"
-    pm.execute_notebook(str(NOTEBOOK), str(out), parameters=parameters, kernel_name="python3",
-                        progress_bar=False, cwd=str(tmp_path))
+    pm.execute_notebook(
+        str(NOTEBOOK), str(out), parameters=parameters, kernel_name="python3", progress_bar=False, cwd=str(tmp_path)
+    )
     return out
 
 
@@ -242,7 +249,7 @@ def test_notebook_runs_on_tiny_data(tmp_path, acts, district):
         assert "violations per officer-time: 1.00" in text
         assert (tmp_path / "fig" / "50_campaigns_monthly_traffic_anyi.svg").exists()
         assert "alarm_points: 0 before, 8 during; none before" in text
-        assert "hazards_rectified" not in text        # Anyi's station rectified none
+        assert "hazards_rectified" not in text  # Anyi's station rectified none
 
 
 @pytest.mark.slow

@@ -11,8 +11,16 @@ def files():
     for i, month in enumerate(months):
         for j, unit in enumerate(["U1", "U2"]):
             score = 80 + (i % 3) + j + (15 if month == "2004-10" else 0)
-            rows.append({"unit": unit, "month": month, "file_id": f"F{i}{j}", "score": float(score),
-                         "rating": "best" if j == 0 else "worst", "collective_decision": i in (2, 5) and j == 1})
+            rows.append(
+                {
+                    "unit": unit,
+                    "month": month,
+                    "file_id": f"F{i}{j}",
+                    "score": float(score),
+                    "rating": "best" if j == 0 else "worst",
+                    "collective_decision": i in (2, 5) and j == 1,
+                }
+            )
     return pd.DataFrame(rows)
 
 

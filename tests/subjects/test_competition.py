@@ -6,15 +6,25 @@ from analysis.subjects import competition
 
 @pytest.fixture
 def apps():
-    return pd.DataFrame({
-        "post_id": ["M1", "M1", "M2", "M2", "S1", "S1", "S2", "S3"],
-        "post": ["m1", "m1", "m2", "m2", "Deputy director", "Deputy director", "s2", "s3"],
-        "level": ["middle"] * 4 + ["section"] * 4,
-        "deputy_director": [False] * 4 + [True, True, False, False],
-        "officer_id": ["a", "b", "a", "c", "d", "e", "d", "f"],
-        "outcome": ["appointed", "not_appointed", "withdrawn", "appointed", "appointed", "not_appointed",
-                    "withdrawn", "appointed"],
-    })
+    return pd.DataFrame(
+        {
+            "post_id": ["M1", "M1", "M2", "M2", "S1", "S1", "S2", "S3"],
+            "post": ["m1", "m1", "m2", "m2", "Deputy director", "Deputy director", "s2", "s3"],
+            "level": ["middle"] * 4 + ["section"] * 4,
+            "deputy_director": [False] * 4 + [True, True, False, False],
+            "officer_id": ["a", "b", "a", "c", "d", "e", "d", "f"],
+            "outcome": [
+                "appointed",
+                "not_appointed",
+                "withdrawn",
+                "appointed",
+                "appointed",
+                "not_appointed",
+                "withdrawn",
+                "appointed",
+            ],
+        }
+    )
 
 
 def test_by_level_counts_distinct_applicants(apps):

@@ -1,5 +1,5 @@
 """Fitness pass rates on tiny hand-built frames in the processed schema."""
-import numpy as np
+
 import pandas as pd
 import pytest
 
@@ -12,21 +12,32 @@ def _rows(officer, rnd, status, results, thresholds=(10.0, 240.0)):
     """Two items: pushups (higher is better) and run_1000m (seconds, lower is better)."""
     date = D1 if rnd == 1 else D2
     items = [("pushups", "higher"), ("run_1000m", "lower")]
-    return [{"officer_id": officer, "round": rnd, "date": date, "status": status, "item": item,
-             "result": (results[i] if results else pd.NA), "standard": "S2004",
-             "threshold": thresholds[i], "better": better, "source_row": 0}
-            for i, (item, better) in enumerate(items)]
+    return [
+        {
+            "officer_id": officer,
+            "round": rnd,
+            "date": date,
+            "status": status,
+            "item": item,
+            "result": (results[i] if results else pd.NA),
+            "standard": "S2004",
+            "threshold": thresholds[i],
+            "better": better,
+            "source_row": 0,
+        }
+        for i, (item, better) in enumerate(items)
+    ]
 
 
 @pytest.fixture
 def tests_frame():
     rows = []
-    rows += _rows("O1", 1, "tested", (12, 230)) + _rows("O1", 2, "tested", (15, 220))   # pass, pass
-    rows += _rows("O2", 1, "tested", (8, 230)) + _rows("O2", 2, "tested", (11, 235))    # fail, pass
-    rows += _rows("O3", 1, "tested", (12, 250)) + _rows("O3", 2, "tested", (12, 239))   # fail, pass
-    rows += _rows("O4", 1, "tested", (5, 300)) + _rows("O4", 2, "tested", (6, 290))     # fail, fail
-    rows += _rows("O5", 1, "exempt", None) + _rows("O5", 2, "tested", (20, 200))        # exempt, pass
-    rows += _rows("O6", 1, "tested", (10, 240)) + _rows("O6", 2, "absent", None)        # pass (on threshold), absent
+    rows += _rows("O1", 1, "tested", (12, 230)) + _rows("O1", 2, "tested", (15, 220))  # pass, pass
+    rows += _rows("O2", 1, "tested", (8, 230)) + _rows("O2", 2, "tested", (11, 235))  # fail, pass
+    rows += _rows("O3", 1, "tested", (12, 250)) + _rows("O3", 2, "tested", (12, 239))  # fail, pass
+    rows += _rows("O4", 1, "tested", (5, 300)) + _rows("O4", 2, "tested", (6, 290))  # fail, fail
+    rows += _rows("O5", 1, "exempt", None) + _rows("O5", 2, "tested", (20, 200))  # exempt, pass
+    rows += _rows("O6", 1, "tested", (10, 240)) + _rows("O6", 2, "absent", None)  # pass (on threshold), absent
     f = pd.DataFrame(rows)
     f["result"] = f["result"].astype("Float64")
     f["threshold"] = f["threshold"].astype("Float64")
@@ -36,24 +47,26 @@ def tests_frame():
 
 @pytest.fixture
 def roster():
-    return pd.DataFrame({
-        "officer_id": ["O1", "O2", "O3", "O4", "O5", "O6", "O7", "O8"],
-        "unit": ["A", "A", "B", "B", "A", "B", "A", "B"],
-        "police_type": ["community"] * 8,
-        "age_band": ["30-39", "30-39", "40-49", "40-49", "under 30", "50+", "30-39", "30-39"],
-        "sex": ["M", "F", "M", "M", "F", "M", "M", "F"],
-        "cadre_candidate": [False] * 8,
-        "joined": pd.to_datetime(["2000-01-01"] * 6 + ["2004-08-01", "1999-01-01"]),
-        "left": pd.to_datetime([None] * 7 + ["2004-06-30"]),
-    })
+    return pd.DataFrame(
+        {
+            "officer_id": ["O1", "O2", "O3", "O4", "O5", "O6", "O7", "O8"],
+            "unit": ["A", "A", "B", "B", "A", "B", "A", "B"],
+            "police_type": ["community"] * 8,
+            "age_band": ["30-39", "30-39", "40-49", "40-49", "under 30", "50+", "30-39", "30-39"],
+            "sex": ["M", "F", "M", "M", "F", "M", "M", "F"],
+            "cadre_candidate": [False] * 8,
+            "joined": pd.to_datetime(["2000-01-01"] * 6 + ["2004-08-01", "1999-01-01"]),
+            "left": pd.to_datetime([None] * 7 + ["2004-06-30"]),
+        }
+    )
 
 
 def test_officer_round_results(tests_frame):
     r = fitness.officer_round_results(tests_frame).set_index(["officer_id", "round"])["passed"]
     assert r[("O1", 1)] and r[("O1", 2)]
     assert not r[("O2", 1)] and r[("O2", 2)]
-    assert not r[("O3", 1)]                      # 250 s > 240 s on a lower-is-better item
-    assert r[("O6", 1)]                          # exactly on the threshold passes
+    assert not r[("O3", 1)]  # 250 s > 240 s on a lower-is-better item
+    assert r[("O6", 1)]  # exactly on the threshold passes
     assert not r[("O5", 1)] and not r[("O6", 2)]  # exempt and absent never pass
 
 
@@ -63,7 +76,7 @@ def test_pass_rates_two_denominators(tests_frame, roster):
     assert rates.loc[1, "on_roster"] == 7
     assert rates.loc[1, "tested"] == 5 and rates.loc[1, "passed"] == 2
     assert rates.loc[1, "exempt"] == 1 and rates.loc[1, "absent"] == 0
-    assert rates.loc[1, "not_recorded"] == 1          # O8
+    assert rates.loc[1, "not_recorded"] == 1  # O8
     assert rates.loc[1, "rate_tested"] == pytest.approx(2 / 5)
     assert rates.loc[1, "rate_roster"] == pytest.approx(2 / 7)
     # Round 2 (November): O8 has left, O7 has joined and was never tested.
@@ -76,12 +89,12 @@ def test_pass_rates_two_denominators(tests_frame, roster):
 
 def test_baseline_final_pairs_only_officers_tested_twice(tests_frame):
     r = fitness.baseline_final(tests_frame)
-    assert r["n_pairs"] == 4                             # O1..O4
+    assert r["n_pairs"] == 4  # O1..O4
     assert (r["both"], r["baseline_only"], r["final_only"], r["neither"]) == (1, 0, 2, 1)
     assert r["p_baseline"] == pytest.approx(0.25) and r["p_final"] == pytest.approx(0.75)
     assert r["difference"] == pytest.approx(0.5)
     assert r["difference_low"] < 0.5 < r["difference_high"]
-    assert r["mcnemar_p"] == pytest.approx(0.5)          # 2 vs 0 discordant pairs: 2 * (1/2)^2
+    assert r["mcnemar_p"] == pytest.approx(0.5)  # 2 vs 0 discordant pairs: 2 * (1/2)^2
     assert r["cohens_h"] > 0
 
 
@@ -102,8 +115,8 @@ def test_baseline_final_failure_cases(tests_frame):
 
 def test_item_failures_and_change(tests_frame):
     f = fitness.item_failures(tests_frame).set_index(["round", "item"])
-    assert f.loc[(1, "pushups"), "failed"] == 2          # O2, O4
-    assert f.loc[(1, "run_1000m"), "failed"] == 2        # O3, O4
+    assert f.loc[(1, "pushups"), "failed"] == 2  # O2, O4
+    assert f.loc[(1, "run_1000m"), "failed"] == 2  # O3, O4
     ch = fitness.item_failure_change(tests_frame).set_index("item")
     assert ch.loc["pushups", "change"] == pytest.approx(1 / 5 - 2 / 5)
 
@@ -127,7 +140,7 @@ def test_near_misses(tests_frame):
 
 def test_by_group_and_p_chart(tests_frame, roster):
     g = fitness.by_group(tests_frame, roster, "unit").set_index("unit")
-    assert g.loc["A", "passed"] == 3 and g.loc["A", "failed"] == 0     # O1, O2, O5 in round 2
+    assert g.loc["A", "passed"] == 3 and g.loc["A", "failed"] == 0  # O1, O2, O5 in round 2
     assert g.loc["B", "passed"] == 1 and g.loc["B", "failed"] == 1
     chart = fitness.round_p_chart(fitness.pass_rates(tests_frame, roster))
     assert chart["centre"].iloc[0] == pytest.approx(6 / 10)
@@ -135,9 +148,11 @@ def test_by_group_and_p_chart(tests_frame, roster):
 
 def test_inflation_checks_are_computed(tests_frame, roster):
     checks = fitness.inflation_checks(tests_frame, roster)
-    assert {"denominator: officers tested", "changed standards", "regression to the mean: near misses"} <= set(checks["check"])
+    assert {"denominator: officers tested", "changed standards", "regression to the mean: near misses"} <= set(
+        checks["check"]
+    )
     text = fitness.inflation_text(checks)
-    assert "fewer than 10 officers were tested in round 1" in text   # 5 is below the disclosure threshold
+    assert "fewer than 10 officers were tested in round 1" in text  # 5 is below the disclosure threshold
 
 
 def test_protected_counts_suppress_all_passed_units(tests_frame, roster):
@@ -191,8 +206,13 @@ def run_notebook(notebook: Path, tmp_path: Path, **parameters):
     import papermill
 
     out = tmp_path / notebook.name
-    papermill.execute_notebook(str(notebook), str(out), kernel_name="python3", progress_bar=False,
-                               parameters={"figures_dir": str(tmp_path / "figures"), **parameters})
+    papermill.execute_notebook(
+        str(notebook),
+        str(out),
+        kernel_name="python3",
+        progress_bar=False,
+        parameters={"figures_dir": str(tmp_path / "figures"), **parameters},
+    )
     return nbformat.read(out, as_version=4)
 
 
@@ -280,14 +300,17 @@ def test_the_disclosure_check_catches_leaks(tmp_path):
 
 
 def test_published_comparison(tests_frame, roster):
-    published = pd.DataFrame({"id": ["fitness.pass_rate_baseline", "fitness.pass_rate_final"], "published": [0.32, 0.98]})
+    published = pd.DataFrame(
+        {"id": ["fitness.pass_rate_baseline", "fitness.pass_rate_final"], "published": [0.32, 0.98]}
+    )
     text = fitness.published_comparison(fitness.pass_rates(tests_frame, roster), published)
     assert text.startswith("Report: 32% -> 98%.") and "40.0% -> 80.0%" in text
 
 
 def test_a_missing_item_row_means_not_passed(tests_frame):
-    dropped = tests_frame[~((tests_frame["officer_id"] == "O1") & (tests_frame["round"] == 1)
-                           & (tests_frame["item"] == "run_1000m"))]
+    dropped = tests_frame[
+        ~((tests_frame["officer_id"] == "O1") & (tests_frame["round"] == 1) & (tests_frame["item"] == "run_1000m"))
+    ]
     r = fitness.officer_round_results(dropped).set_index(["officer_id", "round"])["passed"]
     assert not r[("O1", 1)] and r[("O1", 2)]
 
@@ -305,11 +328,16 @@ def test_standards_by_round_with_a_group_absent_at_baseline():
 
     from analysis.subjects.fitness import standards_by_round
 
-    tests = pd.DataFrame({
-        "officer_id": ["a", "a", "b"], "round": [1, 2, 2], "item": ["run_1000m"] * 3,
-        "standard": ["S-M-30", "S-M-30", "S-M-50"], "threshold": [270.0, 270.0, 330.0],
-        "better": ["lower"] * 3,
-    })
+    tests = pd.DataFrame(
+        {
+            "officer_id": ["a", "a", "b"],
+            "round": [1, 2, 2],
+            "item": ["run_1000m"] * 3,
+            "standard": ["S-M-30", "S-M-30", "S-M-50"],
+            "threshold": [270.0, 270.0, 330.0],
+            "better": ["lower"] * 3,
+        }
+    )
     roster = pd.DataFrame({"officer_id": ["a", "b"], "age_band": ["30-39", "50+"], "sex": ["M", "M"]})
     out = standards_by_round(tests, roster)
     assert not out["changed"].any()

@@ -1,8 +1,8 @@
 import pandas as pd
 import pytest
 
-from analysis.subjects import officers
 from analysis.core.errors import ParameterError
+from analysis.subjects import officers
 
 
 def test_select_unit_filters_by_officer_and_by_unit():

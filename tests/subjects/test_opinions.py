@@ -2,16 +2,24 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.subjects import opinions
 from analysis.core.errors import ParameterError
 from analysis.stats.proportions import goodman, wilson
+from analysis.subjects import opinions
 
 
 def test_goodman_matches_sison_glaz_1995_example():
     # Sison CP, Glaz J (1995) JASA 90:366-369, example 1: counts 56, 72, 73, 59, 62, 87, 58;
     # Goodman's 95% simultaneous intervals as published (3 decimals).
     ci = goodman([56, 72, 73, 59, 62, 87, 58])
-    published = [[.085, .166], [.115, .204], [.116, .207], [.091, .173], [.096, .181], [.143, .239], [.089, .171]]
+    published = [
+        [0.085, 0.166],
+        [0.115, 0.204],
+        [0.116, 0.207],
+        [0.091, 0.173],
+        [0.096, 0.181],
+        [0.143, 0.239],
+        [0.089, 0.171],
+    ]
     np.testing.assert_allclose(ci, published, atol=5e-4)
     with pytest.raises(ValueError):
         goodman([5])
@@ -20,31 +28,56 @@ def test_goodman_matches_sison_glaz_1995_example():
 
 
 def register():
-    return pd.DataFrame({
-        "suggestion_id": [f"s{i}" for i in range(8)],
-        "opinion_id": ["o1", "o1", "o2", "o3", "o3", "o3", "o4", "o5"],
-        "received": pd.to_datetime(["2004-04-25"] * 8),
-        "source": ["questionnaire"] * 8,
-        "district": ["Anyi", "Fanshui", "Anyi", None, "Fanshui", "Fanshui", "Anyi", "Fanshui"],
-        "category": ["law_enforcement", "law_enforcement", "team_building", "service_economy",
-                     "security_management", "service_economy", "law_enforcement", "team_building"],
-        "subcategory": ["x"] * 8,
-        "text": ["<b>rude</b> & slow", "rude", "more patrols", "fees", "fees", "fees", "queue", "hours"],
-        "second_coder_category": ["law_enforcement", None, "team_building", "security_management", None, None,
-                                  "law_enforcement", None],
-    })
+    return pd.DataFrame(
+        {
+            "suggestion_id": [f"s{i}" for i in range(8)],
+            "opinion_id": ["o1", "o1", "o2", "o3", "o3", "o3", "o4", "o5"],
+            "received": pd.to_datetime(["2004-04-25"] * 8),
+            "source": ["questionnaire"] * 8,
+            "district": ["Anyi", "Fanshui", "Anyi", None, "Fanshui", "Fanshui", "Anyi", "Fanshui"],
+            "category": [
+                "law_enforcement",
+                "law_enforcement",
+                "team_building",
+                "service_economy",
+                "security_management",
+                "service_economy",
+                "law_enforcement",
+                "team_building",
+            ],
+            "subcategory": ["x"] * 8,
+            "text": ["<b>rude</b> & slow", "rude", "more patrols", "fees", "fees", "fees", "queue", "hours"],
+            "second_coder_category": [
+                "law_enforcement",
+                None,
+                "team_building",
+                "security_management",
+                None,
+                None,
+                "law_enforcement",
+                None,
+            ],
+        }
+    )
 
 
 def ledger():
-    return pd.DataFrame({
-        "opinion_id": ["o1", "o2", "o3", "o4", "o5"],
-        "owner_unit": ["Anyi Police Station", "Political Department", "Traffic Brigade", "Anyi Police Station",
-                       "Command Centre"],
-        "plan_date": pd.to_datetime(["2004-05-01", "2004-05-01", "2004-05-10", "2004-06-01", "2004-12-25"]),
-        "deadline": pd.to_datetime(["2004-06-30", "2004-07-31", "2004-12-01", "2005-03-01", "2005-01-31"]),
-        "status": ["rectified", "rectified", "in_progress", "rectified", "in_progress"],
-        "closed_date": pd.to_datetime(["2004-06-20", "2004-08-20", None, "2005-01-05", None]),
-    })
+    return pd.DataFrame(
+        {
+            "opinion_id": ["o1", "o2", "o3", "o4", "o5"],
+            "owner_unit": [
+                "Anyi Police Station",
+                "Political Department",
+                "Traffic Brigade",
+                "Anyi Police Station",
+                "Command Centre",
+            ],
+            "plan_date": pd.to_datetime(["2004-05-01", "2004-05-01", "2004-05-10", "2004-06-01", "2004-12-25"]),
+            "deadline": pd.to_datetime(["2004-06-30", "2004-07-31", "2004-12-01", "2005-03-01", "2005-01-31"]),
+            "status": ["rectified", "rectified", "in_progress", "rectified", "in_progress"],
+            "closed_date": pd.to_datetime(["2004-06-20", "2004-08-20", None, "2005-01-05", None]),
+        }
+    )
 
 
 def test_opinion_table_mode_category_conflicts_and_district():
@@ -72,7 +105,10 @@ def test_status_at_cutoff():
     st = opinions.rectification_status(ledger(), "2004-12-20").set_index("opinion_id")
     assert "o5" not in st.index  # planned after the cut-off
     assert st["rectified"].tolist() == [True, True, False, False]  # o4 closed after the cut-off: open
-    assert st.loc["o1", "days"] == 50 and st.loc["o3", "days"] == (pd.Timestamp("2004-12-20") - pd.Timestamp("2004-05-10")).days
+    assert (
+        st.loc["o1", "days"] == 50
+        and st.loc["o3", "days"] == (pd.Timestamp("2004-12-20") - pd.Timestamp("2004-05-10")).days
+    )
     assert st.loc["o1", "on_time"] and not st.loc["o2", "on_time"]
     assert st.loc["o3", "overdue_days"] == 19 and st.loc["o4", "overdue_days"] == 0
     later = opinions.rectification_status(ledger(), "2005-01-10").set_index("opinion_id")
@@ -157,8 +193,12 @@ def test_opinion_statistics_agree_with_r(name):
     ops = opinions.opinion_table(register)
     st = opinions.rectification_status(ledger, ref_inputs.CUTOFF)
     ttr = opinions.time_to_rectification(st, ops)
-    got = {"km/all/median": ttr["median"]["median"], "km/all/ci_low": ttr["median"]["ci_low"],
-           "km/all/ci_high": ttr["median"]["ci_high"], "logrank/chisq": ttr["logrank"]["chisq"]}
+    got = {
+        "km/all/median": ttr["median"]["median"],
+        "km/all/ci_low": ttr["median"]["ci_low"],
+        "km/all/ci_high": ttr["median"]["ci_high"],
+        "logrank/chisq": ttr["logrank"]["chisq"],
+    }
     for cat, r in ttr["by_category"].items():
         for k in ("median", "ci_low", "ci_high"):
             got[f"km/{cat}/{k}"] = r["median"][k]
@@ -167,7 +207,10 @@ def test_opinion_statistics_agree_with_r(name):
     # Goodman on the opinions in the ledger at the cut-off (as R counts them)
     counted = st.merge(ops, on="opinion_id")
     for _, row in opinions.category_shares(counted).iterrows():
-        got[f"goodman/{row['category']}/ci_low"], got[f"goodman/{row['category']}/ci_high"] = row["ci_low"], row["ci_high"]
+        got[f"goodman/{row['category']}/ci_low"], got[f"goodman/{row['category']}/ci_high"] = (
+            row["ci_low"],
+            row["ci_high"],
+        )
     k = opinions.coder_agreement(register)
     got.update({"kappa/kappa": k["kappa"], "kappa/ci_low": k["ci_low"], "kappa/ci_high": k["ci_high"]})
     assert set(got) == set(expected), set(got) ^ set(expected)
@@ -197,8 +240,12 @@ def test_opinions_notebook_committed_without_bulky_outputs():
     assert nb.metadata["kernelspec"]["name"] == "python3" and all(c.get("id") for c in nb.cells)
     params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(params) == 1
-    for line in ("processed_dir = str(paths.PROCESSED)", "figures_dir = str(paths.FIGURES)", "district = None",
-                 'cutoff_date = "2004-12-20"'):
+    for line in (
+        "processed_dir = str(paths.PROCESSED)",
+        "figures_dir = str(paths.FIGURES)",
+        "district = None",
+        'cutoff_date = "2004-12-20"',
+    ):
         assert line in params[0].source
     for cell in nb.cells:
         if cell.cell_type == "code":
@@ -215,8 +262,14 @@ def test_opinions_notebook_runs(tmp_path, params):
     if not (paths.PROCESSED / "opinions_register.parquet").exists():
         pytest.skip("data/processed not built (python -m analysis clean)")
     out, figs = tmp_path / "20.ipynb", tmp_path / "figures"
-    pm.execute_notebook(str(NB_OPINIONS), str(out), parameters={"figures_dir": str(figs), **params},
-                        kernel_name="python3", progress_bar=False, cwd=str(tmp_path))
+    pm.execute_notebook(
+        str(NB_OPINIONS),
+        str(out),
+        parameters={"figures_dir": str(figs), **params},
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(tmp_path),
+    )
     nb = nbformat.read(out, as_version=4)
     text = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
     html_out = "".join(str(o.get("data", {}).get("text/html", "")) for c in nb.cells for o in c.get("outputs", []))
@@ -234,10 +287,10 @@ def test_opinions_notebook_runs(tmp_path, params):
 import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
-from analysis.stats import survival  # noqa: E402
-from analysis.subjects import opinions_figures  # noqa: E402
 from analysis.plotting.km import km_plot  # noqa: E402
 from analysis.plotting.pareto import pareto  # noqa: E402
+from analysis.stats import survival  # noqa: E402
+from analysis.subjects import opinions_figures  # noqa: E402
 from analysis.subjects.survey_figures import FigureContext  # noqa: E402
 
 

@@ -6,10 +6,14 @@ from analysis.subjects import review
 
 @pytest.fixture
 def frame():
-    return pd.DataFrame({"unit": ["U1", "U2", "U2", "U3", "U3", "U4", "U5", "U5"],
-                         "round": [1, 1, 2, 1, 2, 1, 1, 2],
-                         "score": [91.0, 76.5, 84.0, 78.0, 79.0, 70.0, 85.0, 90.0],
-                         "raters": [30, 25, 25, 20, 20, 15, 22, 22]})
+    return pd.DataFrame(
+        {
+            "unit": ["U1", "U2", "U2", "U3", "U3", "U4", "U5", "U5"],
+            "round": [1, 1, 2, 1, 2, 1, 1, 2],
+            "score": [91.0, 76.5, 84.0, 78.0, 79.0, 70.0, 85.0, 90.0],
+            "raters": [30, 25, 25, 20, 20, 15, 22, 22],
+        }
+    )
 
 
 def test_outcomes_against_the_redo_mark(frame):

@@ -2,17 +2,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.subjects import survey
 from analysis.core.errors import ParameterError
 from analysis.stats.proportions import wilson
+from analysis.subjects import survey
 
-BATCHES = pd.DataFrame({
-    "batch_id": ["b1", "b2", "b3", "b4"],
-    "channel": ["street", "street", "family", "enterprise"],
-    "district": ["Anyi", "Fanshui", "Anyi", "Fanshui"],
-    "date": pd.to_datetime(["2004-04-20"] * 4),
-    "forms_distributed": pd.array([10, 20, 30, 40], dtype="Int64"),
-})
+BATCHES = pd.DataFrame(
+    {
+        "batch_id": ["b1", "b2", "b3", "b4"],
+        "channel": ["street", "street", "family", "enterprise"],
+        "district": ["Anyi", "Fanshui", "Anyi", "Fanshui"],
+        "date": pd.to_datetime(["2004-04-20"] * 4),
+        "forms_distributed": pd.array([10, 20, 30, 40], dtype="Int64"),
+    }
+)
 
 
 def responses_for(counts: dict[str, int]) -> pd.DataFrame:
@@ -107,14 +109,16 @@ def test_logit_interval_inside_unit_interval_and_asymmetric():
 
 
 def likert_frame():
-    return pd.DataFrame({
-        "batch_id": ["b1", "b1", "b2", "b2", "b3"],
-        "q10_overall": pd.array([5, 9, 2, None, 4], dtype="Int64"),
-        "q01_safety": pd.array([3, 4, 4, 5, 1], dtype="Int64"),
-        "channel": ["street", "street", "family", "family", "family"],
-        "district": ["Anyi", "Anyi", "Fanshui", "Fanshui", "Anyi"],
-        "weight": [1.0, 2.0, 1.0, 1.0, 3.0],
-    })
+    return pd.DataFrame(
+        {
+            "batch_id": ["b1", "b1", "b2", "b2", "b3"],
+            "q10_overall": pd.array([5, 9, 2, None, 4], dtype="Int64"),
+            "q01_safety": pd.array([3, 4, 4, 5, 1], dtype="Int64"),
+            "channel": ["street", "street", "family", "family", "family"],
+            "district": ["Anyi", "Anyi", "Fanshui", "Fanshui", "Anyi"],
+            "weight": [1.0, 2.0, 1.0, 1.0, 3.0],
+        }
+    )
 
 
 def test_recoding_dont_know_and_blank_are_excluded():
@@ -155,10 +159,22 @@ def test_domain_mask():
 
 
 def test_weighting_respondents_and_profile():
-    pop = pd.DataFrame([(d, a, s, p) for d, a, s, p in [
-        ("Anyi", "18-29", "M", 100), ("Anyi", "18-29", "F", 100), ("Anyi", "60+", "M", 50), ("Anyi", "60+", "F", 50),
-        ("Fanshui", "18-29", "M", 20), ("Fanshui", "18-29", "F", 30), ("Fanshui", "60+", "M", 40), ("Fanshui", "60+", "F", 10)]],
-        columns=["district", "age_band", "sex", "population"])
+    pop = pd.DataFrame(
+        [
+            (d, a, s, p)
+            for d, a, s, p in [
+                ("Anyi", "18-29", "M", 100),
+                ("Anyi", "18-29", "F", 100),
+                ("Anyi", "60+", "M", 50),
+                ("Anyi", "60+", "F", 50),
+                ("Fanshui", "18-29", "M", 20),
+                ("Fanshui", "18-29", "F", 30),
+                ("Fanshui", "60+", "M", 40),
+                ("Fanshui", "60+", "F", 10),
+            ]
+        ],
+        columns=["district", "age_band", "sex", "population"],
+    )
     rng = np.random.default_rng(2)
     cells = pop[["district", "age_band", "sex"]].sample(80, replace=True, random_state=2).reset_index(drop=True)
     resp = cells.assign(batch_id=rng.choice(["b1", "b2", "b3"], 80))
@@ -181,15 +197,25 @@ def test_weighting_respondents_and_profile():
 import importlib.util  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from analysis.stats import agreement, weighting
 from analysis.core import paths  # noqa: E402
+from analysis.stats import agreement, weighting  # noqa: E402
 
 REF = Path(__file__).parents[1] / "reference"
 _spec = importlib.util.spec_from_file_location("survey_reference_inputs", REF / "survey_reference_inputs.py")
 ref_inputs = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(ref_inputs)
 
-ESTIMATE_FIELDS = ("top_box", "top_box_se", "top_box_low", "top_box_high", "df", "mean", "mean_se", "mean_low", "mean_high")
+ESTIMATE_FIELDS = (
+    "top_box",
+    "top_box_se",
+    "top_box_low",
+    "top_box_high",
+    "df",
+    "mean",
+    "mean_se",
+    "mean_low",
+    "mean_high",
+)
 
 
 def r_values(name):
@@ -210,8 +236,9 @@ def frames(name):
 def python_values(ws, pop):
     out = {}
     f = ws.frame
-    for prefix, dom in [("county", None)] + [(f"district/{d}", (f["district"] == d).to_numpy(bool))
-                                            for d in sorted(f["district"].unique())]:
+    for prefix, dom in [("county", None)] + [
+        (f"district/{d}", (f["district"] == d).to_numpy(bool)) for d in sorted(f["district"].unique())
+    ]:
         for _, row in survey.item_estimates(f, domain=dom).iterrows():
             for k in ESTIMATE_FIELDS:
                 out[f"{prefix}/{row['item']}/{k}"] = row[k]
@@ -226,14 +253,22 @@ def python_values(ws, pop):
                 out[f"{key}/{k}"] = row[k]
     for var in ("channel", "district", "age_band", "police_contact"):
         t = survey.group_difference_test(f, var)
-        out.update({f"wald/{var}/F": t["F"], f"wald/{var}/df1": t["df1"], f"wald/{var}/df2": t["df2"],
-                    f"wald/{var}/p": t["p_value"]})
+        out.update(
+            {
+                f"wald/{var}/F": t["F"],
+                f"wald/{var}/df1": t["df1"],
+                f"wald/{var}/df2": t["df2"],
+                f"wald/{var}/p": t["p_value"],
+            }
+        )
     plain = weighting.rake(f, weighting.population_margins(pop)).weights
     cells = plain.groupby([f["district"], f["age_band"], f["sex"]]).mean()
     for (d, a, s), w in cells.items():
         out[f"rake_weight/{d}/{a}/{s}"] = w
     a = agreement.cronbach_alpha(survey.valid_scores(f))
-    out.update({"alpha/alpha": a["alpha"], "alpha/ci_low": a["ci_low"], "alpha/ci_high": a["ci_high"], "alpha/n": a["n"]})
+    out.update(
+        {"alpha/alpha": a["alpha"], "alpha/ci_low": a["ci_low"], "alpha/ci_high": a["ci_high"], "alpha/n": a["n"]}
+    )
     return out
 
 
@@ -313,8 +348,9 @@ def test_survey_notebook_runs(tmp_path, district):
         pytest.skip("data/processed not built (python -m analysis clean)")
     out, figs = tmp_path / "10.ipynb", tmp_path / "figures"
     params = {"figures_dir": str(figs)} | ({"district": district} if district else {})
-    pm.execute_notebook(str(NB_SURVEY), str(out), parameters=params, kernel_name="python3", progress_bar=False,
-                        cwd=str(tmp_path))
+    pm.execute_notebook(
+        str(NB_SURVEY), str(out), parameters=params, kernel_name="python3", progress_bar=False, cwd=str(tmp_path)
+    )
     text = executed_text(out)
     where = district or "the county"
     assert f"Forms returned in {where}:" in text and f"Overall satisfaction in {where}:" in text
@@ -332,8 +368,14 @@ def test_survey_notebook_rejects_unknown_district(tmp_path):
     if not (paths.PROCESSED / "survey_responses.parquet").exists():
         pytest.skip("data/processed not built (python -m analysis clean)")
     with pytest.raises(pm.PapermillExecutionError, match="not in the data"):
-        pm.execute_notebook(str(NB_SURVEY), str(tmp_path / "x.ipynb"), kernel_name="python3", progress_bar=False,
-                            parameters={"figures_dir": str(tmp_path), "district": "Atlantis"}, cwd=str(tmp_path))
+        pm.execute_notebook(
+            str(NB_SURVEY),
+            str(tmp_path / "x.ipynb"),
+            kernel_name="python3",
+            progress_bar=False,
+            parameters={"figures_dir": str(tmp_path), "district": "Atlantis"},
+            cwd=str(tmp_path),
+        )
 
 
 # --- figures ------------------------------------------------------------------------------------
@@ -341,13 +383,21 @@ import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 from analysis.plotting import likert as likert_plot  # noqa: E402
-from analysis.subjects import survey_figures  # noqa: E402
 from analysis.plotting.intervals import dot_interval  # noqa: E402
+from analysis.subjects import survey_figures  # noqa: E402
 
 
 def test_likert_bars_centre_the_neutral_answer():
-    counts = pd.DataFrame({"question": ["a", "b"], 1: [1000.0, 0], 2: [2000.0, 1000], 3: [4000.0, 2000],
-                           4: [3000.0, 3000], 5: [0.0, 4000]})
+    counts = pd.DataFrame(
+        {
+            "question": ["a", "b"],
+            1: [1000.0, 0],
+            2: [2000.0, 1000],
+            3: [4000.0, 2000],
+            4: [3000.0, 3000],
+            5: [0.0, 4000],
+        }
+    )
     fig = likert_plot.likert_bars(counts)
     ax = fig.axes[0]
     bars = [p for p in ax.patches]
@@ -402,7 +452,9 @@ def test_group_difference_test_failures_and_invariance():
     resp, pop = ref_inputs.mini_frames()
     ws = ref_inputs.weighted_sample(resp, pop).frame
     a = survey.group_difference_test(ws, "channel")
-    b = survey.group_difference_test(ws.assign(channel=ws["channel"].map(lambda c: f"z_{c}" if c == "enterprise" else c)), "channel")
+    b = survey.group_difference_test(
+        ws.assign(channel=ws["channel"].map(lambda c: f"z_{c}" if c == "enterprise" else c)), "channel"
+    )
     assert a["F"] == pytest.approx(b["F"], rel=1e-9) and (a["df1"], a["df2"]) == (3, b["df2"])
 
 

@@ -1,4 +1,5 @@
 """Training credits on tiny frames: averages, the pass-mark rule as a parameter, May check, bunching, funnel."""
+
 import pandas as pd
 import pytest
 from scipy import stats
@@ -8,17 +9,27 @@ from analysis.subjects import training
 
 @pytest.fixture
 def roster():
-    return pd.DataFrame({"officer_id": ["A", "B", "C", "D"], "unit": ["U1", "U1", "U2", "U2"],
-                         "cadre_candidate": [True, True, False, True]})
+    return pd.DataFrame(
+        {
+            "officer_id": ["A", "B", "C", "D"],
+            "unit": ["U1", "U1", "U2", "U2"],
+            "cadre_candidate": [True, True, False, True],
+        }
+    )
 
 
 @pytest.fixture
 def credits():
     rows = [
-        ("A", "2004-01", "c1", 60), ("A", "2004-03", "c2", 70), ("A", "2004-07", "c3", 95),   # May avg 65, year 75
-        ("B", "2004-02", "c1", 80), ("B", "2004-05", "c2", 72), ("B", "2004-09", "c3", 40),   # May avg 76, year 64
-        ("C", "2004-02", "c1", 50), ("C", "2004-04", "c2", 55),                               # not a candidate
-        ("D", "2004-06", "c1", 90),                                                           # no score by May
+        ("A", "2004-01", "c1", 60),
+        ("A", "2004-03", "c2", 70),
+        ("A", "2004-07", "c3", 95),  # May avg 65, year 75
+        ("B", "2004-02", "c1", 80),
+        ("B", "2004-05", "c2", 72),
+        ("B", "2004-09", "c3", 40),  # May avg 76, year 64
+        ("C", "2004-02", "c1", 50),
+        ("C", "2004-04", "c2", 55),  # not a candidate
+        ("D", "2004-06", "c1", 90),  # no score by May
     ]
     f = pd.DataFrame(rows, columns=["officer_id", "month", "course", "score"])
     f["score"] = f["score"].astype("Int64")
@@ -40,8 +51,8 @@ def test_may_scores_only_candidates_through_may(credits, roster):
 def test_cutoff_follows_the_parameter(credits, roster):
     s70 = training.cutoff_summary(credits, roster, pass_mark=70)
     s75 = training.cutoff_summary(credits, roster, pass_mark=75)
-    assert (s70["below"], s70["candidates_disqualified"]) == (2, 1)      # B, C ; A
-    assert (s75["below"], s75["candidates_disqualified"]) == (2, 1)      # A at 75 is not below
+    assert (s70["below"], s70["candidates_disqualified"]) == (2, 1)  # B, C ; A
+    assert (s75["below"], s75["candidates_disqualified"]) == (2, 1)  # A at 75 is not below
     s80 = training.cutoff_summary(credits, roster, pass_mark=80)
     assert (s80["below"], s80["candidates_disqualified"]) == (3, 2)
 
@@ -62,14 +73,16 @@ def test_unit_funnel_and_failure_cases(credits, roster):
     u = training.unit_shares(credits, roster, 70).set_index("unit")
     assert (u.loc["U1", "meets"], u.loc["U1", "below"]) == (1, 1)
     f = training.unit_funnel_table(credits, roster, 70)
-    assert not f["shown"].any()            # every unit has fewer than 10 above or below
+    assert not f["shown"].any()  # every unit has fewer than 10 above or below
     with pytest.raises(KeyError):
         training.annual_averages(credits.drop(columns="score"))
 
 
 def test_distribution_bins():
     b = training.distribution_bins([69.5, 70, 70.9, 100], lo=60, hi=100).set_index("points")["count"]
-    w = training.distribution_bins([67.9, 68, 69.9, 70, 71.9, 72], lo=60, hi=100, width=2, anchor=70).set_index("points")["count"]
+    w = training.distribution_bins([67.9, 68, 69.9, 70, 71.9, 72], lo=60, hi=100, width=2, anchor=70).set_index(
+        "points"
+    )["count"]
     assert (w[66], w[68], w[70], w[72]) == (1, 2, 2, 1)
     with pytest.raises(ValueError):
         training.distribution_bins([1], width=0)
@@ -78,7 +91,7 @@ def test_distribution_bins():
 
 def test_course_level_funnel(credits, roster):
     c = training.unit_course_shares(credits, roster, 70).set_index("unit")
-    assert (c.loc["U1", "results"], c.loc["U1", "below"]) == (6, 2)      # A 60, B 40
+    assert (c.loc["U1", "results"], c.loc["U1", "below"]) == (6, 2)  # A 60, B 40
     f = training.unit_funnel_table(credits, roster, 70, level="course")
     assert set(f["unit"]) == {"U1", "U2"}
     with pytest.raises(ValueError):
@@ -87,9 +100,10 @@ def test_course_level_funnel(credits, roster):
 
 # --- the notebook, executed for real ------------------------------------------------------------
 
+from test_fitness import _needs_processed, assert_nothing_disclosed, outputs_text, run_notebook  # noqa: E402
+
 from analysis.core import paths  # noqa: E402
 from analysis.subjects.officers import count_text  # noqa: E402
-from test_fitness import _needs_processed, assert_nothing_disclosed, outputs_text, run_notebook  # noqa: E402
 
 NOTEBOOK = paths.NOTEBOOKS / "40_training_and_review.ipynb"
 
@@ -123,6 +137,7 @@ def test_training_notebook_follows_the_pass_mark(tmp_path):
     assert f"below the mark: {count_text(expected['below'])}" in _below_line(text)
     assert f"(disqualified): {expected['candidates_disqualified']}" in text
     from analysis.subjects import review
+
     s = review.summary(review.outcomes(reviews, 85))
     assert f"Redo mark 85: {s['units']} units reviewed, {s['below_mark']} below the mark" in text
     assert_nothing_disclosed(nb)
@@ -145,8 +160,9 @@ def test_summary_text_hides_small_counts_but_keeps_published_disqualified(credit
     s = training.cutoff_summary(credits, roster, 70)
     text = training.summary_text(s, training.bunching_test([70, 69], 70), training.bunching_test([10], 70))
     assert "below the mark: fewer than 10" in text
-    assert "(disqualified): 1" in text                      # bureau-wide: the report publishes this count
+    assert "(disqualified): 1" in text  # bureau-wide: the report publishes this count
     assert "no test possible" in text
-    unit_text = training.summary_text(s, training.bunching_test([70, 69], 70), training.bunching_test([10], 70),
-                                      whole_bureau=False)
+    unit_text = training.summary_text(
+        s, training.bunching_test([70, 69], 70), training.bunching_test([10], 70), whole_bureau=False
+    )
     assert "(disqualified): fewer than 10" in unit_text

@@ -1,7 +1,7 @@
 import pytest
 
-from analysis.summary import assumptions as a
 from analysis.data.contract import RAW_FILES
+from analysis.summary import assumptions as a
 
 
 def _tree(tmp_path, files: dict):
@@ -14,17 +14,22 @@ def _tree(tmp_path, files: dict):
 
 
 def test_collect_finds_markers_with_file_and_line(tmp_path):
-    src = _tree(tmp_path, {
-        "b.py": "x = 1\n# ASSUMPTION(zeta-rule): z holds.\n",
-        "sub/a.py": "def f():\n    return 1  # ASSUMPTION(alpha): a | b holds.\n",
-        "c.txt": "# ASSUMPTION(ignored): not python\n",
-    })
+    src = _tree(
+        tmp_path,
+        {
+            "b.py": "x = 1\n# ASSUMPTION(zeta-rule): z holds.\n",
+            "sub/a.py": "def f():\n    return 1  # ASSUMPTION(alpha): a | b holds.\n",
+            "c.txt": "# ASSUMPTION(ignored): not python\n",
+        },
+    )
     found = a.collect(src, root=tmp_path)
     assert [(m.slug, m.path, m.line) for m in found] == [
-        ("alpha", "src/analysis/sub/a.py", 2), ("zeta-rule", "src/analysis/b.py", 2)]
+        ("alpha", "src/analysis/sub/a.py", 2),
+        ("zeta-rule", "src/analysis/b.py", 2),
+    ]
     table = a.render_markers(found)
     assert "[src/analysis/sub/a.py:2](../src/analysis/sub/a.py#L2)" in table
-    assert "a \\| b holds." in table          # a pipe cannot break the Markdown table
+    assert "a \\| b holds." in table  # a pipe cannot break the Markdown table
 
 
 def test_same_slug_in_two_places_is_one_row_with_both_links(tmp_path):
@@ -89,8 +94,7 @@ def test_data_log_covers_every_raw_file_and_refuses_gaps():
 
 
 def test_caveats_html_is_escaped():
-    out = a.caveats_html([{"slug": "x", "text": "a <b> & c"}],
-                         [a.Marker("m", "uses <script>", "src/analysis/q.py", 4)])
+    out = a.caveats_html([{"slug": "x", "text": "a <b> & c"}], [a.Marker("m", "uses <script>", "src/analysis/q.py", 4)])
     assert "a &lt;b&gt; &amp; c" in out and "<script>" not in out and "src/analysis/q.py:4" in out
     assert "missing" in a.caveats_html([], [])
 

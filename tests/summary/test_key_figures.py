@@ -1,28 +1,39 @@
 """Key figures: computed from processed data, with their status against the published value."""
+
 from __future__ import annotations
 
 import math
 
-import pandas as pd
 import pytest
 
-from analysis.core import paths
 from analysis.data.cleaning import clean_all
 from analysis.summary.key_figures import COLUMNS, FIGURES, compute_key_figures, matches, published_figures
-from minimal_raw import ROWS, write_minimal_raw
+from minimal_raw import write_minimal_raw
 
 
 def test_a_function_for_every_published_id():
     assert set(published_figures()["id"]) == set(FIGURES)
 
 
-@pytest.mark.parametrize("value, published, relation, expected", [
-    (0.32, 0.32, "exact", True), (96 / 300, 0.32, "exact", True), (0.3249, 0.32, "exact", True),
-    (0.3251, 0.32, "exact", False), (0.996, 1.0, "exact", False), (1.0, 1.0, "exact", True),
-    (114 / 166, 0.6867, "approx", True), (0.6869, 0.6867, "approx", False),
-    (13000, 13000, "at_least", True), (13250, 13000, "at_least", True), (12999, 13000, "at_least", False),
-    (6464, 6464, "exact", True), (6463, 6464, "exact", False), (math.nan, 5, "exact", False),
-])
+@pytest.mark.parametrize(
+    "value, published, relation, expected",
+    [
+        (0.32, 0.32, "exact", True),
+        (96 / 300, 0.32, "exact", True),
+        (0.3249, 0.32, "exact", True),
+        (0.3251, 0.32, "exact", False),
+        (0.996, 1.0, "exact", False),
+        (1.0, 1.0, "exact", True),
+        (114 / 166, 0.6867, "approx", True),
+        (0.6869, 0.6867, "approx", False),
+        (13000, 13000, "at_least", True),
+        (13250, 13000, "at_least", True),
+        (12999, 13000, "at_least", False),
+        (6464, 6464, "exact", True),
+        (6463, 6464, "exact", False),
+        (math.nan, 5, "exact", False),
+    ],
+)
 def test_matches(value, published, relation, expected):
     unit = "proportion" if isinstance(published, float) and published <= 1 else "count"
     assert matches(value, published, relation, unit) is expected

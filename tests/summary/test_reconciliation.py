@@ -15,12 +15,18 @@ def published() -> pd.DataFrame:
 
 def _key_figures_equal_to(published: pd.DataFrame) -> pd.DataFrame:
     """A key_figures frame whose every value is the published one (a data set that reproduces the report)."""
-    kf = pd.DataFrame({
-        "id": published["id"],
-        "value": pd.to_numeric(published["published"]),
-        "numerator": pd.NA, "denominator": pd.NA, "ci_low": pd.NA, "ci_high": pd.NA,
-        "rows": "all rows", "source": "test",
-    })
+    kf = pd.DataFrame(
+        {
+            "id": published["id"],
+            "value": pd.to_numeric(published["published"]),
+            "numerator": pd.NA,
+            "denominator": pd.NA,
+            "ci_low": pd.NA,
+            "ci_high": pd.NA,
+            "rows": "all rows",
+            "source": "test",
+        }
+    )
     return kf
 
 
@@ -36,9 +42,9 @@ def test_every_published_id_gets_exactly_one_row_in_published_order(published):
 
 def test_three_differing_figures_are_marked_and_only_they(published):
     kf = _key_figures_equal_to(published)
-    _set(kf, "survey.valid_returned", 6463)        # a count one short
-    _set(kf, "fitness.pass_rate_final", 0.9749)     # rounds to 97%, not 98%
-    _set(kf, "traffic.violations", 119_999)        # below an "at least" figure
+    _set(kf, "survey.valid_returned", 6463)  # a count one short
+    _set(kf, "fitness.pass_rate_final", 0.9749)  # rounds to 97%, not 98%
+    _set(kf, "traffic.violations", 119_999)  # below an "at least" figure
     table = rec.build(kf, published)
     differing = set(table.loc[table["status"] == rec.DIFFERS, "id"])
     assert differing == {"survey.valid_returned", "fitness.pass_rate_final", "traffic.violations"}
@@ -56,25 +62,28 @@ def test_missing_id_and_missing_value_are_no_data(published):
     assert (table["status"] == rec.NO_DATA).sum() == 2
 
 
-@pytest.mark.parametrize("value, relation, published, expected", [
-    (13_000, "at_least", "13000", rec.MATCHES),
-    (13_650, "at_least", "13000", rec.MATCHES),
-    (12_999, "at_least", "13000", rec.DIFFERS),
-    (114 / 166, "approx", "0.6867", rec.MATCHES),       # 0.686747 -> 0.6867
-    (0.6868, "approx", "0.6867", rec.DIFFERS),
-    (64 / 200, "exact", "0.32", rec.MATCHES),
-    (0.3249, "exact", "0.32", rec.MATCHES),              # printed as 32%
-    (0.3251, "exact", "0.32", rec.DIFFERS),              # would be printed 33%
-    (1.0, "exact", "1.0", rec.MATCHES),
-    (0.996, "exact", "1.0", rec.DIFFERS),                # 99.6% is not "100%": every item or not
-    (0.30, "exact", "0.30", rec.MATCHES),
-    (0.2951, "exact", "0.3", rec.MATCHES),               # a proportion written 0.3 was printed "30%"
-    (0.31, "exact", "0.3", rec.DIFFERS),
-    (166, "exact", "166", rec.MATCHES),
-    (166.4, "exact", "166", rec.DIFFERS),                # counts are equal or they differ
-    (float("nan"), "exact", "166", rec.NO_DATA),
-    (None, "at_least", "60", rec.NO_DATA),
-])
+@pytest.mark.parametrize(
+    "value, relation, published, expected",
+    [
+        (13_000, "at_least", "13000", rec.MATCHES),
+        (13_650, "at_least", "13000", rec.MATCHES),
+        (12_999, "at_least", "13000", rec.DIFFERS),
+        (114 / 166, "approx", "0.6867", rec.MATCHES),  # 0.686747 -> 0.6867
+        (0.6868, "approx", "0.6867", rec.DIFFERS),
+        (64 / 200, "exact", "0.32", rec.MATCHES),
+        (0.3249, "exact", "0.32", rec.MATCHES),  # printed as 32%
+        (0.3251, "exact", "0.32", rec.DIFFERS),  # would be printed 33%
+        (1.0, "exact", "1.0", rec.MATCHES),
+        (0.996, "exact", "1.0", rec.DIFFERS),  # 99.6% is not "100%": every item or not
+        (0.30, "exact", "0.30", rec.MATCHES),
+        (0.2951, "exact", "0.3", rec.MATCHES),  # a proportion written 0.3 was printed "30%"
+        (0.31, "exact", "0.3", rec.DIFFERS),
+        (166, "exact", "166", rec.MATCHES),
+        (166.4, "exact", "166", rec.DIFFERS),  # counts are equal or they differ
+        (float("nan"), "exact", "166", rec.NO_DATA),
+        (None, "at_least", "60", rec.NO_DATA),
+    ],
+)
 def test_compare_relations(value, relation, published, expected):
     unit = "proportion" if "." in published else "count"
     assert rec.compare(value, published, relation, unit) == expected
@@ -98,15 +107,18 @@ def test_every_published_dataset_links_to_a_report(published):
 
 def test_report_names_come_from_reports_yml(published, tmp_path):
     config = tmp_path / "reports.yml"
-    config.write_text("reports:\n"
-                      "  - {name: survey, notebook: notebooks/10_survey_satisfaction.ipynb, sweep: {district: districts}}\n"
-                      "  - {name: campaigns, notebook: notebooks/50_campaigns.ipynb}\n", encoding="utf-8")
+    config.write_text(
+        "reports:\n"
+        "  - {name: survey, notebook: notebooks/10_survey_satisfaction.ipynb, sweep: {district: districts}}\n"
+        "  - {name: campaigns, notebook: notebooks/50_campaigns.ipynb}\n",
+        encoding="utf-8",
+    )
     reports = rec.report_files(config)
     assert reports == {"10_survey_satisfaction": "survey.html", "50_campaigns": "campaigns.html"}
     table = rec.build(_key_figures_equal_to(published), published, reports).set_index("id")
     assert table.loc["survey.distributed", "report"] == "survey.html"
     assert table.loc["campus.alarm_points", "report"] == "campaigns.html"
-    assert table.loc["fitness.pass_rate_final", "report"] == "30_fitness.html"   # not configured: the stem
+    assert table.loc["fitness.pass_rate_final", "report"] == "30_fitness.html"  # not configured: the stem
     assert rec.report_files(tmp_path / "absent.yml") == {}
 
 
@@ -126,8 +138,12 @@ def test_html_is_escaped_linked_and_carries_the_id(published):
 
 def test_display_formats_relations_and_percentages(published):
     kf = _key_figures_equal_to(published)
-    kf.loc[kf["id"] == "survey.return_rate", ["numerator", "denominator", "ci_low", "ci_high"]] = \
-        [6464, 10000, 0.6370, 0.6557]
+    kf.loc[kf["id"] == "survey.return_rate", ["numerator", "denominator", "ci_low", "ci_high"]] = [
+        6464,
+        10000,
+        0.6370,
+        0.6557,
+    ]
     shown = rec.display(rec.build(kf, published)).set_index("Figure")
     assert shown.loc["traffic.officer_times", "Published"] == "≥ 13,000"
     assert shown.loc["opinions.rectified_rate", "Published"] == "≈ 68.67%"
@@ -139,6 +155,7 @@ def test_display_formats_relations_and_percentages(published):
 
 def test_read_inputs_needs_key_figures(tmp_path):
     from analysis.core.errors import AnalysisError
+
     with pytest.raises(AnalysisError, match="key-figures"):
         rec.read_inputs(tmp_path)
     pd.DataFrame({"id": ["survey.distributed"], "value": [10000]}).to_csv(tmp_path / "key_figures.csv", index=False)
@@ -157,8 +174,9 @@ def _execute(tmp_path, **parameters):
     import papermill as pm
 
     out = tmp_path / "summary.ipynb"
-    pm.execute_notebook(str(SUMMARY), str(out), parameters=parameters, kernel_name="python3",
-                        progress_bar=False, cwd=str(tmp_path))
+    pm.execute_notebook(
+        str(SUMMARY), str(out), parameters=parameters, kernel_name="python3", progress_bar=False, cwd=str(tmp_path)
+    )
     nb = nbformat.read(out, as_version=4)
     texts, htmls = [], []
     for cell in nb.cells:
@@ -181,17 +199,20 @@ def test_summary_marks_exactly_the_three_differing_figures(tmp_path, published, 
     _set(kf, "opinions.rectified", 113)
     _set(kf, "campus.alarm_points", 197)
     kf.to_csv(processed / "key_figures.csv", index=False)
-    text, html_out = _execute(tmp_path, processed_dir=str(processed), figures_dir=str(tmp_path / "fig"),
-                              district=district)
+    text, html_out = _execute(
+        tmp_path, processed_dir=str(processed), figures_dir=str(tmp_path / "fig"), district=district
+    )
     assert f"{len(published)} published figures: {len(published) - 3} match the data, 3 differ, 0 have no data" in text
-    assert ("Figures that do not match: survey.valid_returned (differs), opinions.rectified (differs), "
-            "campus.alarm_points (differs)") in text
+    assert (
+        "Figures that do not match: survey.valid_returned (differs), opinions.rectified (differs), "
+        "campus.alarm_points (differs)"
+    ) in text
     assert 'id="reconciliation"' in html_out and "SYNTHETIC DEMO DATA" in html_out
     assert html_out.count('data-status="differs"') == 3
     # No processed data sets beyond the key figures: every finding says so, with no number.
     assert "0 of 4 findings available" in text
     assert html_out.count("Not yet available: no processed data for") == 4
-    assert "synthetic-demo" in html_out                       # caveats collected from docs/assumptions.md
+    assert "synthetic-demo" in html_out  # caveats collected from docs/assumptions.md
     if district:
         assert "Dongdang is covered in the findings below" in html_out
 
@@ -209,8 +230,24 @@ def test_summary_runs_with_defaults_on_the_processed_data(tmp_path, district):
 
 
 # Tags the report renderer (analysis.batch) keeps; anything else would be shown escaped as text.
-REPORT_TAGS = {"table", "thead", "tbody", "tr", "th", "td", "code", "a", "div", "h3", "p", "ul", "li",
-               "strong", "details", "summary"}
+REPORT_TAGS = {
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "code",
+    "a",
+    "div",
+    "h3",
+    "p",
+    "ul",
+    "li",
+    "strong",
+    "details",
+    "summary",
+}
 
 
 def test_summary_html_uses_only_tags_reports_keep(published):
@@ -219,9 +256,11 @@ def test_summary_html_uses_only_tags_reports_keep(published):
     from analysis.summary import assumptions, findings
 
     kf = _key_figures_equal_to(published)
-    parts = [rec.to_html(rec.build(kf, published)),
-             findings.Finding("k", "t", True, "x", pd.DataFrame({"a": [1]})).to_html(),
-             findings.Finding("k", "t", False, "Not yet available: x.").to_html(),
-             assumptions.caveats_html([{"slug": "s", "text": "t"}], [assumptions.Marker("m", "t", "p.py", 1)])]
+    parts = [
+        rec.to_html(rec.build(kf, published)),
+        findings.Finding("k", "t", True, "x", pd.DataFrame({"a": [1]})).to_html(),
+        findings.Finding("k", "t", False, "Not yet available: x.").to_html(),
+        assumptions.caveats_html([{"slug": "s", "text": "t"}], [assumptions.Marker("m", "t", "p.py", 1)]),
+    ]
     tags = set(re.findall(r"</?([a-zA-Z0-9]+)", "".join(parts)))
     assert tags <= REPORT_TAGS, tags - REPORT_TAGS

@@ -13,6 +13,7 @@ batch run that started it goes away.
     python -m analysis.batch.forkserver serve SOCKET PARENT_PID MODULE...
     python -m analysis.batch.forkserver launch -f CONNECTION_FILE      (argv of the kernelspec)
 """
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,18 @@ ENV_SOCKET = "ANALYSIS_FORKSERVER"
 KERNEL_NAME = "analysis-forked"
 # Imported once in the zygote.  Never anything that starts a thread or opens a zmq context.
 DEFAULT_MODULES = (
-    "numpy", "pandas", "pyarrow.parquet", "scipy.stats", "statsmodels.api", "matplotlib.pyplot", "seaborn",
-    "IPython", "ipykernel.kernelapp", "analysis.data.processed", "analysis.plotting.theme", "analysis.stats.proportions",
+    "numpy",
+    "pandas",
+    "pyarrow.parquet",
+    "scipy.stats",
+    "statsmodels.api",
+    "matplotlib.pyplot",
+    "seaborn",
+    "IPython",
+    "ipykernel.kernelapp",
+    "analysis.data.processed",
+    "analysis.plotting.theme",
+    "analysis.stats.proportions",
 )
 
 
@@ -106,7 +117,7 @@ def serve(path: str, parent_pid: int, modules: list[str]) -> None:
             stop()
         try:
             conn, _ = server.accept()
-        except socket.timeout:
+        except TimeoutError:
             continue
         with conn:
             conn.settimeout(10)
@@ -146,8 +157,12 @@ def _read_line(conn: socket.socket) -> bytes:
 def launch(connection_file: str) -> int:
     """The kernelspec's command: get a forked kernel, stand in for it until it exits."""
     path = os.environ[ENV_SOCKET]
-    request = {"connection_file": os.path.abspath(connection_file), "cwd": os.getcwd(),
-               "env": {k: v for k, v in os.environ.items() if k != ENV_SOCKET}, "watch_pid": os.getpid()}
+    request = {
+        "connection_file": os.path.abspath(connection_file),
+        "cwd": os.getcwd(),
+        "env": {k: v for k, v in os.environ.items() if k != ENV_SOCKET},
+        "watch_pid": os.getpid(),
+    }
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
         conn.connect(path)
         conn.sendall(json.dumps(request).encode() + b"\n")
@@ -179,11 +194,18 @@ def write_kernelspec(folder, socket_path: str) -> None:
 
     spec = Path(folder) / KERNEL_NAME
     spec.mkdir(parents=True, exist_ok=True)
-    (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "analysis.batch.forkserver", "launch", "-f", "{connection_file}"],
-        "display_name": "Python 3 (forked, batch runs only)", "language": "python",
-        "env": {ENV_SOCKET: socket_path}, "interrupt_mode": "signal",
-    }), encoding="utf-8")
+    (spec / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [sys.executable, "-m", "analysis.batch.forkserver", "launch", "-f", "{connection_file}"],
+                "display_name": "Python 3 (forked, batch runs only)",
+                "language": "python",
+                "env": {ENV_SOCKET: socket_path},
+                "interrupt_mode": "signal",
+            }
+        ),
+        encoding="utf-8",
+    )
 
 
 class ForkServer:
@@ -197,13 +219,20 @@ class ForkServer:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.socket_path = str(self.folder / "zygote.sock")
         write_kernelspec(self.folder / "kernels", self.socket_path)
-        env = {**os.environ, "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "1"),
-               "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
-               "MKL_NUM_THREADS": os.environ.get("MKL_NUM_THREADS", "1")}
+        env = {
+            **os.environ,
+            "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "1"),
+            "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
+            "MKL_NUM_THREADS": os.environ.get("MKL_NUM_THREADS", "1"),
+        }
         # ASSUMPTION(single-thread-blas): forked kernels run BLAS single-threaded (one kernel per core; threads do not survive fork).
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "analysis.batch.forkserver", "serve", self.socket_path, str(os.getpid()), *modules],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            text=True,
+        )
         self._ready: bool | None = None
         self._lock = threading.Lock()
 

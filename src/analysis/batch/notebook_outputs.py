@@ -1,5 +1,6 @@
 """Notebooks are committed without bulky outputs: only the small text printed by the cells that
 nbval checks (marked ``# NBVAL_CHECK_OUTPUT``) is kept, so a changed result fails CI until accepted."""
+
 from __future__ import annotations
 
 from pathlib import Path

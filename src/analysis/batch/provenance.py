@@ -3,6 +3,7 @@
 A report is rebuilt when its *key* changes: the notebook's source, its parameters, the hashes of
 its input data, the dependency lock and the package's own code.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,15 +11,27 @@ import hashlib
 import json
 import platform
 import subprocess
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from analysis.core import paths
 
-PACKAGES = ("pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn", "pyarrow",
-            "pandera", "papermill", "nbconvert", "ipykernel")
+PACKAGES = (
+    "pandas",
+    "numpy",
+    "scipy",
+    "statsmodels",
+    "matplotlib",
+    "seaborn",
+    "pyarrow",
+    "pandera",
+    "papermill",
+    "nbconvert",
+    "ipykernel",
+)
 
 
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
@@ -49,8 +62,10 @@ def tree_hashes(folder: Path, patterns: Iterable[str] = ("*",)) -> dict[str, str
 def notebook_source_hash(notebook: Path) -> str:
     """Hash of the cells' types and sources only: outputs, metadata and execution counts do not count."""
     nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
-    cells = [(c.get("cell_type"), "".join(c.get("source", "")), sorted(c.get("metadata", {}).get("tags", [])))
-             for c in nb.get("cells", [])]
+    cells = [
+        (c.get("cell_type"), "".join(c.get("source", "")), sorted(c.get("metadata", {}).get("tags", [])))
+        for c in nb.get("cells", [])
+    ]
     return sha256_json(cells)
 
 
@@ -73,10 +88,15 @@ def data_hashes(folder: Path) -> dict[str, str]:
 
 def report_key(notebook: Path, parameters: Mapping[str, Any], inputs: Mapping[str, str]) -> str:
     """The cache key of one report; equal keys mean an identical rebuild."""
-    return sha256_json({
-        "notebook": notebook_source_hash(notebook), "parameters": dict(parameters), "inputs": dict(inputs),
-        "lock": lock_hash(), "code": code_hash(),
-    })
+    return sha256_json(
+        {
+            "notebook": notebook_source_hash(notebook),
+            "parameters": dict(parameters),
+            "inputs": dict(inputs),
+            "lock": lock_hash(),
+            "code": code_hash(),
+        }
+    )
 
 
 def _git(*args: str) -> str | None:
@@ -91,8 +111,7 @@ def git_state() -> dict[str, Any]:
     """Commit and whether the working tree differs from it (tracked or new files)."""
     commit = _git("rev-parse", "HEAD")
     status = _git("status", "--porcelain")
-    return {"commit": commit or "unknown (not a git checkout)",
-            "dirty": None if status is None else bool(status)}
+    return {"commit": commit or "unknown (not a git checkout)", "dirty": None if status is None else bool(status)}
 
 
 def package_versions() -> dict[str, str]:
@@ -112,9 +131,13 @@ def manifest_hash(processed_dir: Path) -> str:
 
 def run_provenance(processed_dir: Path) -> dict[str, Any]:
     """The part of provenance shared by every report of one run."""
-    return {**git_state(), "manifest_sha256": manifest_hash(processed_dir), "lock_sha256": lock_hash(),
-            "packages": package_versions()}
+    return {
+        **git_state(),
+        "manifest_sha256": manifest_hash(processed_dir),
+        "lock_sha256": lock_hash(),
+        "packages": package_versions(),
+    }
 
 
 def now_utc() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")

@@ -5,14 +5,16 @@ embedded (data URIs), so a report opens offline from ``file://``; no script is l
 network; HTML in outputs and markdown is sanitised (free text is shown escaped, never as markup).
 One :class:`Renderer` is built per run and reused for every report (templates load once).
 """
+
 from __future__ import annotations
 
 import copy
 import html
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import nbformat
 
@@ -33,8 +35,10 @@ def esc(value: Any) -> str:
 def banner_html(text: str | None) -> str:
     if not text:
         return ""
-    return (f'<div class="analysis-banner" role="alert">{esc(text)}. Figures are calibrated to the published report '
-            "and show how the analysis works; they are not evidence about the county.</div>")
+    return (
+        f'<div class="analysis-banner" role="alert">{esc(text)}. Figures are calibrated to the published report '
+        "and show how the analysis works; they are not evidence about the county.</div>"
+    )
 
 
 def parameters_text(parameters: Mapping[str, Any]) -> str:
@@ -54,22 +58,75 @@ def footer_html(provenance: Mapping[str, Any]) -> str:
         ("Working tree dirty", dirty_txt),
         ("Data manifest sha256", provenance.get("manifest_sha256", "")),
         ("Dependency lock sha256", provenance.get("lock_sha256", "")),
-        ("Run", f"{provenance.get('started', '')} UTC, {provenance.get('seconds', 0):.1f} s "
-                f"(cells {provenance.get('cell_seconds', 0):.1f} s)"),
+        (
+            "Run",
+            f"{provenance.get('started', '')} UTC, {provenance.get('seconds', 0):.1f} s "
+            f"(cells {provenance.get('cell_seconds', 0):.1f} s)",
+        ),
         ("Packages", ", ".join(f"{k} {v}" for k, v in pk.items())),
     ]
     body = "".join(f"<tr><th>{esc(k)}</th><td><code>{esc(v)}</code></td></tr>" for k, v in rows)
     return f'<footer class="analysis-footer" id="provenance"><strong>Provenance</strong><table>{body}</table></footer>'
 
 
-_TAGS = frozenset({
-    "a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "details", "div", "dl",
-    "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p",
-    "pre", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead",
-    "tr", "u", "ul",
-})
-_ATTRS = {"*": ["class", "id", "title", "style", "align"], "td": ["colspan", "rowspan"], "th": ["colspan", "rowspan", "scope"],
-          "table": ["border"], "a": ["href", "title"], "img": ["src", "alt", "width", "height"], "col": ["span"]}
+_TAGS = frozenset(
+    {
+        "a",
+        "abbr",
+        "b",
+        "blockquote",
+        "br",
+        "caption",
+        "code",
+        "col",
+        "colgroup",
+        "dd",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "figcaption",
+        "figure",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "img",
+        "li",
+        "ol",
+        "p",
+        "pre",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "summary",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "u",
+        "ul",
+    }
+)
+_ATTRS = {
+    "*": ["class", "id", "title", "style", "align"],
+    "td": ["colspan", "rowspan"],
+    "th": ["colspan", "rowspan", "scope"],
+    "table": ["border"],
+    "a": ["href", "title"],
+    "img": ["src", "alt", "width", "height"],
+    "col": ["span"],
+}
 _STYLE_BLOCK = re.compile(r"<style[^>]*>(.*?)</style>", re.S | re.I)
 _LOCAL_HREF = re.compile(r"#[\w\-.:]*|(figures/)?[\w\-.]+\.(html|png|svg|csv)(#[\w\-.:]*)?")
 _DATA_IMG = re.compile(r"""\ssrc\s*=\s*["']?data:image/""", re.I)
@@ -98,13 +155,24 @@ def sanitize_html(text: str) -> str:
     from bleach.css_sanitizer import CSSSanitizer
 
     # An <img> that does not carry its picture (data: URI) is free text pretending to be markup: escape it.
-    text = re.sub(r"<img\b[^>]*>", lambda m: m.group(0) if _DATA_IMG.search(m.group(0)) else html.escape(m.group(0)),
-                  text, flags=re.I)
+    text = re.sub(
+        r"<img\b[^>]*>",
+        lambda m: m.group(0) if _DATA_IMG.search(m.group(0)) else html.escape(m.group(0)),
+        text,
+        flags=re.I,
+    )
     styles = [m.group(0) for m in _STYLE_BLOCK.finditer(text) if not _UNSAFE_CSS.search(m.group(1))]
     text = _STYLE_BLOCK.sub("", text)
     # http(s) listed so that bleach lets relative links through; _attribute_ok decides what stays.
-    cleaned = bleach.clean(text, tags=_TAGS, attributes=_attribute_ok, protocols=["data", "http", "https"],
-                           strip=False, strip_comments=True, css_sanitizer=CSSSanitizer())
+    cleaned = bleach.clean(
+        text,
+        tags=_TAGS,
+        attributes=_attribute_ok,
+        protocols=["data", "http", "https"],
+        strip=False,
+        strip_comments=True,
+        css_sanitizer=CSSSanitizer(),
+    )
     return "".join(styles) + cleaned
 
 
@@ -124,8 +192,11 @@ def prepare(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             continue
         if cell.cell_type == "code":
             # ASSUMPTION(no-stderr-in-reports): stderr (warnings) is left out of the HTML reports; analysts see it in the notebook.
-            cell.outputs = [o for o in cell.get("outputs", [])
-                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+            cell.outputs = [
+                o
+                for o in cell.get("outputs", [])
+                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+            ]
             if not cell.outputs:
                 continue
             # The page carries the demo banner itself; a notebook's own banner output would repeat it.
@@ -153,21 +224,35 @@ class Renderer:
         from nbconvert import HTMLExporter
 
         self.exporter = HTMLExporter(
-            template_name="lab", extra_template_paths=[str(TEMPLATES)], template_file="analysis_report.html.j2",
-            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-            embed_images=True, sanitize_html=False,  # sanitised in prepare()
+            template_name="lab",
+            extra_template_paths=[str(TEMPLATES)],
+            template_file="analysis_report.html.j2",
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+            embed_images=True,
+            sanitize_html=False,  # sanitised in prepare()
             exclude_anchor_links=True,
         )
         # nbconvert warns per report that matplotlib images have no alt text; the figures' titles
         # and captions are in the image itself, so the warning is noise in `make reports`.
         self.exporter.log.addFilter(lambda record: "Alternative text is missing" not in record.getMessage())
 
-    def render(self, nb: nbformat.NotebookNode, *, title: str, provenance: Mapping[str, Any],
-               banner: str | None = None, index_href: str | None = "index.html") -> str:
+    def render(
+        self,
+        nb: nbformat.NotebookNode,
+        *,
+        title: str,
+        provenance: Mapping[str, Any],
+        banner: str | None = None,
+        index_href: str | None = "index.html",
+    ) -> str:
         """The report's HTML text."""
         nb = prepare(nb)
         nb.metadata["title"] = title
-        heading = f'<div class="analysis-heading"><a href="{esc(index_href)}">All reports</a></div>' if index_href else ""
+        heading = (
+            f'<div class="analysis-heading"><a href="{esc(index_href)}">All reports</a></div>' if index_href else ""
+        )
         resources = {
             "metadata": {"name": title},
             "analysis_css": css(),

@@ -11,6 +11,7 @@ Order of work:
 Every file under reports/ is written to a temporary name and moved into place with ``os.replace``,
 so an interrupted run leaves the previous reports as they were.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,15 +23,24 @@ import threading
 import time
 import traceback
 import uuid
+from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping, TextIO
+from typing import Any, TextIO
 
-from analysis.core import paths
 from analysis.batch import provenance as prov
-from analysis.batch.schema import (AllowedValues, Config, Report, check_entries, expand, load_config,
-                                   notebook_parameters, parse_overrides)
+from analysis.batch.schema import (
+    AllowedValues,
+    Config,
+    Report,
+    check_entries,
+    expand,
+    load_config,
+    notebook_parameters,
+    parse_overrides,
+)
+from analysis.core import paths
 from analysis.core.errors import ParameterError
 
 # jsonschema (imported by nbformat, hence papermill and nbconvert) imports rfc3987_syntax when it is
@@ -250,8 +260,14 @@ class KernelPool:
         self.thread.join(timeout=10)
 
 
-def execute_notebook(notebook: Path, output: Path, parameters: Mapping[str, Any], *,
-                     timeout: int | None = None, pool: KernelPool | None = None) -> Execution:
+def execute_notebook(
+    notebook: Path,
+    output: Path,
+    parameters: Mapping[str, Any],
+    *,
+    timeout: int | None = None,
+    pool: KernelPool | None = None,
+) -> Execution:
     """Run one notebook with papermill in a fresh kernel (from ``pool`` if given); never raises for a failing cell."""
     import nbformat
     import papermill
@@ -266,18 +282,29 @@ def execute_notebook(notebook: Path, output: Path, parameters: Mapping[str, Any]
             km = pool.acquire(str(notebook.parent))
             engine["km"] = km
         nb = papermill.execute_notebook(
-            str(notebook), str(output), parameters=dict(parameters), kernel_name="python3",
-            progress_bar=False, request_save_on_cell_execute=False, execution_timeout=timeout,
+            str(notebook),
+            str(output),
+            parameters=dict(parameters),
+            kernel_name="python3",
+            progress_bar=False,
+            request_save_on_cell_execute=False,
+            execution_timeout=timeout,
             # The kernel's working directory is the notebook's folder; os.chdir is never used (threads).
-            resources={"metadata": {"path": str(notebook.parent)}}, kernel_manager_class=kernel_manager_class(),
+            resources={"metadata": {"path": str(notebook.parent)}},
+            kernel_manager_class=kernel_manager_class(),
             # The kernel has nothing to save: kill it at once instead of a graceful shutdown (~1 s each).
-            shutdown_kernel="immediate", **engine,
+            shutdown_kernel="immediate",
+            **engine,
         )
-        return Execution(nb=nb, seconds=time.perf_counter() - t0, cell_seconds=cell_seconds(nb),
-                         executed_path=output)
+        return Execution(nb=nb, seconds=time.perf_counter() - t0, cell_seconds=cell_seconds(nb), executed_path=output)
     except PapermillExecutionError as exc:
-        error = {"cell_index": exc.cell_index + 1, "exec_count": exc.exec_count, "ename": exc.ename,
-                 "evalue": str(exc.evalue), "source": (exc.source or "").strip().splitlines()[:1]}
+        error = {
+            "cell_index": exc.cell_index + 1,
+            "exec_count": exc.exec_count,
+            "ename": exc.ename,
+            "evalue": str(exc.evalue),
+            "source": (exc.source or "").strip().splitlines()[:1],
+        }
         secs = 0.0
         if output.exists():
             failed = nbformat.read(output, as_version=4)
@@ -285,13 +312,24 @@ def execute_notebook(notebook: Path, output: Path, parameters: Mapping[str, Any]
             original = nbformat.read(notebook, as_version=4)
             # Position in the source notebook as an analyst sees it in JupyterLab (1 = first cell).
             error["cell_index"] = _cell_number_in_source(original, failed, exc.cell_index)
-        return Execution(seconds=time.perf_counter() - t0, cell_seconds=secs, error=error,
-                         executed_path=output if output.exists() else None)
+        return Execution(
+            seconds=time.perf_counter() - t0,
+            cell_seconds=secs,
+            error=error,
+            executed_path=output if output.exists() else None,
+        )
     except Exception as exc:  # kernel died, timeout, bad notebook file: still name it
-        return Execution(seconds=time.perf_counter() - t0, executed_path=output if output.exists() else None,
-                         error={"cell_index": "?", "exec_count": None, "ename": type(exc).__name__,
-                                "evalue": str(exc).strip().splitlines()[-1] if str(exc).strip() else repr(exc),
-                                "traceback": traceback.format_exc(limit=3)})
+        return Execution(
+            seconds=time.perf_counter() - t0,
+            executed_path=output if output.exists() else None,
+            error={
+                "cell_index": "?",
+                "exec_count": None,
+                "ename": type(exc).__name__,
+                "evalue": str(exc).strip().splitlines()[-1] if str(exc).strip() else repr(exc),
+                "traceback": traceback.format_exc(limit=3),
+            },
+        )
     finally:
         if km is not None:
             pool.release(km)
@@ -327,8 +365,10 @@ class Outcome:
         e = self.error
         where = f"cell {e.get('cell_index')}" + (f" (In [{e['exec_count']}])" if e.get("exec_count") else "")
         params = ", ".join(f"{k}={v!r}" for k, v in self.report.parameters.items()) or "defaults"
-        text = (f"{self.report.notebook.name} [{self.report.name}; parameters: {params}]: {where}: "
-                f"{e.get('ename')}: {e.get('evalue')}")
+        text = (
+            f"{self.report.notebook.name} [{self.report.name}; parameters: {params}]: {where}: "
+            f"{e.get('ename')}: {e.get('evalue')}"
+        )
         if self.failed_notebook:
             text += f"\n    executed notebook kept at {self.failed_notebook}"
         return text
@@ -357,9 +397,17 @@ def _fmt_elapsed(seconds: float) -> str:
 class Runner:
     """One batch run; see the module docstring.  ``execute`` is replaceable (tests)."""
 
-    def __init__(self, config: Config, *, jobs: int | None = None, only: list[str] | None = None,
-                 force: bool = False, overrides: Mapping[str, Any] | None = None, out: TextIO | None = None,
-                 execute: Callable[..., Execution] | None = None):
+    def __init__(
+        self,
+        config: Config,
+        *,
+        jobs: int | None = None,
+        only: list[str] | None = None,
+        force: bool = False,
+        overrides: Mapping[str, Any] | None = None,
+        out: TextIO | None = None,
+        execute: Callable[..., Execution] | None = None,
+    ):
         self.config = config
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.only = list(only or [])
@@ -390,7 +438,10 @@ class Runner:
     def progress(self, event: str) -> None:
         with self._lock:
             running = ", ".join(self._running) or "-"
-        self.say(f"[{self.done}/{self.total}] {event} | running: {running} | elapsed {_fmt_elapsed(time.monotonic() - self.t0)}")
+        self.say(
+            f"[{self.done}/{self.total}] {event} | running: {running} | elapsed "
+            f"{_fmt_elapsed(time.monotonic() - self.t0)}"
+        )
 
     # -- state
     def _state_path(self, name: str) -> Path:
@@ -443,10 +494,16 @@ class Runner:
 
     def injected(self, report: Report, nb_params: Mapping[str, Any]) -> dict[str, Any]:
         """The path parameters the runner fills in, for those the notebook declares."""
-        where = {"raw": self.config.raw_dir, "processed": self.config.processed_dir,
-                 "figures": self.staging / report.name / FIGURES_DIR}
-        return {spec.name: str(where[spec.injected]) for spec in self.config.schema.values()
-                if spec.injected and spec.name in nb_params}
+        where = {
+            "raw": self.config.raw_dir,
+            "processed": self.config.processed_dir,
+            "figures": self.staging / report.name / FIGURES_DIR,
+        }
+        return {
+            spec.name: str(where[spec.injected])
+            for spec in self.config.schema.values()
+            if spec.injected and spec.name in nb_params
+        }
 
     def selected(self, report: Report) -> bool:
         if not self.only:
@@ -458,8 +515,13 @@ class Runner:
         with self._lock:
             self._running[report.name] = time.monotonic()
         try:
-            return self.execute(report.notebook, self.staging / report.name / f"{report.name}.ipynb", params,
-                                timeout=self.config.timeout, pool=self.pool if use_pool else None)
+            return self.execute(
+                report.notebook,
+                self.staging / report.name / f"{report.name}.ipynb",
+                params,
+                timeout=self.config.timeout,
+                pool=self.pool if use_pool else None,
+            )
         finally:
             with self._lock:
                 self._running.pop(report.name, None)
@@ -467,9 +529,15 @@ class Runner:
     def finish(self, report: Report, key: str, ex: Execution, started: str) -> Outcome:
         """Render and publish a finished execution (main thread), or file its failure."""
         previous = self.load_state(report.name)
-        report_prov = {**self.run_provenance(), "report": report.name, "notebook": _display_path(report.notebook),
-                       "parameters": report.parameters, "started": started, "seconds": round(ex.seconds, 2),
-                       "cell_seconds": round(ex.cell_seconds, 2)}
+        report_prov = {
+            **self.run_provenance(),
+            "report": report.name,
+            "notebook": _display_path(report.notebook),
+            "parameters": report.parameters,
+            "started": started,
+            "seconds": round(ex.seconds, 2),
+            "cell_seconds": round(ex.cell_seconds, 2),
+        }
         if ex.error is None:
             try:
                 text = self.renderer.render(ex.nb, title=report.title, provenance=report_prov, banner=self.banner())
@@ -478,28 +546,69 @@ class Runner:
             else:
                 write_atomic(self.reports_dir / report.html_name, text)
                 publish_folder(self.staging / report.name / FIGURES_DIR, self.reports_dir / FIGURES_DIR / report.name)
-                self.save_state(report.name, {"key": key, "status": "built", "html": report.html_name,
-                                              "title": report.title, "parameters": report.parameters,
-                                              "provenance": report_prov, "seconds": ex.seconds,
-                                              "cell_seconds": ex.cell_seconds})
-                return Outcome(report, "built", ex.seconds, ex.cell_seconds, html=report.html_name, provenance=report_prov)
+                self.save_state(
+                    report.name,
+                    {
+                        "key": key,
+                        "status": "built",
+                        "html": report.html_name,
+                        "title": report.title,
+                        "parameters": report.parameters,
+                        "provenance": report_prov,
+                        "seconds": ex.seconds,
+                        "cell_seconds": ex.cell_seconds,
+                    },
+                )
+                return Outcome(
+                    report, "built", ex.seconds, ex.cell_seconds, html=report.html_name, provenance=report_prov
+                )
         kept = None
         if ex.executed_path and Path(ex.executed_path).exists():
             kept = self.reports_dir / FAILED_DIR / f"{report.name}.ipynb"
             copy_atomic(Path(ex.executed_path), kept)
-        old_html = previous.get("html") if previous.get("html") and (self.reports_dir / previous["html"]).exists() else None
-        self.save_state(report.name, {"key": None, "status": "failed", "html": old_html, "title": report.title,
-                                      "parameters": report.parameters, "provenance": previous.get("provenance", {}),
-                                      "error": ex.error, "failed_notebook": str(kept) if kept else None})
-        return Outcome(report, "failed", ex.seconds, ex.cell_seconds, error=ex.error, html=old_html,
-                       provenance=previous.get("provenance", {}), failed_notebook=kept)
+        old_html = (
+            previous.get("html") if previous.get("html") and (self.reports_dir / previous["html"]).exists() else None
+        )
+        self.save_state(
+            report.name,
+            {
+                "key": None,
+                "status": "failed",
+                "html": old_html,
+                "title": report.title,
+                "parameters": report.parameters,
+                "provenance": previous.get("provenance", {}),
+                "error": ex.error,
+                "failed_notebook": str(kept) if kept else None,
+            },
+        )
+        return Outcome(
+            report,
+            "failed",
+            ex.seconds,
+            ex.cell_seconds,
+            error=ex.error,
+            html=old_html,
+            provenance=previous.get("provenance", {}),
+            failed_notebook=kept,
+        )
 
     def skip_or_none(self, report: Report, key: str, force: bool) -> Outcome | None:
         state = self.load_state(report.name)
-        if (not force and state.get("status") == "built" and state.get("key") == key and state.get("html")
-                and (self.reports_dir / state["html"]).exists()):
-            return Outcome(report, "skipped", html=state["html"], provenance=state.get("provenance", {}),
-                           cell_seconds=state.get("cell_seconds", 0.0))
+        if (
+            not force
+            and state.get("status") == "built"
+            and state.get("key") == key
+            and state.get("html")
+            and (self.reports_dir / state["html"]).exists()
+        ):
+            return Outcome(
+                report,
+                "skipped",
+                html=state["html"],
+                provenance=state.get("provenance", {}),
+                cell_seconds=state.get("cell_seconds", 0.0),
+            )
         return None
 
     # -- the run
@@ -534,8 +643,10 @@ class Runner:
                     self.say("cleaning failed: the analysis reports were not run (previous reports kept)")
                     return self._finish_run(outcomes, [], missing, nb_params)
             if not (cfg.processed_dir / paths.MANIFEST).exists():
-                raise ParameterError(f"{cfg.processed_dir}: no processed data; run `python -m analysis clean` "
-                                     "or add the cleaning notebook to reports.yml")
+                raise ParameterError(
+                    f"{cfg.processed_dir}: no processed data; run `python -m analysis clean` "
+                    "or add the cleaning notebook to reports.yml"
+                )
             self._publish_key_figures()
             errs, reports = expand(cfg, self.overrides, nb_params, AllowedValues(cfg.processed_dir))
             errs += self._check_only(reports, cfg, data_known=True)
@@ -556,14 +667,20 @@ class Runner:
                 pass
 
     def _check_only(self, reports: list[Report], cfg: Config, *, data_known: bool) -> list[str]:
-        names = {r.name for r in reports} | {e.name for e in cfg.all_entries()} | {e.notebook.stem for e in cfg.all_entries()}
-        return [f"--only {n}: no such report (reports: {', '.join(sorted(r.name for r in reports))})"
-                for n in self.only if n not in names]
+        names = (
+            {r.name for r in reports}
+            | {e.name for e in cfg.all_entries()}
+            | {e.notebook.stem for e in cfg.all_entries()}
+        )
+        return [
+            f"--only {n}: no such report (reports: {', '.join(sorted(r.name for r in reports))})"
+            for n in self.only
+            if n not in names
+        ]
 
     def _data_inputs(self) -> dict[str, str]:
         d = self.config.processed_dir
-        inputs = prov.tree_hashes(d, ("*.parquet",)) | {
-            p.name: prov.sha256_file(p) for p in sorted(d.glob("*.csv"))}
+        inputs = prov.tree_hashes(d, ("*.parquet",)) | {p.name: prov.sha256_file(p) for p in sorted(d.glob("*.csv"))}
         inputs["synthetic"] = str(self.banner() is not None)
         return inputs
 
@@ -662,8 +779,14 @@ class Runner:
                     try:
                         ex = fut.result()
                     except Exception as exc:  # the executor itself broke: still a named failure
-                        ex = Execution(error={"cell_index": "?", "exec_count": None, "ename": type(exc).__name__,
-                                              "evalue": str(exc)})
+                        ex = Execution(
+                            error={
+                                "cell_index": "?",
+                                "exec_count": None,
+                                "ename": type(exc).__name__,
+                                "evalue": str(exc),
+                            }
+                        )
                     outcome = self.finish(r, key, ex, started)
                     outcomes.append(outcome)
                     self.done += 1
@@ -685,20 +808,39 @@ class Runner:
             o = by_name.get(r.name)
             if o is None:  # not selected by --only: show its last build
                 st = self.load_state(r.name)
-                o = Outcome(r, "not-run", html=st.get("html") if st.get("html") and (self.reports_dir / st["html"]).exists() else None,
-                            provenance=st.get("provenance", {}))
+                o = Outcome(
+                    r,
+                    "not-run",
+                    html=st.get("html") if st.get("html") and (self.reports_dir / st["html"]).exists() else None,
+                    provenance=st.get("provenance", {}),
+                )
             rows.append(_row(o))
         for e in missing:
-            rows.append({"name": e.name, "entry": e.name, "title": e.title, "status": "missing", "order": e.order,
-                         "is_clean": e.is_clean, "parameters": {}, "provenance": {}})
+            rows.append(
+                {
+                    "name": e.name,
+                    "entry": e.name,
+                    "title": e.title,
+                    "status": "missing",
+                    "order": e.order,
+                    "is_clean": e.is_clean,
+                    "parameters": {},
+                    "provenance": {},
+                }
+            )
         counts: dict[str, int] = {}
         for row in rows:
             counts[row["status"]] = counts.get(row["status"], 0) + 1
         from analysis.batch.index import index_html
 
         rp = self.run_provenance()
-        run_info = {"started": self.started, "seconds": seconds, "counts": counts, "commit": rp["commit"],
-                    "dirty": rp["dirty"]}
+        run_info = {
+            "started": self.started,
+            "seconds": seconds,
+            "counts": counts,
+            "commit": rp["commit"],
+            "dirty": rp["dirty"],
+        }
         kf = paths.KEY_FIGURES if (self.reports_dir / paths.KEY_FIGURES).exists() else None
         index = self.reports_dir / "index.html"
         write_atomic(index, index_html(rows, banner=self.banner(), run=run_info, key_figures=kf))
@@ -717,17 +859,29 @@ class Runner:
         failed = [o for o in outcomes if o.status == "failed"]
         n_built = sum(o.status == "built" for o in outcomes)
         n_skip = sum(o.status == "skipped" for o in outcomes)
-        self.say(f"\n{n_built} built, {n_skip} skipped (unchanged), {len(failed)} failed, "
-                 f"{len(missing)} notebooks missing; {seconds:.1f}s; index: {index}")
+        self.say(
+            f"\n{n_built} built, {n_skip} skipped (unchanged), {len(failed)} failed, "
+            f"{len(missing)} notebooks missing; {seconds:.1f}s; index: {index}"
+        )
         for o in failed:
             self.say(f"FAILED {o.describe_error()}")
 
 
 def _row(o: Outcome) -> dict:
     r = o.report
-    return {"name": r.name, "entry": r.entry, "title": r.title, "status": o.status, "html": o.html, "order": r.order,
-            "is_clean": r.is_clean, "parameters": r.parameters, "provenance": o.provenance, "error": o.error,
-            "failed_notebook": f"{FAILED_DIR}/{o.failed_notebook.name}" if o.failed_notebook else None}
+    return {
+        "name": r.name,
+        "entry": r.entry,
+        "title": r.title,
+        "status": o.status,
+        "html": o.html,
+        "order": r.order,
+        "is_clean": r.is_clean,
+        "parameters": r.parameters,
+        "provenance": o.provenance,
+        "error": o.error,
+        "failed_notebook": f"{FAILED_DIR}/{o.failed_notebook.name}" if o.failed_notebook else None,
+    }
 
 
 def _display_path(p: Path) -> str:
@@ -737,9 +891,16 @@ def _display_path(p: Path) -> str:
         return str(p)
 
 
-def run(config: Path | str | None = None, *, jobs: int | None = None, only: list[str] | None = None,
-        force: bool = False, params: list[str] | None = None, out: TextIO | None = None,
-        execute: Callable[..., Execution] | None = None) -> RunResult:
+def run(
+    config: Path | str | None = None,
+    *,
+    jobs: int | None = None,
+    only: list[str] | None = None,
+    force: bool = False,
+    params: list[str] | None = None,
+    out: TextIO | None = None,
+    execute: Callable[..., Execution] | None = None,
+) -> RunResult:
     """The whole batch as a function (the CLI is a thin wrapper)."""
     cfg = load_config(config or paths.REPORTS_CONFIG)
     overrides = parse_overrides(params or [], cfg.schema)

@@ -3,14 +3,16 @@
 Everything here runs before any kernel starts: unknown keys, wrong types and values that do not
 exist in the processed data are all reported at once as one :class:`ParameterError`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 import yaml
 
@@ -44,7 +46,12 @@ class ParamSpec:
             if self.nullable:
                 return None
             raise ParameterError(f"{where}: parameter '{self.name}' may not be empty (declared {self.type})")
-        if isinstance(value, str) and self.type == "str" and self.nullable and value.strip().lower() in ("none", "null"):
+        if (
+            isinstance(value, str)
+            and self.type == "str"
+            and self.nullable
+            and value.strip().lower() in ("none", "null")
+        ):
             return None
         text = value.strip() if isinstance(value, str) else None
         bad = ParameterError(f"{where}: parameter '{self.name}' must be {_TYPE_WORDS[self.type]}, got {value!r}")
@@ -109,8 +116,13 @@ class ParamSpec:
 
 
 _TYPE_WORDS = {
-    "str": "a text", "path": "a path", "int": "a whole number", "number": "a number",
-    "float": "a number", "bool": "true or false", "date": "a date written YYYY-MM-DD",
+    "str": "a text",
+    "path": "a path",
+    "int": "a whole number",
+    "number": "a number",
+    "float": "a number",
+    "bool": "true or false",
+    "date": "a date written YYYY-MM-DD",
 }
 
 
@@ -136,7 +148,9 @@ def _stations(processed_dir: Path) -> list[str]:
 
 
 ALLOWED_SOURCES: dict[str, Callable[[Path], list[str]]] = {
-    "districts": _districts, "stations": _stations, "units": _units,
+    "districts": _districts,
+    "stations": _stations,
+    "units": _units,
 }
 
 
@@ -218,7 +232,18 @@ def load_config(path: Path | str) -> Config:
         raise ParameterError(f"{path}: report configuration not found")
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     where = path.name
-    known_top = {"parameters", "clean", "reports", "reports_dir", "data_dir", "timeout", "preload", "prestart", "fork", "sweep_limit"}
+    known_top = {
+        "parameters",
+        "clean",
+        "reports",
+        "reports_dir",
+        "data_dir",
+        "timeout",
+        "preload",
+        "prestart",
+        "fork",
+        "sweep_limit",
+    }
     for key in raw:
         if key not in known_top:
             raise ParameterError(f"{where}: unknown top-level key '{key}' (known: {', '.join(sorted(known_top))})")
@@ -232,14 +257,23 @@ def load_config(path: Path | str) -> Config:
         if isinstance(allowed, list):
             allowed = tuple(allowed)
         elif allowed is not None and allowed not in ALLOWED_SOURCES:
-            raise ParameterError(f"{where}: parameter '{name}': allowed must be a list or one of "
-                                 f"{', '.join(ALLOWED_SOURCES)}, got {allowed!r}")
+            raise ParameterError(
+                f"{where}: parameter '{name}': allowed must be a list or one of "
+                f"{', '.join(ALLOWED_SOURCES)}, got {allowed!r}"
+            )
         injected = spec.pop("injected", None)
         if injected is not None and injected not in INJECTED:
             raise ParameterError(f"{where}: parameter '{name}': injected must be one of {', '.join(INJECTED)}")
-        schema[name] = ParamSpec(name, ptype, nullable=bool(spec.pop("nullable", False)), allowed=allowed,
-                                 minimum=spec.pop("min", None), maximum=spec.pop("max", None),
-                                 injected=injected, help=str(spec.pop("help", "")))
+        schema[name] = ParamSpec(
+            name,
+            ptype,
+            nullable=bool(spec.pop("nullable", False)),
+            allowed=allowed,
+            minimum=spec.pop("min", None),
+            maximum=spec.pop("max", None),
+            injected=injected,
+            help=str(spec.pop("help", "")),
+        )
         if spec:
             raise ParameterError(f"{where}: parameter '{name}': unknown keys {', '.join(sorted(spec))}")
     base = path.parent
@@ -253,10 +287,16 @@ def load_config(path: Path | str) -> Config:
         sets = item.pop("parameter_sets", None) or {"": {}}
         if isinstance(sets, list):  # a list of parameter dicts: named by position
             sets = {("" if i == 0 else str(i)): s for i, s in enumerate(sets)}
-        e = Entry(name=str(name), notebook=_resolve(base, nb, Path(nb)), title=str(item.pop("title", name)),
-                  parameters=dict(item.pop("parameters", None) or {}),
-                  parameter_sets={str(k): dict(v or {}) for k, v in sets.items()},
-                  sweep=dict(item.pop("sweep", None) or {}), order=order, is_clean=is_clean)
+        e = Entry(
+            name=str(name),
+            notebook=_resolve(base, nb, Path(nb)),
+            title=str(item.pop("title", name)),
+            parameters=dict(item.pop("parameters", None) or {}),
+            parameter_sets={str(k): dict(v or {}) for k, v in sets.items()},
+            sweep=dict(item.pop("sweep", None) or {}),
+            order=order,
+            is_clean=is_clean,
+        )
         if item:
             raise ParameterError(f"{where}: report '{name}': unknown keys {', '.join(sorted(item))}")
         return e
@@ -267,12 +307,19 @@ def load_config(path: Path | str) -> Config:
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise ParameterError(f"{where}: report names must be unique: {', '.join(dupes)}")
-    return Config(path=path, schema=schema, clean=clean, entries=entries,
-                  reports_dir=_resolve(base, raw.get("reports_dir"), paths.REPORTS),
-                  data_dir=_resolve(base, raw.get("data_dir"), paths.DATA),
-                  timeout=raw.get("timeout"), preload=_modules(raw.get("preload"), where),
-                  prestart=bool(raw.get("prestart", True)), fork=bool(raw.get("fork", True)),
-                  sweep_limit=raw.get("sweep_limit"))
+    return Config(
+        path=path,
+        schema=schema,
+        clean=clean,
+        entries=entries,
+        reports_dir=_resolve(base, raw.get("reports_dir"), paths.REPORTS),
+        data_dir=_resolve(base, raw.get("data_dir"), paths.DATA),
+        timeout=raw.get("timeout"),
+        preload=_modules(raw.get("preload"), where),
+        prestart=bool(raw.get("prestart", True)),
+        fork=bool(raw.get("fork", True)),
+        sweep_limit=raw.get("sweep_limit"),
+    )
 
 
 def _modules(value, where: str) -> tuple[str, ...]:
@@ -304,7 +351,13 @@ def notebook_parameters(notebook: Path) -> dict[str, Any]:
         except SyntaxError as exc:
             raise ParameterError(f"{notebook}: the parameters cell is not valid Python: {exc}") from None
         for node in tree.body:
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+            targets = (
+                node.targets
+                if isinstance(node, ast.Assign)
+                else [node.target]
+                if isinstance(node, ast.AnnAssign)
+                else []
+            )
             for t in targets:
                 if isinstance(t, ast.Name) and getattr(node, "value", None) is not None:
                     out[t.id] = ast.get_source_segment(source, node.value)
@@ -355,8 +408,9 @@ class AllowedValues:
         return self._cache[source]
 
 
-def check_entries(config: Config, overrides: Mapping[str, Any],
-                  notebook_params: Mapping[str, Mapping[str, Any] | None]) -> list[str]:
+def check_entries(
+    config: Config, overrides: Mapping[str, Any], notebook_params: Mapping[str, Mapping[str, Any] | None]
+) -> list[str]:
     """Static checks (no data needed): keys known to the schema and to the notebook, types cast.
 
     ``notebook_params`` maps entry name -> the notebook's parameters (None: notebook missing).
@@ -373,12 +427,16 @@ def check_entries(config: Config, overrides: Mapping[str, Any],
             for key, value in params.items():
                 spec = schema.get(key)
                 if spec is None:
-                    errors.append(f"{where} ({label}): unknown parameter '{key}' "
-                                  f"(declared in the schema: {', '.join(sorted(schema))})")
+                    errors.append(
+                        f"{where} ({label}): unknown parameter '{key}' "
+                        f"(declared in the schema: {', '.join(sorted(schema))})"
+                    )
                     continue
                 if nb_params is not None and key not in nb_params:
-                    errors.append(f"{where} ({label}): '{key}' is not a parameter of {e.notebook.name} "
-                                  f"(it has: {', '.join(nb_params) or 'none'})")
+                    errors.append(
+                        f"{where} ({label}): '{key}' is not a parameter of {e.notebook.name} "
+                        f"(it has: {', '.join(nb_params) or 'none'})"
+                    )
                 if label != "sweep":
                     try:
                         spec.cast(value, where=f"{where} ({label})")
@@ -386,7 +444,9 @@ def check_entries(config: Config, overrides: Mapping[str, Any],
                         errors.append(str(exc))
         for key, source in e.sweep.items():
             if not (isinstance(source, list) or source in ALLOWED_SOURCES):
-                errors.append(f"{where}: sweep over '{key}' must list values or name one of {', '.join(ALLOWED_SOURCES)}")
+                errors.append(
+                    f"{where}: sweep over '{key}' must list values or name one of {', '.join(ALLOWED_SOURCES)}"
+                )
     for key in overrides:
         users = [e.name for e in config.entries if notebook_params.get(e.name) and key in notebook_params[e.name]]
         if not users:
@@ -394,8 +454,14 @@ def check_entries(config: Config, overrides: Mapping[str, Any],
     return errors
 
 
-def expand(config: Config, overrides: Mapping[str, Any], notebook_params: Mapping[str, Mapping[str, Any] | None],
-           allowed: AllowedValues, *, include_clean: bool = False) -> tuple[list[Report], list[str]]:
+def expand(
+    config: Config,
+    overrides: Mapping[str, Any],
+    notebook_params: Mapping[str, Mapping[str, Any] | None],
+    allowed: AllowedValues,
+    *,
+    include_clean: bool = False,
+) -> tuple[list[Report], list[str]]:
     """Concrete reports (sweeps expanded with values found in the data) and the problems found.
 
     Values constrained by an ``allowed`` source are checked against the data when it is there;
@@ -433,7 +499,9 @@ def expand(config: Config, overrides: Mapping[str, Any], notebook_params: Mappin
             if any(axis for axis in sweep_axes):
                 for combo in combos:
                     suffix = "-".join(slug(v) for _, v in combo)
-                    variants.append(("-".join(s for s in (set_name, suffix) if s), {**e.parameters, **set_params, **dict(combo)}))
+                    variants.append(
+                        ("-".join(s for s in (set_name, suffix) if s), {**e.parameters, **set_params, **dict(combo)})
+                    )
         for suffix, params in variants:
             final: dict[str, Any] = {}
             for key, value in {**params, **{k: v for k, v in overrides.items() if k in nb_params}}.items():
@@ -445,18 +513,33 @@ def expand(config: Config, overrides: Mapping[str, Any], notebook_params: Mappin
                 except ParameterError as exc:
                     errors.append(str(exc))
                     continue
-                if spec.allowed is not None and value is not None and (isinstance(spec.allowed, tuple) or allowed.available):
+                if (
+                    spec.allowed is not None
+                    and value is not None
+                    and (isinstance(spec.allowed, tuple) or allowed.available)
+                ):
                     ok = allowed.get(spec.allowed)
                     if value not in ok:
                         kind = spec.allowed if isinstance(spec.allowed, str) else "values"
-                        errors.append(f"{where}: {key}={value!r} does not exist in the data; the {kind} that do: "
-                                      f"{', '.join(ok) or 'none'}")
+                        errors.append(
+                            f"{where}: {key}={value!r} does not exist in the data; the {kind} that do: "
+                            f"{', '.join(ok) or 'none'}"
+                        )
                         continue
                 final[key] = value
             name = e.name if not suffix else f"{e.name}--{suffix}"
             set_label = next((k for k in e.parameter_sets if k and (suffix == k or suffix.startswith(k + "-"))), "")
-            reports.append(Report(name=name, entry=e.name, title=_title(e.title, final, e, set_label), notebook=e.notebook,
-                                  parameters=final, order=e.order, is_clean=e.is_clean))
+            reports.append(
+                Report(
+                    name=name,
+                    entry=e.name,
+                    title=_title(e.title, final, e, set_label),
+                    notebook=e.notebook,
+                    parameters=final,
+                    order=e.order,
+                    is_clean=e.is_clean,
+                )
+            )
     return _dedupe_errors(errors), reports
 
 

@@ -1,4 +1,5 @@
 """Errors an analyst can act on: each names the file, the column or row, and what is wrong."""
+
 from __future__ import annotations
 
 

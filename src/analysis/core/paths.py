@@ -5,6 +5,7 @@ never from the working directory, so notebooks, the CLI and tests agree wherever
 they are started from.  ``ANALYSIS_DATA_DIR`` may point the data folders elsewhere
 (a real export kept outside the repository, say).
 """
+
 from __future__ import annotations
 
 import os

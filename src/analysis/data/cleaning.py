@@ -5,6 +5,7 @@ Every raw row ends up either in ``data/processed/<dataset>.parquet`` or in
 is checked for every file. Nothing is written until every file has been read and checked, and
 each output is replaced atomically, the manifest last.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -18,11 +19,20 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core import paths
+from analysis.core.errors import AnalysisError, ColumnTypeError, UnknownCategoryError
 from analysis.data.contract import LIKERT_DONT_KNOW, RAW_FILES, RawFile
 from analysis.data.contract.schemas import validate_processed
-from analysis.core.errors import AnalysisError, ColumnTypeError, UnknownCategoryError
-from analysis.data.normalise import (blank, lookup_table, match_key, parse_bool, parse_code, parse_date,
-                                parse_month, parse_number, parse_text)
+from analysis.data.normalise import (
+    blank,
+    lookup_table,
+    match_key,
+    parse_bool,
+    parse_code,
+    parse_date,
+    parse_month,
+    parse_number,
+    parse_text,
+)
 from analysis.data.pseudonyms import key_fingerprint, pseudonymise, resolve_key
 from analysis.data.readers import RawTable, read_raw
 
@@ -36,6 +46,7 @@ QUARANTINE_COLUMNS = ["source_row", "reason_kind", "reason"]
 @dataclass
 class Known:
     """Values other files may refer to, filled in as the files they come from are cleaned."""
+
     aliases: dict[str, dict[str, str]]
     districts: set[str] | None = None
     units: set[str] | None = None
@@ -66,11 +77,19 @@ class CleanResult:
 
     def summary(self) -> pd.DataFrame:
         """Per file: rows in, clean, quarantined and the quarantine reasons."""
-        return pd.DataFrame([{
-            "file": r.path.name, "encoding": r.encoding, "rows_in": r.rows_in, "clean": len(r.clean),
-            "quarantined": len(r.quarantine),
-            "reasons": "; ".join(f"{k}: {v}" for k, v in r.reasons.items()),
-        } for r in self.files])
+        return pd.DataFrame(
+            [
+                {
+                    "file": r.path.name,
+                    "encoding": r.encoding,
+                    "rows_in": r.rows_in,
+                    "clean": len(r.clean),
+                    "quarantined": len(r.quarantine),
+                    "reasons": "; ".join(f"{k}: {v}" for k, v in r.reasons.items()),
+                }
+                for r in self.files
+            ]
+        )
 
     def summary_text(self) -> str:
         return self.summary().to_string(index=False)
@@ -85,10 +104,16 @@ def load_aliases(path: Path = paths.ALIASES) -> dict[str, dict[str, str]]:
 
 
 def _reason_kind(problem: str) -> str:
-    for pattern, kind in ((r"duplicate|same key", "duplicate"), (r"blank form|blank row", "blank form"),
-                          (r"out of range", "out of range"), (r"unknown (district|unit)", "unknown place or unit"),
-                          (r"unknown", "unknown value"), (r"not on the roster|no such", "unknown reference"),
-                          (r": blank", "missing value"), (r"not a", "wrong type")):
+    for pattern, kind in (
+        (r"duplicate|same key", "duplicate"),
+        (r"blank form|blank row", "blank form"),
+        (r"out of range", "out of range"),
+        (r"unknown (district|unit)", "unknown place or unit"),
+        (r"unknown", "unknown value"),
+        (r"not on the roster|no such", "unknown reference"),
+        (r": blank", "missing value"),
+        (r"not a", "wrong type"),
+    ):
         if re.search(pattern, problem):
             return kind
     return "other"
@@ -138,11 +163,19 @@ def _refuse_failed_column(path: Path, column, raw: pd.Series, problems: pd.Serie
     if bad.any() and bad.sum() > COLUMN_FAILURE_SHARE * filled.sum():
         examples = ", ".join(repr(str(v)) for v in raw[bad].drop_duplicates().head(3))
         error = UnknownCategoryError if column.kind in ("category", "district", "unit") else ColumnTypeError
-        expected = {"category": "one of its allowed values", "district": "a known district", "unit": "a known unit",
-                    "likert": "1-5 or 9"}.get(column.kind, f"a {column.kind}")
-        raise error(str(path), f"{bad.sum()} of {filled.sum()} values are not {expected} "
-                               f"(e.g. {examples}; first at row {int(problems.index[bad][0]) + 2}): "
-                               "wrong or shifted column?", column=column.name)
+        expected = {
+            "category": "one of its allowed values",
+            "district": "a known district",
+            "unit": "a known unit",
+            "likert": "1-5 or 9",
+        }.get(column.kind, f"a {column.kind}")
+        raise error(
+            str(path),
+            f"{bad.sum()} of {filled.sum()} values are not {expected} "
+            f"(e.g. {examples}; first at row {int(problems.index[bad][0]) + 2}): "
+            "wrong or shifted column?",
+            column=column.name,
+        )
 
 
 def clean_table(table: RawTable, spec: RawFile, known: Known, key: bytes) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -165,8 +198,7 @@ def clean_table(table: RawTable, spec: RawFile, known: Known, key: bytes) -> tup
     reasons = pd.Series("", index=raw.index, dtype=object)
     bad = problems.ne("").any(axis=1)
     if bad.any():
-        reasons[bad] = problems[bad].apply(
-            lambda row: "; ".join(f"{c}: {p}" for c, p in row.items() if p), axis=1)
+        reasons[bad] = problems[bad].apply(lambda row: "; ".join(f"{c}: {p}" for c, p in row.items() if p), axis=1)
 
     data_columns = [c.name for c in spec.columns]
     all_blank = empty[data_columns].all(axis=1)
@@ -178,13 +210,16 @@ def clean_table(table: RawTable, spec: RawFile, known: Known, key: bytes) -> tup
         reasons[blank_form] = "blank form: no item answered and no opinion"
 
     for column, (dataset, _) in spec.references.items():
-        pool = {"survey_batches": known.batches, "officer_roster": known.officers,
-                "opinions_register": known.opinions}[dataset]
+        pool = {"survey_batches": known.batches, "officer_roster": known.officers, "opinions_register": known.opinions}[
+            dataset
+        ]
         name = spec.column(column).processed_name
         orphan = reasons.eq("") & typed[name].notna() & ~typed[name].isin(pool or set())
-        message = {"survey_batches": "no such batch in the distribution log",
-                   "officer_roster": "officer not on the roster",
-                   "opinions_register": "no such opinion in the register"}[dataset]
+        message = {
+            "survey_batches": "no such batch in the distribution log",
+            "officer_roster": "officer not on the roster",
+            "opinions_register": "no such opinion in the register",
+        }[dataset]
         reasons[orphan] = f"{column}: {message}"
 
     _mark_duplicates(typed, spec, reasons)
@@ -210,14 +245,18 @@ def _mark_duplicates(typed: pd.DataFrame, spec: RawFile, reasons: pd.Series) -> 
     for index in valid.index[repeated.to_numpy()]:
         same = row_hash[index] == first_hash[index]
         keys = ", ".join(f"{c}={valid.at[index, c]}" for c in key if not c.startswith("officer"))
-        reasons[index] = (f"duplicate of row {first_row[index]}" if same else
-                          f"same key as row {first_row[index]} ({keys or 'same officer'}) with different values")
+        reasons[index] = (
+            f"duplicate of row {first_row[index]}"
+            if same
+            else f"same key as row {first_row[index]} ({keys or 'same officer'}) with different values"
+        )
 
 
 def _quarantine_frame(raw: pd.DataFrame, spec: RawFile, typed: pd.DataFrame, reasons: pd.Series) -> pd.DataFrame:
     """The rejected rows as typed in, with reasons; names dropped and police numbers pseudonymised."""
-    out = pd.DataFrame({"source_row": raw["source_row"].astype("Int64"),
-                        "reason_kind": reasons.map(_reason_kind), "reason": reasons})
+    out = pd.DataFrame(
+        {"source_row": raw["source_row"].astype("Int64"), "reason_kind": reasons.map(_reason_kind), "reason": reasons}
+    )
     for column in spec.columns:
         if column.kind == "name":
             continue
@@ -256,11 +295,14 @@ def clean_files(raw_dir: Path, *, key: bytes, aliases: dict | None = None) -> li
         table = read_raw(raw_dir, spec)
         clean, quarantine = clean_table(table, spec, known, key)
         if len(clean) + len(quarantine) != len(table.frame):
-            raise AnalysisError(f"{table.path}: {len(table.frame)} rows in but {len(clean)} clean + "
-                                f"{len(quarantine)} quarantined: rows were lost")
+            raise AnalysisError(
+                f"{table.path}: {len(table.frame)} rows in but {len(clean)} clean + "
+                f"{len(quarantine)} quarantined: rows were lost"
+            )
         _learn(known, spec.dataset, clean)
-        results.append(FileResult(spec, table.path, table.encoding, len(table.frame), clean, quarantine,
-                                  table.ignored_columns))
+        results.append(
+            FileResult(spec, table.path, table.encoding, len(table.frame), clean, quarantine, table.ignored_columns)
+        )
     return results
 
 
@@ -296,15 +338,29 @@ def clean_all(raw_dir: Path = paths.RAW, processed_dir: Path = paths.PROCESSED) 
 
     manifest = {
         "synthetic": synthetic,
-        "synthetic_marker": (raw_dir / paths.SYNTHETIC_MARKER).read_text(encoding="utf-8").strip() if synthetic else None,
+        "synthetic_marker": (raw_dir / paths.SYNTHETIC_MARKER).read_text(encoding="utf-8").strip()
+        if synthetic
+        else None,
         "pseudonym_key": {"source": key_source, "fingerprint": key_fingerprint(key)},
-        "inputs": {r.path.name: {"sha256": _sha256(r.path), "dataset": r.spec.dataset, "encoding": r.encoding,
-                                 "rows_in": r.rows_in, "clean": len(r.clean), "quarantined": len(r.quarantine),
-                                 "quarantine_reasons": r.reasons, "ignored_columns": r.ignored_columns}
-                   for r in results},
+        "inputs": {
+            r.path.name: {
+                "sha256": _sha256(r.path),
+                "dataset": r.spec.dataset,
+                "encoding": r.encoding,
+                "rows_in": r.rows_in,
+                "clean": len(r.clean),
+                "quarantined": len(r.quarantine),
+                "quarantine_reasons": r.reasons,
+                "ignored_columns": r.ignored_columns,
+            }
+            for r in results
+        },
         "outputs": outputs,
     }
-    _write_atomic(processed_dir / paths.MANIFEST,
-                  lambda tmp: tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n",
-                                             encoding="utf-8"))
+    _write_atomic(
+        processed_dir / paths.MANIFEST,
+        lambda tmp: tmp.write_text(
+            json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8"
+        ),
+    )
     return CleanResult(results, manifest)

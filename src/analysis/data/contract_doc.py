@@ -1,4 +1,5 @@
 """docs/data-contract.md, rendered from the contract itself so the two cannot drift apart."""
+
 from __future__ import annotations
 
 from analysis.data.cleaning import COLUMN_FAILURE_SHARE
@@ -7,10 +8,19 @@ from analysis.data.normalise import DATE_FORMATS_DOC, MONTH_FORMATS_DOC
 from analysis.data.pseudonyms import DEMO_KEY, KEY_VARIABLE
 
 KIND_TEXT = {
-    "id": "code (spaces removed, upper case)", "text": "text", "name": "personal name (dropped)",
-    "officer": "police number (pseudonymised to `officer_id`)", "int": "whole number", "float": "number",
-    "date": "date", "month": "month (YYYY-MM)", "category": "code", "bool": "yes/no",
-    "likert": "1-5, 9 = don't know", "unit": "police unit", "district": "district",
+    "id": "code (spaces removed, upper case)",
+    "text": "text",
+    "name": "personal name (dropped)",
+    "officer": "police number (pseudonymised to `officer_id`)",
+    "int": "whole number",
+    "float": "number",
+    "date": "date",
+    "month": "month (YYYY-MM)",
+    "category": "code",
+    "bool": "yes/no",
+    "likert": "1-5, 9 = don't know",
+    "unit": "police unit",
+    "district": "district",
 }
 
 HEAD = f"""# Raw-data contract
@@ -60,8 +70,10 @@ numbers pseudonymised there too). `rows_in = clean + quarantined` is checked and
 
 def _allowed(column) -> str:
     if column.allowed:
-        return "; ".join(f"`{code}` ({', '.join(spellings)})" if spellings else f"`{code}`"
-                         for code, spellings in column.allowed.items())
+        return "; ".join(
+            f"`{code}` ({', '.join(spellings)})" if spellings else f"`{code}`"
+            for code, spellings in column.allowed.items()
+        )
     bounds = []
     if column.minimum is not None:
         bounds.append(f">= {column.minimum:g}")
@@ -73,12 +85,21 @@ def _allowed(column) -> str:
 def render_contract() -> str:
     parts = [HEAD]
     for spec in RAW_FILES:
-        parts.append(f"\n## `{spec.stem}` -> `{spec.dataset}`\n{spec.description} Owner: {spec.owner}. "
-                     f"Key: {', '.join(f'`{k}`' for k in spec.key)}.")
+        parts.append(
+            f"\n## `{spec.stem}` -> `{spec.dataset}`\n{spec.description} Owner: {spec.owner}. "
+            f"Key: {', '.join(f'`{k}`' for k in spec.key)}."
+        )
         if spec.references:
-            parts.append(" Must refer to: " + ", ".join(f"`{c}` in `{d}.{t}`" for c, (d, t) in spec.references.items()) + ".")
-        parts.append("\n\n| column | accepted headers | type | required | allowed values | meaning |\n|---|---|---|---|---|---|\n")
+            parts.append(
+                " Must refer to: " + ", ".join(f"`{c}` in `{d}.{t}`" for c, (d, t) in spec.references.items()) + "."
+            )
+        parts.append(
+            "\n\n| column | accepted headers | type | required | allowed values | meaning "
+            "|\n|---|---|---|---|---|---|\n"
+        )
         for c in spec.columns:
-            parts.append(f"| `{c.name}` | {', '.join(c.aliases)} | {KIND_TEXT[c.kind]} | "
-                         f"{'optional' if c.nullable else 'yes'} | {_allowed(c)} | {c.description} |\n")
+            parts.append(
+                f"| `{c.name}` | {', '.join(c.aliases)} | {KIND_TEXT[c.kind]} | "
+                f"{'optional' if c.nullable else 'yes'} | {_allowed(c)} | {c.description} |\n"
+            )
     return "".join(parts)

@@ -3,12 +3,13 @@
 Each ``parse_*`` takes a Series of raw strings (blank = "") and returns ``(values, problem)``:
 the typed values, and per row either "" or a short description of what is wrong.
 """
+
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
-from typing import Callable, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -105,8 +106,9 @@ def parse_month(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 # --- numbers -----------------------------------------------------------------------------------
-def parse_number(raw: pd.Series, *, integer: bool, minimum: float | None, maximum: float | None,
-                 allowed_extra: Iterable[float] = ()) -> tuple[pd.Series, pd.Series]:
+def parse_number(
+    raw: pd.Series, *, integer: bool, minimum: float | None, maximum: float | None, allowed_extra: Iterable[float] = ()
+) -> tuple[pd.Series, pd.Series]:
     extra = set(allowed_extra)
 
     def one(value: object) -> tuple[object, str]:
@@ -162,8 +164,10 @@ def parse_code(raw: pd.Series, table: Mapping[str, str], what: str) -> tuple[pd.
     return values.astype("string"), problems
 
 
-BOOL_TABLE = {**{k: True for k in ("yes", "y", "true", "1", "是", "有", "√", "t")},
-              **{k: False for k in ("no", "n", "false", "0", "否", "无", "×", "f")}}
+BOOL_TABLE = {
+    **{k: True for k in ("yes", "y", "true", "1", "是", "有", "√", "t")},
+    **{k: False for k in ("no", "n", "false", "0", "否", "无", "×", "f")},
+}
 
 
 def parse_bool(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -196,4 +200,3 @@ def parse_text(raw: pd.Series, *, squeeze: bool = False, upper: bool = False) ->
 
     values, problems = _by_unique(raw, one)
     return values.astype("string"), problems
-

@@ -1,4 +1,5 @@
 """Reading the cleaned data sets and their manifest (what `clean` wrote to data/processed)."""
+
 from __future__ import annotations
 
 import json
@@ -37,9 +38,11 @@ def banner_html(processed_dir: Path | str | None = None) -> str:
     """The demo-data banner for the top of a report ("" on real data)."""
     if not is_synthetic(processed_dir):
         return ""
-    return ('<div class="demo-banner" style="background:#c00000;color:#fff;padding:8px 12px;font-weight:bold;">'
-            f"{DEMO_BANNER}. Figures are calibrated to the published report and show how the analysis works; "
-            "they are not evidence about the county.</div>")
+    return (
+        '<div class="demo-banner" style="background:#c00000;color:#fff;padding:8px 12px;font-weight:bold;">'
+        f"{DEMO_BANNER}. Figures are calibrated to the published report and show how the analysis works; "
+        "they are not evidence about the county.</div>"
+    )
 
 
 def require_columns(frame: pd.DataFrame, columns, name: str) -> None:

@@ -4,6 +4,7 @@ The key comes from the environment variable ANALYSIS_PSEUDONYM_KEY. Only the syn
 data may fall back on the published demo key; real exports without a key are refused, because
 an unkeyed hash of a six-digit police number is reversed by trying all million numbers.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -27,8 +28,10 @@ def resolve_key(synthetic: bool) -> tuple[bytes, str]:
         return value.encode("utf-8"), "environment"
     if synthetic:
         return DEMO_KEY.encode("utf-8"), "demo"
-    raise AnalysisError(f"{KEY_VARIABLE} is not set: real officer data needs a secret pseudonym key "
-                        "(any long random string, kept outside the repository)")
+    raise AnalysisError(
+        f"{KEY_VARIABLE} is not set: real officer data needs a secret pseudonym key "
+        "(any long random string, kept outside the repository)"
+    )
 
 
 def key_fingerprint(key: bytes) -> str:
@@ -38,10 +41,11 @@ def key_fingerprint(key: bytes) -> str:
 
 def pseudonymise(police_numbers: pd.Series, key: bytes) -> pd.Series:
     """``officer_id`` for each (already normalised) police number; <NA> stays <NA>."""
+
     def one(number: object) -> object:
         if number is None or number is pd.NA or number != number:
             return pd.NA
-        return "O" + hmac.new(key, str(number).encode("utf-8"), hashlib.sha256).hexdigest()[:ID_LENGTH - 1]
+        return "O" + hmac.new(key, str(number).encode("utf-8"), hashlib.sha256).hexdigest()[: ID_LENGTH - 1]
 
     codes, uniques = pd.factorize(police_numbers)
     mapped = pd.Series([one(u) for u in uniques] + [pd.NA], dtype="string")

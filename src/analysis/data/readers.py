@@ -3,6 +3,7 @@
 Cells are kept as read (strings, or Excel's own dates and numbers); typing is cleaning's job.
 Every failure is a ContractError naming the file and what is wrong.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -14,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 from python_calamine import CalamineError
 
-from analysis.data.contract import RawFile
 from analysis.core.errors import ContractError, EmptyFileError, EncodingError, MissingColumnError, MissingFileError
+from analysis.data.contract import RawFile
 from analysis.data.normalise import match_key
 
 EXTENSIONS = (".csv", ".xlsx")
@@ -25,6 +26,7 @@ ENCODINGS = ("utf-8-sig", "gb18030")
 @dataclass
 class RawTable:
     """A raw file read into canonical columns; ``frame.source_row`` is the row's line in the file."""
+
     path: Path
     encoding: str
     frame: pd.DataFrame
@@ -35,8 +37,10 @@ def locate(raw_dir: Path, spec: RawFile) -> Path:
     """The one export of ``spec`` in ``raw_dir``: ``<stem>.csv`` or ``<stem>.xlsx``."""
     found = [raw_dir / f"{spec.stem}{ext}" for ext in EXTENSIONS if (raw_dir / f"{spec.stem}{ext}").exists()]
     if not found:
-        raise MissingFileError(str(raw_dir / f"{spec.stem}.csv"),
-                               f"file not found (expected {spec.stem}.csv or {spec.stem}.xlsx: {spec.description})")
+        raise MissingFileError(
+            str(raw_dir / f"{spec.stem}.csv"),
+            f"file not found (expected {spec.stem}.csv or {spec.stem}.xlsx: {spec.description})",
+        )
     if len(found) > 1:
         raise ContractError(str(raw_dir / spec.stem), "both a .csv and an .xlsx export exist; keep one")
     return found[0]
@@ -50,8 +54,10 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
             return data.decode(encoding), encoding.removesuffix("-sig")
         except UnicodeDecodeError as exc:
             last = exc
-    raise EncodingError(str(path), f"neither UTF-8 nor GB18030 (undecodable byte at offset {last.start}); "
-                                   "save the CSV as UTF-8 or GB18030")
+    raise EncodingError(
+        str(path),
+        f"neither UTF-8 nor GB18030 (undecodable byte at offset {last.start}); save the CSV as UTF-8 or GB18030",
+    )
 
 
 def _read_csv(path: Path) -> tuple[pd.DataFrame, str]:
@@ -60,8 +66,9 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, str]:
         raise EmptyFileError(str(path), "the file is empty")
     text, encoding = _decode(path, data)
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
-                            skip_blank_lines=False)
+        frame = pd.read_csv(
+            io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False
+        )
     except pd.errors.ParserError as exc:
         raise ContractError(str(path), f"not a well-formed CSV: {exc}") from None
     return frame, encoding
@@ -108,11 +115,16 @@ def map_headers(path: Path, frame: pd.DataFrame, spec: RawFile) -> tuple[pd.Data
     if missing:
         column = missing[0]
         present = [str(h) for h in frame.columns if h not in renames]
-        guess = difflib.get_close_matches(column.name, present, n=1) or (present[:1] if len(missing) == 1 and len(present) == 1 else [])
+        guess = difflib.get_close_matches(column.name, present, n=1) or (
+            present[:1] if len(missing) == 1 and len(present) == 1 else []
+        )
         hint = f"; is '{guess[0]}' that column renamed?" if guess else ""
         raise MissingColumnError(
-            str(path), f"required column missing (accepted headers: {', '.join(column.headers)}){hint}; "
-                       f"headers found: {', '.join(map(str, frame.columns))}", column=column.name)
+            str(path),
+            f"required column missing (accepted headers: {', '.join(column.headers)}){hint}; "
+            f"headers found: {', '.join(map(str, frame.columns))}",
+            column=column.name,
+        )
     ignored = [str(h) for h in frame.columns if h not in renames]
     frame = frame.rename(columns=renames)[[c.name for c in spec.columns]]
     return frame, ignored

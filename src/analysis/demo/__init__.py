@@ -6,6 +6,7 @@ Everything is drawn from numpy generators seeded from ``seed``; nothing reads th
 same seed and scale give the same bytes.  ``scale`` K writes a province of K counties: county 1 is
 the default demo unchanged, counties 2..K have their own seeds and a county code on every name.
 """
+
 from __future__ import annotations
 
 import os
@@ -17,12 +18,12 @@ import numpy as np
 import pandas as pd
 
 from analysis.core import paths
+from analysis.core.errors import AnalysisError
 from analysis.data.contract import BY_DATASET, RAW_FILES
 from analysis.demo import campaigns, casework, competition, fitness, officers, opinions, survey, training
 from analysis.demo.county import County
 from analysis.demo.export import CsvExport, XlsxExport
-from analysis.demo.readme import readme_text, marker_text
-from analysis.core.errors import AnalysisError
+from analysis.demo.readme import marker_text, readme_text
 
 # How each file is exported: (format, header language, encoding).
 FORMATS = {
@@ -69,8 +70,7 @@ def county_exports(county: County) -> dict[str, pd.DataFrame]:
     out["case_files"] = casework.files_export(county, casework.files(county))
     early = scores[scores["month"].le(5)].groupby("_officer")["score"].mean()
     weak = np.array([i for i in np.flatnonzero(roster["cadre_candidate"].to_numpy()) if early.get(i, 100) < 70])
-    out["cadre_competition"] = competition.applications_export(
-        county, competition.applications(county, roster, weak))
+    out["cadre_competition"] = competition.applications_export(county, competition.applications(county, roster, weak))
     out["campaign_activities"] = campaigns.ledger_export(county, campaigns.ledger(county))
     return out
 
@@ -81,8 +81,10 @@ def _check_target(out_dir: Path) -> None:
         return
     present = [p.name for p in out_dir.glob("*") if p.stem in {f.stem for f in RAW_FILES}]
     if present:
-        raise AnalysisError(f"{out_dir}: holds raw exports ({', '.join(sorted(present)[:3])}) and no "
-                            f"{paths.SYNTHETIC_MARKER} marker; refusing to overwrite real data with demo data")
+        raise AnalysisError(
+            f"{out_dir}: holds raw exports ({', '.join(sorted(present)[:3])}) and no "
+            f"{paths.SYNTHETIC_MARKER} marker; refusing to overwrite real data with demo data"
+        )
 
 
 def write_demo_data(out_dir: Path, seed: int = 2004, scale: int = 1) -> list[Path]:
@@ -104,8 +106,11 @@ def write_demo_data(out_dir: Path, seed: int = 2004, scale: int = 1) -> list[Pat
         for spec in RAW_FILES:
             kind, language, encoding = FORMATS[spec.dataset]
             path = scratch / file_name(spec.dataset)
-            sinks[spec.dataset] = (XlsxExport(path, spec, language, sheet="花名册") if kind == "xlsx"
-                                   else CsvExport(path, spec, language, encoding))
+            sinks[spec.dataset] = (
+                XlsxExport(path, spec, language, sheet="花名册")
+                if kind == "xlsx"
+                else CsvExport(path, spec, language, encoding)
+            )
         try:
             for number in range(1, scale + 1):
                 for dataset, frame in county_exports(County(number, seed)).items():
@@ -115,8 +120,9 @@ def write_demo_data(out_dir: Path, seed: int = 2004, scale: int = 1) -> list[Pat
                 sink.handle_close()
         for sink in sinks.values():
             sink.close()
-        (scratch / "README.md").write_text(readme_text(seed, scale, {d: file_name(d) for d in FORMATS}),
-                                           encoding="utf-8", newline="\n")
+        (scratch / "README.md").write_text(
+            readme_text(seed, scale, {d: file_name(d) for d in FORMATS}), encoding="utf-8", newline="\n"
+        )
         (scratch / paths.SYNTHETIC_MARKER).write_text(marker_text(seed, scale), encoding="utf-8", newline="\n")
         written = []
         for name in [*(file_name(s.dataset) for s in RAW_FILES), "README.md", paths.SYNTHETIC_MARKER]:

@@ -8,6 +8,7 @@ Xi'anfeng agency service 160+ items all completed, 5,000+ yuan saved; veterans 3
 Rows outside a window (campus work before 20 September, leaflets printed in December 2003) are
 clean rows that the window leaves out.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -17,16 +18,49 @@ from analysis.data.contract.files import ACTIVITIES
 from analysis.demo.county import DISTRICTS, STATIONS, County, chinese_names, day, fullwidth, write_dates
 
 CAMPAIGN_ZH = {"traffic": "交通秩序", "campus": "校园安全", "agency_service": "便民代办", "veterans": "老干部关爱"}
-MEASURE = {"open_letters": "份", "cartoons": "幅", "officer_times": "人次", "violations": "起",
-           "unstable_factors_resolved": "起", "hazards_rectified": "处", "booths_banned": "个",
-           "campus_posts": "个", "alarm_points": "个", "infrared_systems": "套", "legal_vice_principals": "名",
-           "items_handled": "件", "items_completed": "件", "yuan_saved": "元", "ranks_resolved": "人",
-           "trip_participants": "人"}
+MEASURE = {
+    "open_letters": "份",
+    "cartoons": "幅",
+    "officer_times": "人次",
+    "violations": "起",
+    "unstable_factors_resolved": "起",
+    "hazards_rectified": "处",
+    "booths_banned": "个",
+    "campus_posts": "个",
+    "alarm_points": "个",
+    "infrared_systems": "套",
+    "legal_vice_principals": "名",
+    "items_handled": "件",
+    "items_completed": "件",
+    "yuan_saved": "元",
+    "ranks_resolved": "人",
+    "trip_participants": "人",
+}
 TRAFFIC_UNITS = ("Traffic Police Brigade", "Patrol Brigade") + STATIONS
 CAMPUS_START, CAMPUS_END = day("2004-09-20"), day("2004-11-19")
 SCHOOL_KINDS = ("中心小学", "中学", "实验小学", "初级中学", "第二小学", "幼儿园", "中心幼儿园", "职业中学")
-VILLAGES = ("城北", "城南", "东风", "红旗", "新华", "前进", "永丰", "三里", "柳堡", "双河", "大桥", "小官庄",
-            "沿河", "向阳", "长塘", "西湖", "太平", "金桥", "荡北", "杨庄")
+VILLAGES = (
+    "城北",
+    "城南",
+    "东风",
+    "红旗",
+    "新华",
+    "前进",
+    "永丰",
+    "三里",
+    "柳堡",
+    "双河",
+    "大桥",
+    "小官庄",
+    "沿河",
+    "向阳",
+    "长塘",
+    "西湖",
+    "太平",
+    "金桥",
+    "荡北",
+    "杨庄",
+)
 
 
 def _month_end(month: np.ndarray) -> np.ndarray:
@@ -66,8 +100,16 @@ def ledger(county: County) -> pd.DataFrame:
     parts = []
 
     def add(campaign, date, unit, site, activity, quantity):
-        frame = pd.DataFrame({"campaign": campaign, "date": np.asarray(date, dtype="datetime64[D]"),
-                              "unit": unit, "site": site, "activity": activity, "quantity": quantity})
+        frame = pd.DataFrame(
+            {
+                "campaign": campaign,
+                "date": np.asarray(date, dtype="datetime64[D]"),
+                "unit": unit,
+                "site": site,
+                "activity": activity,
+                "quantity": quantity,
+            }
+        )
         parts.append(frame[frame["quantity"] > 0])
 
     # Traffic: monthly per unit, all year.
@@ -103,18 +145,19 @@ def ledger(county: County) -> pd.DataFrame:
     add("campus", in_window(n, days=30), station, schools, "campus_posts", np.ones(n, dtype=int))
     add("campus", in_window(n, days=40), station, schools, "legal_vice_principals", np.ones(n, dtype=int))
     add("campus", in_window(n), station, schools, "alarm_points", 1 + _split(88, np.ones(n), rng))
-    for activity, total, k, before, after in (("hazards_rectified", 58, 36, 21, 5), ("booths_banned", 45, 24, 17, 3),
-                                              ("infrared_systems", 27, 27, 0, 0),
-                                              ("unstable_factors_resolved", 2, 2, 0, 0)):
+    for activity, total, k, before, after in (
+        ("hazards_rectified", 58, 36, 21, 5),
+        ("booths_banned", 45, 24, 17, 3),
+        ("infrared_systems", 27, 27, 0, 0),
+        ("unstable_factors_resolved", 2, 2, 0, 0),
+    ):
         chosen, q = spread(total, k)
         add("campus", in_window(k), station[chosen], schools[chosen], activity, q)
         if before:
             chosen, q = spread(before, min(before, 12))
-            add("campus", in_window(len(chosen), day("2004-07-20"), 61), station[chosen], schools[chosen],
-                activity, q)
+            add("campus", in_window(len(chosen), day("2004-07-20"), 61), station[chosen], schools[chosen], activity, q)
             chosen, q = spread(after, after)
-            add("campus", in_window(len(chosen), day("2004-11-20"), 30), station[chosen], schools[chosen],
-                activity, q)
+            add("campus", in_window(len(chosen), day("2004-11-20"), 30), station[chosen], schools[chosen], activity, q)
 
     # Agency service at Xi'anfeng station: monthly, every item handled is completed.
     handled = _at_least(rng.poisson(15, 12), 160)
@@ -125,10 +168,22 @@ def ledger(county: County) -> pd.DataFrame:
     add("agency_service", ends12, xaf, "", "yuan_saved", _at_least(handled * rng.integers(25, 50, 12), 5_000))
 
     # Veterans' care: three ranks settled, and the October trip to Yangzhou.
-    add("veterans", [day("2004-10-12"), day("2004-11-05"), day("2004-12-08")], ["Political Department"] * 3, "",
-        "ranks_resolved", [1, 1, 1])
-    add("veterans", [day("2004-10-15")], ["Political Department"], "扬州", "trip_participants",
-        [int(rng.integers(61, 70))])
+    add(
+        "veterans",
+        [day("2004-10-12"), day("2004-11-05"), day("2004-12-08")],
+        ["Political Department"] * 3,
+        "",
+        "ranks_resolved",
+        [1, 1, 1],
+    )
+    add(
+        "veterans",
+        [day("2004-10-15")],
+        ["Political Department"],
+        "扬州",
+        "trip_participants",
+        [int(rng.integers(61, 70))],
+    )
 
     out = pd.concat(parts, ignore_index=True)
     out["unit"] = [county.unit(u) for u in out["unit"]]
@@ -141,23 +196,27 @@ def ledger_export(county: County, table: pd.DataFrame) -> pd.DataFrame:
     n = len(table)
     campaign, activity = table["campaign"].to_numpy(), table["activity"].to_numpy()
     quantity = table["quantity"].astype(int).to_numpy()
-    text = np.array([f"{q:,}" if q >= 1000 and c else str(q) for q, c in zip(quantity, rng.random(n) < 0.3)],
-                    dtype=object)
+    text = np.array(
+        [f"{q:,}" if q >= 1000 and c else str(q) for q, c in zip(quantity, rng.random(n) < 0.3)], dtype=object
+    )
     wide = rng.random(n) < 0.02
     text[wide] = [fullwidth(t) for t in text[wide]]
-    out = pd.DataFrame({
-        "campaign": np.where(rng.random(n) < 0.5, np.vectorize(CAMPAIGN_ZH.get)(campaign), campaign),
-        "date": write_dates(table["date"].to_numpy(), rng, {"iso": 0.5, "slash": 0.2, "zh": 0.2, "compact": 0.1}),
-        "unit": county.labels("unit", table["unit"].str.removeprefix(county.prefix).to_numpy(), rng, p_chinese=0.5),
-        "site": table["site"].to_numpy(),
-        "activity": np.where(rng.random(n) < 0.7, [ACTIVITIES[a][0] for a in activity], activity),
-        "quantity": text,
-        "measure": np.vectorize(MEASURE.get)(activity),
-    }).astype(object)
+    out = pd.DataFrame(
+        {
+            "campaign": np.where(rng.random(n) < 0.5, np.vectorize(CAMPAIGN_ZH.get)(campaign), campaign),
+            "date": write_dates(table["date"].to_numpy(), rng, {"iso": 0.5, "slash": 0.2, "zh": 0.2, "compact": 0.1}),
+            "unit": county.labels("unit", table["unit"].str.removeprefix(county.prefix).to_numpy(), rng, p_chinese=0.5),
+            "site": table["site"].to_numpy(),
+            "activity": np.where(rng.random(n) < 0.7, [ACTIVITIES[a][0] for a in activity], activity),
+            "quantity": text,
+            "measure": np.vectorize(MEASURE.get)(activity),
+        }
+    ).astype(object)
     dup_at = rng.choice(n, size=4, replace=False)
     other = out.iloc[[int(rng.integers(n))]].assign(activity="其他", quantity="3")
-    negative = out.iloc[[int(rng.integers(n))]].assign(activity="violations", campaign="traffic", quantity="-5",
-                                                       date="2004-06-15", site="")
+    negative = out.iloc[[int(rng.integers(n))]].assign(
+        activity="violations", campaign="traffic", quantity="-5", date="2004-06-15", site=""
+    )
     bad_date = out.iloc[[int(rng.integers(n))]].assign(date="2004-11-31", site="临时检查点")
     elsewhere = out.iloc[[int(rng.integers(n))]].assign(unit=county.prefix + "城南派出所", site="城南临时点")
     rows = pd.concat([out, out.iloc[dup_at], other, negative, bad_date, elsewhere], ignore_index=True)

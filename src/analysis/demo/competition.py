@@ -4,6 +4,7 @@ Calibration (per county): 101 distinct middle posts, 201 distinct middle-level a
 10 section-level posts of which 2 are deputy directorships.  One appointment per post; the 5
 cadre candidates struck off in May for low training scores are recorded as withdrawn.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,8 +15,18 @@ from analysis.demo.people import untidy
 
 MIDDLE_POSTS, MIDDLE_APPLICANTS, SECTION_POSTS, DEPUTY_DIRECTORS = 101, 201, 10, 2
 ROLES = ("正职", "副职", "教导员", "副教导员", "一中队长", "二中队长", "内勤主管", "警长")
-SECTION = ("副局长", "副局长", "政治处主任", "纪委副书记", "交警大队大队长", "刑警大队大队长",
-           "治安大队大队长", "巡特警大队大队长", "指挥中心主任", "法制科科长")
+SECTION = (
+    "副局长",
+    "副局长",
+    "政治处主任",
+    "纪委副书记",
+    "交警大队大队长",
+    "刑警大队大队长",
+    "治安大队大队长",
+    "巡特警大队大队长",
+    "指挥中心主任",
+    "法制科科长",
+)
 LEVEL_ZH = {"middle": "中层", "section": "科级"}
 OUTCOME_ZH = {"appointed": "聘任", "not_appointed": "未聘", "withdrawn": "弃权"}
 
@@ -24,8 +35,9 @@ def _unit_zh(county: County, unit: str) -> str:
     return county.prefix + unit if county.number != 1 else chinese_names("unit", unit)[0]
 
 
-def _assign(rng: np.random.Generator, per_post: np.ndarray, who: np.ndarray, ability: np.ndarray,
-            disqualified: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _assign(
+    rng: np.random.Generator, per_post: np.ndarray, who: np.ndarray, ability: np.ndarray, disqualified: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Applications to posts and outcomes: the best eligible applicant of each post is appointed, once."""
     post = rng.permutation(np.repeat(np.arange(len(per_post)), per_post))
     # Nobody applies twice for the same post: swap until every (post, officer) pair is unique.
@@ -55,8 +67,9 @@ def applications(county: County, officers: pd.DataFrame, disqualified: np.ndarra
     posts = rng.permutation([(u, r) for u in UNITS for r in ROLES])[:MIDDLE_POSTS]
     post_name = np.array([_unit_zh(county, u) + r for u, r in posts], dtype=object)
     start = officers["joined"].to_numpy() < np.datetime64("2004-01-01")
-    pool = np.flatnonzero(start & officers["police_type"].ne("leadership").to_numpy()
-                          & ~officers["cadre_candidate"].to_numpy())
+    pool = np.flatnonzero(
+        start & officers["police_type"].ne("leadership").to_numpy() & ~officers["cadre_candidate"].to_numpy()
+    )
     cadres = np.flatnonzero(officers["cadre_candidate"].to_numpy())
     applicants = np.concatenate([cadres, rng.choice(pool, size=MIDDLE_APPLICANTS - len(cadres), replace=False)])
     twice = rng.choice(applicants, size=8, replace=False)
@@ -70,8 +83,16 @@ def applications(county: County, officers: pd.DataFrame, disqualified: np.ndarra
             break
     quitters = np.flatnonzero(outcome == "not_appointed")
     outcome[rng.choice(quitters, size=min(3, len(quitters)), replace=False)] = "withdrawn"
-    middle = pd.DataFrame({"post_id": [f"ZC{p + 1:03d}" for p in post], "post": post_name[post], "level": "middle",
-                           "deputy_director": False, "_officer": who, "outcome": outcome})
+    middle = pd.DataFrame(
+        {
+            "post_id": [f"ZC{p + 1:03d}" for p in post],
+            "post": post_name[post],
+            "level": "middle",
+            "deputy_director": False,
+            "_officer": who,
+            "outcome": outcome,
+        }
+    )
 
     seniors = np.flatnonzero(start & officers["age_band"].isin(["40-49", "50+"]).to_numpy())
     rows = []
@@ -79,8 +100,18 @@ def applications(county: County, officers: pd.DataFrame, disqualified: np.ndarra
         pick = rng.choice(seniors, size=int(rng.integers(2, 6)), replace=False)
         out = np.full(len(pick), "not_appointed", dtype=object)
         out[0] = "appointed"
-        rows.append(pd.DataFrame({"post_id": f"KJ{k + 1:02d}", "post": title, "level": "section",
-                                  "deputy_director": k < DEPUTY_DIRECTORS, "_officer": pick, "outcome": out}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "post_id": f"KJ{k + 1:02d}",
+                    "post": title,
+                    "level": "section",
+                    "deputy_director": k < DEPUTY_DIRECTORS,
+                    "_officer": pick,
+                    "outcome": out,
+                }
+            )
+        )
     table = pd.concat([middle.sort_values(["post_id", "_officer"], kind="stable"), *rows], ignore_index=True)
     table["police_number"] = officers["police_number"].to_numpy()[table["_officer"]]
     table["name"] = officers["name"].to_numpy()[table["_officer"]]
@@ -93,18 +124,21 @@ def applications_export(county: County, table: pd.DataFrame) -> pd.DataFrame:
     n = len(table)
     level, outcome = table["level"].to_numpy(), table["outcome"].to_numpy()
     dd = table["deputy_director"].to_numpy()
-    out = pd.DataFrame({
-        "post_id": county.ids(table["post_id"].to_numpy(), rng),
-        "post": table["post"].to_numpy(),
-        "level": np.where(rng.random(n) < 0.8, np.vectorize(LEVEL_ZH.get)(level), level),
-        "deputy_director": np.where(rng.random(n) < 0.8, np.where(dd, "是", "否"), np.where(dd, "true", "false")),
-        "police_number": county.ids(table["police_number"].to_numpy(), rng, p_dirty=0.02),
-        "name": untidy(table["name"].to_numpy(), rng),
-        "outcome": np.where(rng.random(n) < 0.8, np.vectorize(OUTCOME_ZH.get)(outcome), outcome),
-    }).astype(object)
+    out = pd.DataFrame(
+        {
+            "post_id": county.ids(table["post_id"].to_numpy(), rng),
+            "post": table["post"].to_numpy(),
+            "level": np.where(rng.random(n) < 0.8, np.vectorize(LEVEL_ZH.get)(level), level),
+            "deputy_director": np.where(rng.random(n) < 0.8, np.where(dd, "是", "否"), np.where(dd, "true", "false")),
+            "police_number": county.ids(table["police_number"].to_numpy(), rng, p_dirty=0.02),
+            "name": untidy(table["name"].to_numpy(), rng),
+            "outcome": np.where(rng.random(n) < 0.8, np.vectorize(OUTCOME_ZH.get)(outcome), outcome),
+        }
+    ).astype(object)
     dup_at = rng.choice(n, size=3, replace=False)
-    guest = out.iloc[[int(rng.integers(n))]].assign(police_number=county.id_prefix + "310088", name="赵卫东",
-                                                    outcome="未聘")
+    guest = out.iloc[[int(rng.integers(n))]].assign(
+        police_number=county.id_prefix + "310088", name="赵卫东", outcome="未聘"
+    )
     rows = pd.concat([out, out.iloc[dup_at], guest], ignore_index=True)
     pos = np.concatenate([np.arange(n, dtype=float), dup_at + rng.uniform(1, 30, 3), [rng.uniform(0, n)]])
     return rows.iloc[np.argsort(pos, kind="stable")].reset_index(drop=True)

@@ -3,6 +3,7 @@
 County 1 is the default demo.  Counties 2..K (``--scale K``) are copies with their own seeds; their
 districts, units and ids carry a county code ("C002 ") so that they stay distinct in one file.
 """
+
 from __future__ import annotations
 
 import csv
@@ -16,18 +17,40 @@ from analysis.core import paths
 DISTRICTS = ("Anyi", "Fanshui", "Xi'anfeng", "Dongdang", "Shanyang", "Sheyanghu")
 STATIONS = tuple(f"{d} Police Station" for d in DISTRICTS)
 BUREAU_UNITS = (
-    "Traffic Police Brigade", "Criminal Investigation Brigade", "Public Security Brigade", "Patrol Brigade",
-    "Command Centre", "Political Department", "Legal Affairs Section", "Household Registration Section",
-    "Supervision Office", "Training Section",
+    "Traffic Police Brigade",
+    "Criminal Investigation Brigade",
+    "Public Security Brigade",
+    "Patrol Brigade",
+    "Command Centre",
+    "Political Department",
+    "Legal Affairs Section",
+    "Household Registration Section",
+    "Supervision Office",
+    "Training Section",
 )
 UNITS = STATIONS + BUREAU_UNITS
 # Units whose officers handle cases (their files are evaluated monthly).
-CASEWORK_UNITS = STATIONS + ("Traffic Police Brigade", "Criminal Investigation Brigade",
-                             "Public Security Brigade", "Patrol Brigade")
+CASEWORK_UNITS = STATIONS + (
+    "Traffic Police Brigade",
+    "Criminal Investigation Brigade",
+    "Public Security Brigade",
+    "Patrol Brigade",
+)
 
 # Stream numbers: each data set draws from its own stream, so changing one module leaves the others' data alone.
-STREAMS = {"places": 1, "survey": 2, "responses": 3, "opinions": 4, "officers": 5, "fitness": 6,
-           "training": 7, "review": 8, "cases": 9, "competition": 10, "campaigns": 11}
+STREAMS = {
+    "places": 1,
+    "survey": 2,
+    "responses": 3,
+    "opinions": 4,
+    "officers": 5,
+    "fitness": 6,
+    "training": 7,
+    "review": 8,
+    "cases": 9,
+    "competition": 10,
+    "campaigns": 11,
+}
 
 
 @lru_cache(maxsize=1)
@@ -81,14 +104,14 @@ class County:
             name = self.prefix + canonical
             # Prefixed names are not in aliases.csv: only whitespace dirt, which normalisation removes.
             return [name, f" {name}", f"{name} ", name.replace(" ", "  ", 1)], [name]
-        english = [canonical, canonical.lower(), f" {canonical}", canonical.replace(" ", "  ", 1),
-                   canonical.upper()]
+        english = [canonical, canonical.lower(), f" {canonical}", canonical.replace(" ", "  ", 1), canonical.upper()]
         chinese = list(chinese_names(kind, canonical))
         chinese += [f"{chinese[0]} ", f"　{chinese[0]}"]  # trailing space, leading ideographic space
         return english, chinese
 
-    def labels(self, kind: str, canonical: np.ndarray, rng: np.random.Generator,
-               p_chinese: float, p_dirty: float = 0.08) -> np.ndarray:
+    def labels(
+        self, kind: str, canonical: np.ndarray, rng: np.random.Generator, p_chinese: float, p_dirty: float = 0.08
+    ) -> np.ndarray:
         """Spell each canonical district/unit as a clerk would: Chinese or English, sometimes untidy."""
         canonical = np.asarray(canonical, dtype=object)
         out = np.empty(len(canonical), dtype=object)
@@ -133,8 +156,10 @@ def _date_lut() -> np.ndarray:
     y = days.astype("datetime64[Y]").astype(int) + 1970
     m = days.astype("datetime64[M]").astype(int) % 12 + 1
     d = (days - days.astype("datetime64[M]")).astype(int) + 1
-    rows = [(f"{a}-{b:02d}-{c:02d}", f"{a}/{b}/{c}", f"{a}.{b}.{c}", f"{a}年{b}月{c}日", f"{a}{b:02d}{c:02d}")
-            for a, b, c in zip(y.tolist(), m.tolist(), d.tolist())]
+    rows = [
+        (f"{a}-{b:02d}-{c:02d}", f"{a}/{b}/{c}", f"{a}.{b}.{c}", f"{a}年{b}月{c}日", f"{a}{b:02d}{c:02d}")
+        for a, b, c in zip(y.tolist(), m.tolist(), d.tolist())
+    ]
     return np.array(rows, dtype=object)
 
 
@@ -151,8 +176,9 @@ def write_dates(dates: np.ndarray, rng: np.random.Generator, weights: dict[str, 
     return out
 
 
-def write_months(year: np.ndarray | int, month: np.ndarray, rng: np.random.Generator,
-                 weights: dict[str, float]) -> np.ndarray:
+def write_months(
+    year: np.ndarray | int, month: np.ndarray, rng: np.random.Generator, weights: dict[str, float]
+) -> np.ndarray:
     """Months written as 2004-05, 2004/5, 2004年5月 or 200405."""
     month = np.asarray(month)
     year = np.broadcast_to(np.asarray(year), month.shape)
@@ -160,10 +186,15 @@ def write_months(year: np.ndarray | int, month: np.ndarray, rng: np.random.Gener
     names = list(weights)
     p = np.array(list(weights.values()), dtype=float)
     choice = rng.choice(len(names), size=len(month), p=p / p.sum())
-    lut = {(s, yy, mm): table[names[s]].format(y=yy, m=mm)
-           for s in range(len(names)) for yy in np.unique(year).tolist() for mm in range(1, 13)}
-    return np.array([lut[(s, yy, mm)] for s, yy, mm in zip(choice.tolist(), year.tolist(), month.tolist())],
-                    dtype=object)
+    lut = {
+        (s, yy, mm): table[names[s]].format(y=yy, m=mm)
+        for s in range(len(names))
+        for yy in np.unique(year).tolist()
+        for mm in range(1, 13)
+    }
+    return np.array(
+        [lut[(s, yy, mm)] for s, yy, mm in zip(choice.tolist(), year.tolist(), month.tolist())], dtype=object
+    )
 
 
 def day(s: str) -> np.datetime64:

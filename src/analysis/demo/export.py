@@ -1,4 +1,5 @@
 """Writing the demo exports byte for byte reproducibly: CSV (UTF-8 or GB18030) and .xlsx."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,7 +30,8 @@ class CsvExport:
 
     def __init__(self, path: Path, spec: RawFile, language: str, encoding: str = "utf-8"):
         self.path, self.spec = path, spec
-        self.handle = open(path, "w", encoding=encoding, newline="")
+        # Open for the export's lifetime (appended county by county), closed by close().
+        self.handle = open(path, "w", encoding=encoding, newline="")  # noqa: SIM115
         pd.DataFrame(columns=headers(spec, language)).to_csv(self.handle, index=False, lineterminator="\n")
 
     def append(self, frame: pd.DataFrame) -> None:

@@ -1,4 +1,5 @@
 """The officer roster (.xlsx, Chinese headers, some Excel date cells) for one county."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,15 +14,30 @@ from analysis.demo.people import names, untidy
 UNIT_SIZE = dict(zip(UNITS, (31, 22, 19, 17, 21, 22, 44, 34, 20, 28, 13, 12, 7, 9, 8, 7)))
 AGE_BANDS = ("under 30", "30-39", "40-49", "50+")
 AGE_ZH = {"under 30": "30岁以下", "30-39": "30-39岁", "40-49": "40-49岁", "50+": "50岁以上"}
-TYPE_ZH = {"community": "社区民警", "criminal": "刑侦", "traffic": "交警", "security": "治安",
-           "administrative": "内勤", "leadership": "局领导"}
-UNIT_TYPES = {
-    "Traffic Police Brigade": ("traffic",), "Criminal Investigation Brigade": ("criminal",),
-    "Public Security Brigade": ("security",), "Patrol Brigade": ("security",),
+TYPE_ZH = {
+    "community": "社区民警",
+    "criminal": "刑侦",
+    "traffic": "交警",
+    "security": "治安",
+    "administrative": "内勤",
+    "leadership": "局领导",
 }
-LEADERSHIP_UNITS = ("Political Department", "Political Department", "Command Centre", "Command Centre",
-                    "Traffic Police Brigade", "Criminal Investigation Brigade", "Public Security Brigade",
-                    "Patrol Brigade")
+UNIT_TYPES = {
+    "Traffic Police Brigade": ("traffic",),
+    "Criminal Investigation Brigade": ("criminal",),
+    "Public Security Brigade": ("security",),
+    "Patrol Brigade": ("security",),
+}
+LEADERSHIP_UNITS = (
+    "Political Department",
+    "Political Department",
+    "Command Centre",
+    "Command Centre",
+    "Traffic Police Brigade",
+    "Criminal Investigation Brigade",
+    "Public Security Brigade",
+    "Patrol Brigade",
+)
 LEFT_EARLY, LEFT_LATE, RECRUITS = 2, 5, 6
 # Years in which officers of each age band joined the force.
 JOIN_YEARS = {"under 30": (1996, 2003), "30-39": (1988, 2002), "40-49": (1980, 1995), "50+": (1972, 1987)}
@@ -58,16 +74,19 @@ def roster(county: County) -> pd.DataFrame:
 
     # Recruits who joined in the summer (they appear from later fitness rounds and training months).
     r_unit = rng.choice(np.array(("Patrol Brigade",) + UNITS[:6], dtype=object), size=RECRUITS)
-    frame = pd.DataFrame({
-        "unit": np.concatenate([unit, r_unit]),
-        "police_type": np.concatenate([ptype, np.where(np.char.endswith(r_unit.astype(str), "Station"),
-                                                       "community", "security")]),
-        "age_band": np.concatenate([age, np.full(RECRUITS, "under 30")]),
-        "sex": np.concatenate([np.where(male, "M", "F"), np.where(rng.random(RECRUITS) < 0.85, "M", "F")]),
-        "cadre_candidate": np.concatenate([cadre, np.zeros(RECRUITS, dtype=bool)]),
-        "joined": np.concatenate([joined, day("2004-07-01") + rng.integers(0, 60, RECRUITS)]),
-        "left": np.concatenate([left, np.full(RECRUITS, np.datetime64("NaT"), dtype="datetime64[D]")]),
-    })
+    frame = pd.DataFrame(
+        {
+            "unit": np.concatenate([unit, r_unit]),
+            "police_type": np.concatenate(
+                [ptype, np.where(np.char.endswith(r_unit.astype(str), "Station"), "community", "security")]
+            ),
+            "age_band": np.concatenate([age, np.full(RECRUITS, "under 30")]),
+            "sex": np.concatenate([np.where(male, "M", "F"), np.where(rng.random(RECRUITS) < 0.85, "M", "F")]),
+            "cadre_candidate": np.concatenate([cadre, np.zeros(RECRUITS, dtype=bool)]),
+            "joined": np.concatenate([joined, day("2004-07-01") + rng.integers(0, 60, RECRUITS)]),
+            "left": np.concatenate([left, np.full(RECRUITS, np.datetime64("NaT"), dtype="datetime64[D]")]),
+        }
+    )
     numbers = rng.choice(np.arange(320001, 330000), size=len(frame), replace=False)
     frame.insert(0, "police_number", [f"{x:06d}" for x in numbers])
     frame.insert(1, "name", names(rng, len(frame)))
@@ -96,21 +115,29 @@ def roster_export(county: County, officers: pd.DataFrame) -> pd.DataFrame:
     rng = np.random.default_rng(rng.integers(1 << 62))
     n = len(officers)
     number = county.ids(officers["police_number"].to_numpy(), rng, p_dirty=0.03)
-    out = pd.DataFrame({
-        "police_number": number,
-        "name": untidy(officers["name"].to_numpy(), rng),
-        "unit": county.labels("unit", officers["unit"].str.removeprefix(county.prefix).to_numpy(), rng,
-                              p_chinese=0.7),
-        "police_type": np.where(rng.random(n) < 0.85, np.vectorize(TYPE_ZH.get)(officers["police_type"]),
-                                officers["police_type"]),
-        "age_band": np.where(rng.random(n) < 0.7, np.vectorize(AGE_ZH.get)(officers["age_band"]),
-                             officers["age_band"]),
-        "sex": np.where(officers["sex"] == "M", "男", "女"),
-        "cadre_candidate": np.where(rng.random(n) < 0.8, np.where(officers["cadre_candidate"], "是", "否"),
-                                    np.where(officers["cadre_candidate"], "1", "0")),
-        "joined": _excel_dates(officers["joined"].to_numpy(), rng, 0.6),
-        "left": _excel_dates(officers["left"].to_numpy(), rng, 0.6),
-    }).astype(object)
+    out = pd.DataFrame(
+        {
+            "police_number": number,
+            "name": untidy(officers["name"].to_numpy(), rng),
+            "unit": county.labels(
+                "unit", officers["unit"].str.removeprefix(county.prefix).to_numpy(), rng, p_chinese=0.7
+            ),
+            "police_type": np.where(
+                rng.random(n) < 0.85, np.vectorize(TYPE_ZH.get)(officers["police_type"]), officers["police_type"]
+            ),
+            "age_band": np.where(
+                rng.random(n) < 0.7, np.vectorize(AGE_ZH.get)(officers["age_band"]), officers["age_band"]
+            ),
+            "sex": np.where(officers["sex"] == "M", "男", "女"),
+            "cadre_candidate": np.where(
+                rng.random(n) < 0.8,
+                np.where(officers["cadre_candidate"], "是", "否"),
+                np.where(officers["cadre_candidate"], "1", "0"),
+            ),
+            "joined": _excel_dates(officers["joined"].to_numpy(), rng, 0.6),
+            "left": _excel_dates(officers["left"].to_numpy(), rng, 0.6),
+        }
+    ).astype(object)
     if county.number == 1:
         # Excel turned a few police numbers into numbers (right-aligned in the sheet).
         numeric = np.flatnonzero(rng.random(n) < 0.05)

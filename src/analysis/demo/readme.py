@@ -1,11 +1,12 @@
 """The README and the SYNTHETIC marker written next to the demo exports."""
+
 from __future__ import annotations
 
 MARKER_NAME = "analysis.demo"
 
 FILES = {
     "officer_roster": "officer roster: Excel workbook, Chinese headers; joined/left dates partly real Excel "
-                      "date cells, partly text in several styles; a few police numbers stored as numbers",
+    "date cells, partly text in several styles; a few police numbers stored as numbers",
     "population_margins": "adults by district x age band x sex (household register), Chinese headers",
     "households": "registered households per district, English headers",
     "survey_batches": "questionnaire distribution log (the survey's clusters), English headers",
@@ -22,14 +23,20 @@ FILES = {
 
 
 def marker_text(seed: int, scale: int) -> str:
-    return (f"SYNTHETIC demo data, not the bureau's records\n"
-            f"generator: {MARKER_NAME} (python -m analysis demo-data --seed {seed} --scale {scale})\n"
-            f"seed: {seed}\nscale: {scale}\n")
+    return (
+        f"SYNTHETIC demo data, not the bureau's records\n"
+        f"generator: {MARKER_NAME} (python -m analysis demo-data --seed {seed} --scale {scale})\n"
+        f"seed: {seed}\nscale: {scale}\n"
+    )
 
 
 def readme_text(seed: int, scale: int, names: dict[str, str]) -> str:
     listing = "\n".join(f"- `{names[d]}`: {text}" for d, text in FILES.items())
-    counties = "one county" if scale == 1 else f"{scale} counties (county 1 is the default demo; the others carry a county code such as `C002`)"
+    counties = (
+        "one county"
+        if scale == 1
+        else f"{scale} counties (county 1 is the default demo; the others carry a county code such as `C002`)"
+    )
     return f"""# data/raw: SYNTHETIC demo data
 
 **These files are synthetic.** No row describes a real person, officer, school or case. They were

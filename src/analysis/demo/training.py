@@ -3,6 +3,7 @@
 Calibration (per county): exactly 5 cadre candidates have a January-May mean score below 70
 (whether averaged over courses or over monthly means); every other candidate is well above it.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,8 +15,20 @@ from analysis.demo.people import untidy
 PASS_MARK = 70
 DISQUALIFIED = 5
 REDO_MARK = 80
-PUBLIC = ("法律法规", "执法规范化", "公安业务知识", "群众工作", "职业道德", "计算机应用", "警务技能",
-          "交通安全法", "行政许可法", "治安管理处罚条例", "刑事诉讼程序", "公文写作")
+PUBLIC = (
+    "法律法规",
+    "执法规范化",
+    "公安业务知识",
+    "群众工作",
+    "职业道德",
+    "计算机应用",
+    "警务技能",
+    "交通安全法",
+    "行政许可法",
+    "治安管理处罚条例",
+    "刑事诉讼程序",
+    "公文写作",
+)
 ELECTIVE = ("外语", "心理健康", "驾驶技能", "射击", "擒敌技术", "法医常识", "网络安全", "档案管理")
 TYPE_ZH = {"public": "公共课", "elective": "自选课"}
 
@@ -40,12 +53,14 @@ def credits(county: County, officers: pd.DataFrame) -> pd.DataFrame:
         # Distinct electives per officer: the first k of a random ordering of the elective list.
         order = np.argsort(rng.random((len(on), len(ELECTIVE))), axis=1)
         picked = order[np.arange(len(ELECTIVE))[None, :] < electives[:, None]]
-        course = np.concatenate([np.full(len(on), PUBLIC[month - 1], dtype=object),
-                                 np.array(ELECTIVE, dtype=object)[picked]])
+        course = np.concatenate(
+            [np.full(len(on), PUBLIC[month - 1], dtype=object), np.array(ELECTIVE, dtype=object)[picked]]
+        )
         kind = np.concatenate([np.full(len(on), "public"), np.full(electives.sum(), "elective")])
         score = np.clip(np.round(rng.normal(80, 8, len(i)) + effect[i]), 0, 100)
-        rows.append(pd.DataFrame({"_officer": i, "month": month, "course": course, "course_type": kind,
-                                  "score": score}))
+        rows.append(
+            pd.DataFrame({"_officer": i, "month": month, "course": course, "course_type": kind, "score": score})
+        )
     out = pd.concat(rows, ignore_index=True).sort_values(["month", "_officer"], kind="stable")
     # Bunching at the pass mark: about 40% of the 67-69s were marked up to 70.
     near = out["score"].between(67, 69).to_numpy() & (rng.random(len(out)) < 0.4)
@@ -87,25 +102,28 @@ def credits_export(county: County, scores: pd.DataFrame) -> pd.DataFrame:
     rng = np.random.default_rng(rng.integers(1 << 62))
     n = len(scores)
     kind = scores["course_type"].to_numpy()
-    out = pd.DataFrame({
-        "police_number": county.ids(scores["police_number"].to_numpy(), rng, p_dirty=0.01),
-        "name": untidy(scores["name"].to_numpy(), rng, 0.03),
-        "month": write_months(2004, scores["month"].to_numpy(), rng,
-                              {"iso": 0.4, "slash": 0.2, "zh": 0.3, "compact": 0.1}),
-        "course": scores["course"].to_numpy(),
-        "course_type": np.where(rng.random(n) < 0.8, np.vectorize(TYPE_ZH.get)(kind), kind),
-        "score": scores["score"].astype(str).to_numpy(),
-    }).astype(object)
+    out = pd.DataFrame(
+        {
+            "police_number": county.ids(scores["police_number"].to_numpy(), rng, p_dirty=0.01),
+            "name": untidy(scores["name"].to_numpy(), rng, 0.03),
+            "month": write_months(
+                2004, scores["month"].to_numpy(), rng, {"iso": 0.4, "slash": 0.2, "zh": 0.3, "compact": 0.1}
+            ),
+            "course": scores["course"].to_numpy(),
+            "course_type": np.where(rng.random(n) < 0.8, np.vectorize(TYPE_ZH.get)(kind), kind),
+            "score": scores["score"].astype(str).to_numpy(),
+        }
+    ).astype(object)
     pos = np.arange(n, dtype=float)
     dup_at = rng.choice(n, size=12, replace=False)
     retyped_at = rng.choice(n, size=4, replace=False)
-    retyped = out.iloc[retyped_at].assign(score=lambda f: [str(min(int(s) + 10, 100) if int(s) < 95 else int(s) - 10)
-                                                           for s in f["score"]])
+    retyped = out.iloc[retyped_at].assign(
+        score=lambda f: [str(min(int(s) + 10, 100) if int(s) < 95 else int(s) - 10) for s in f["score"]]
+    )
     over = out.iloc[[int(rng.integers(n))]].assign(course="加试", score="105")
     guest = out.iloc[rng.choice(n, size=3, replace=False)].assign(police_number=county.id_prefix + "310088")
     rows = pd.concat([out, out.iloc[dup_at], retyped, over, guest], ignore_index=True)
-    pos = np.concatenate([pos, np.concatenate([dup_at, retyped_at]) + rng.uniform(1, 300, 16),
-                          rng.uniform(0, n, 4)])
+    pos = np.concatenate([pos, np.concatenate([dup_at, retyped_at]) + rng.uniform(1, 300, 16), rng.uniform(0, n, 4)])
     return rows.iloc[np.argsort(pos, kind="stable")].reset_index(drop=True)
 
 
@@ -119,18 +137,21 @@ def review(county: County, unit_sizes: pd.Series) -> pd.DataFrame:
     score[redo] = np.round(rng.uniform(72, 79.5, len(redo)), 1)
     raters = np.maximum(np.round(unit_sizes.to_numpy() * rng.uniform(1.5, 2.5, n)), 8).astype(int)
     first = pd.DataFrame({"unit": units, "round": 1, "score": score, "raters": raters})
-    second = pd.DataFrame({"unit": units[redo], "round": 2, "score": np.round(rng.uniform(81, 88, len(redo)), 1),
-                           "raters": raters[redo]})
+    second = pd.DataFrame(
+        {"unit": units[redo], "round": 2, "score": np.round(rng.uniform(81, 88, len(redo)), 1), "raters": raters[redo]}
+    )
     return pd.concat([first, second], ignore_index=True)
 
 
 def review_export(county: County, table: pd.DataFrame) -> pd.DataFrame:
     rng = county.rng("review")
     rng = np.random.default_rng(rng.integers(1 << 62))
-    out = pd.DataFrame({
-        "unit": county.labels("unit", table["unit"].str.removeprefix(county.prefix).to_numpy(), rng, p_chinese=0.5),
-        "round": table["round"].astype(str).to_numpy(),
-        "score": [f"{s:.1f}" for s in table["score"]],
-        "raters": table["raters"].astype(str).to_numpy(),
-    }).astype(object)
+    out = pd.DataFrame(
+        {
+            "unit": county.labels("unit", table["unit"].str.removeprefix(county.prefix).to_numpy(), rng, p_chinese=0.5),
+            "round": table["round"].astype(str).to_numpy(),
+            "score": [f"{s:.1f}" for s in table["score"]],
+            "raters": table["raters"].astype(str).to_numpy(),
+        }
+    ).astype(object)
     return pd.concat([out, out.iloc[[int(rng.integers(len(out)))]]], ignore_index=True)

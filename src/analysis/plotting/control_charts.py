@@ -1,4 +1,5 @@
 """Control charts: XmR (individuals and moving range) and p-charts, special causes marked."""
+
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
@@ -50,20 +51,41 @@ def p_chart_figure(chart: pd.DataFrame, *, label: str, xlabel: str, ylabel: str)
     return fig
 
 
-def save_xmr(table: pd.DataFrame, limits: dict, *, label: str, ylabel: str, what: str, n, source: str,
-             figures_dir, synthetic: bool, name: str) -> dict:
+def save_xmr(
+    table: pd.DataFrame,
+    limits: dict,
+    *,
+    label: str,
+    ylabel: str,
+    what: str,
+    n,
+    source: str,
+    figures_dir,
+    synthetic: bool,
+    name: str,
+) -> dict:
     """Draw and save an XmR chart titled with the number of points signalling a special cause."""
     from analysis.plotting.theme import finish
     from analysis.plotting.titles import wrap_title
 
     k = int(table["any_rule"].sum())
-    title = (f"{what}: {k} of {len(table)} points signal a special cause" if k
-             else f"{what}: stable, no point signals a special cause")
+    title = (
+        f"{what}: {k} of {len(table)} points signal a special cause"
+        if k
+        else f"{what}: stable, no point signals a special cause"
+    )
     fig = xmr_figure(table, limits, label=label, ylabel=ylabel)
-    return finish(fig, name, title=wrap_title(title),
-                  caption="XmR chart: natural process limits = mean +/- 2.66 x mean moving range; red points break a rule "
-                          "(beyond limits, 2 of 3 beyond 2 sigma, 4 of 5 beyond 1 sigma, run of 8, trend of 6).",
-                  n=n, source=source, figures_dir=figures_dir, synthetic=synthetic)
+    return finish(
+        fig,
+        name,
+        title=wrap_title(title),
+        caption="XmR chart: natural process limits = mean +/- 2.66 x mean moving range; red points break a rule "
+        "(beyond limits, 2 of 3 beyond 2 sigma, 4 of 5 beyond 1 sigma, run of 8, trend of 6).",
+        n=n,
+        source=source,
+        figures_dir=figures_dir,
+        synthetic=synthetic,
+    )
 
 
 def save_p_chart(chart: pd.DataFrame, *, figures_dir, synthetic: bool, name: str = "fitness_p_chart") -> dict:
@@ -71,11 +93,22 @@ def save_p_chart(chart: pd.DataFrame, *, figures_dir, synthetic: bool, name: str
     from analysis.plotting.titles import wrap_title
 
     k = int(chart["beyond_limits"].sum())
-    title = (f"{k} of {len(chart)} test rounds fall outside the p-chart limits: the rise is a real shift, not round-to-round noise"
-             if k else "Every round lies within the p-chart limits: no shift beyond round-to-round noise")
+    title = (
+        f"{k} of {len(chart)} test rounds fall outside the p-chart limits: the rise is a real shift, not "
+        "round-to-round noise"
+        if k
+        else "Every round lies within the p-chart limits: no shift beyond round-to-round noise"
+    )
     fig = p_chart_figure(chart, label="round", xlabel="Test round", ylabel="Officers tested who passed")
-    return finish(fig, name, title=wrap_title(title),
-                  caption="p-chart of the pass rate per round (denominator: officers tested), centre = pooled rate over all rounds, "
-                          "3-sigma binomial limits for each round's size.",
-                  n=f"{int(chart['n'].sum())} officer-tests in {len(chart)} rounds", source="fitness_tests",
-                  figures_dir=figures_dir, synthetic=synthetic)
+    return finish(
+        fig,
+        name,
+        title=wrap_title(title),
+        caption="p-chart of the pass rate per round (denominator: officers tested), centre = pooled rate over all "
+        "rounds, "
+        "3-sigma binomial limits for each round's size.",
+        n=f"{int(chart['n'].sum())} officer-tests in {len(chart)} rounds",
+        source="fitness_tests",
+        figures_dir=figures_dir,
+        synthetic=synthetic,
+    )

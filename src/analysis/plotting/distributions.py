@@ -1,4 +1,5 @@
 """Score distributions with a cutoff line (training averages, May scores, review scores)."""
+
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
@@ -7,8 +8,16 @@ import pandas as pd
 from analysis.plotting.theme import PALETTE, SIGNAL
 
 
-def cutoff_histogram(bins: pd.DataFrame, cutoff: float, *, xlabel: str, ylabel: str = "Officers",
-                     cutoff_label: str = "pass mark", threshold: int = 10, width: float = 1) -> plt.Figure:
+def cutoff_histogram(
+    bins: pd.DataFrame,
+    cutoff: float,
+    *,
+    xlabel: str,
+    ylabel: str = "Officers",
+    cutoff_label: str = "pass mark",
+    threshold: int = 10,
+    width: float = 1,
+) -> plt.Figure:
     """Bars of counts per integer point; bars below ``threshold`` are drawn at height 0 with a hatch.
 
     Small bars are hidden rather than drawn so the figure cannot be read as an officer-level table.
@@ -19,8 +28,16 @@ def cutoff_histogram(bins: pd.DataFrame, cutoff: float, *, xlabel: str, ylabel: 
     colours = [SIGNAL if p < cutoff else PALETTE[0] for p in data["points"]]
     ax.bar(data["points"], data["count"].where(~small, 0), width=0.9 * width, align="edge", color=colours)
     if small.any():
-        ax.bar(data.loc[small, "points"], [threshold * 0.5] * int(small.sum()), width=0.9 * width, align="edge", color="none",
-               edgecolor="#a5a5a5", hatch="///", label=f"fewer than {threshold} (not shown)")
+        ax.bar(
+            data.loc[small, "points"],
+            [threshold * 0.5] * int(small.sum()),
+            width=0.9 * width,
+            align="edge",
+            color="none",
+            edgecolor="#a5a5a5",
+            hatch="///",
+            label=f"fewer than {threshold} (not shown)",
+        )
     ax.axvline(cutoff, color="#404040", ls="--", lw=1.2, label=f"{cutoff_label} {cutoff:g}")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
@@ -40,7 +57,9 @@ def unit_scores_figure(outcome: pd.DataFrame, redo_mark: float) -> plt.Figure:
         fig, ax = plt.subplots()
         redo = outcome["redid"].astype(bool)
         ax.hist(outcome["score_round1"].astype(float), bins=30, color=PALETTE[0], alpha=0.8, label="first round")
-        ax.hist(outcome.loc[redo, "score_round2"].astype(float).dropna(), bins=30, color=PALETTE[2], alpha=0.8, label="redo")
+        ax.hist(
+            outcome.loc[redo, "score_round2"].astype(float).dropna(), bins=30, color=PALETTE[2], alpha=0.8, label="redo"
+        )
         ax.axvline(redo_mark, color=SIGNAL, ls="--", lw=1.2, label=f"redo mark {redo_mark:g}")
         ax.set_xlabel("Democratic review score (points of 100)")
         ax.set_ylabel("Units")
@@ -50,8 +69,14 @@ def unit_scores_figure(outcome: pd.DataFrame, redo_mark: float) -> plt.Figure:
     y = range(len(outcome))
     ax.scatter(outcome["score_round1"], y, color=PALETTE[0], label="first round", zorder=3)
     redo = outcome["redid"].astype(bool)
-    ax.scatter(outcome.loc[redo, "score_round2"], [i for i, r in zip(y, redo) if r], color=PALETTE[2],
-               marker="s", label="redo", zorder=3)
+    ax.scatter(
+        outcome.loc[redo, "score_round2"],
+        [i for i, r in zip(y, redo) if r],
+        color=PALETTE[2],
+        marker="s",
+        label="redo",
+        zorder=3,
+    )
     for i, row in enumerate(outcome.itertuples()):
         if row.redid:
             ax.plot([row.score_round1, row.score_round2], [i, i], color="#a5a5a5", lw=1)
@@ -62,25 +87,61 @@ def unit_scores_figure(outcome: pd.DataFrame, redo_mark: float) -> plt.Figure:
     return fig
 
 
-def save_cutoff_histogram(bins: pd.DataFrame, cutoff: float, *, title: str, caption: str, xlabel: str, ylabel: str,
-                          n, source: str, figures_dir, synthetic: bool, name: str, cutoff_label: str = "pass mark",
-                          threshold: int = 10, width: float = 1) -> dict:
+def save_cutoff_histogram(
+    bins: pd.DataFrame,
+    cutoff: float,
+    *,
+    title: str,
+    caption: str,
+    xlabel: str,
+    ylabel: str,
+    n,
+    source: str,
+    figures_dir,
+    synthetic: bool,
+    name: str,
+    cutoff_label: str = "pass mark",
+    threshold: int = 10,
+    width: float = 1,
+) -> dict:
     from analysis.plotting.theme import finish
     from analysis.plotting.titles import wrap_title
 
-    fig = cutoff_histogram(bins, cutoff, xlabel=xlabel, ylabel=ylabel, cutoff_label=cutoff_label, threshold=threshold,
-                           width=width)
-    return finish(fig, name, title=wrap_title(title), caption=caption, n=n, source=source, figures_dir=figures_dir, synthetic=synthetic)
+    fig = cutoff_histogram(
+        bins, cutoff, xlabel=xlabel, ylabel=ylabel, cutoff_label=cutoff_label, threshold=threshold, width=width
+    )
+    return finish(
+        fig,
+        name,
+        title=wrap_title(title),
+        caption=caption,
+        n=n,
+        source=source,
+        figures_dir=figures_dir,
+        synthetic=synthetic,
+    )
 
 
-def save_review(outcome: pd.DataFrame, redo_mark: float, *, figures_dir, synthetic: bool,
-                name: str = "review_unit_scores") -> dict:
+def save_review(
+    outcome: pd.DataFrame, redo_mark: float, *, figures_dir, synthetic: bool, name: str = "review_unit_scores"
+) -> dict:
     from analysis.plotting.theme import finish
     from analysis.plotting.titles import wrap_title
 
     below = int(outcome["below_mark"].sum())
     passed = int((outcome["status"] == "redid and passed").sum())
-    title = f"{below} of {len(outcome)} units scored below {redo_mark:g} in the democratic review; {passed} passed on the redo"
+    title = (
+        f"{below} of {len(outcome)} units scored below {redo_mark:g} in the democratic review; "
+        f"{passed} passed on the redo"
+    )
     fig = unit_scores_figure(outcome, redo_mark)
-    return finish(fig, name, title=wrap_title(title), caption="Unit scores (points of 100) in the July democratic review; squares are redo scores.",
-                  n=f"{len(outcome)} units", source="democratic_review", figures_dir=figures_dir, synthetic=synthetic)
+    return finish(
+        fig,
+        name,
+        title=wrap_title(title),
+        caption="Unit scores (points of 100) in the July democratic review; squares are redo scores.",
+        n=f"{len(outcome)} units",
+        source="democratic_review",
+        figures_dir=figures_dir,
+        synthetic=synthetic,
+    )

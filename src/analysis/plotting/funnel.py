@@ -1,12 +1,13 @@
 """Funnel plot: unit proportions against their size, with exact binomial 95% and 99.8% limits."""
+
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from analysis.stats.funnel import funnel_limits
 from analysis.plotting.theme import PALETTE, SIGNAL
+from analysis.stats.funnel import funnel_limits
 
 
 def funnel_figure(table: pd.DataFrame, *, ylabel: str, xlabel: str = "Officers in the unit") -> plt.Figure:
@@ -28,8 +29,14 @@ def funnel_figure(table: pd.DataFrame, *, ylabel: str, xlabel: str = "Officers i
     flagged = shown["flag"].astype(bool)
     ax.scatter(shown.loc[~flagged, "n"], shown.loc[~flagged, "rate"], color=PALETTE[1], zorder=3, label="unit")
     if flagged.any():
-        ax.scatter(shown.loc[flagged, "n"], shown.loc[flagged, "rate"], color=SIGNAL, marker="D", zorder=4,
-                   label="unit flagged (Holm-adjusted p < 0.05)")
+        ax.scatter(
+            shown.loc[flagged, "n"],
+            shown.loc[flagged, "rate"],
+            color=SIGNAL,
+            marker="D",
+            zorder=4,
+            label="unit flagged (Holm-adjusted p < 0.05)",
+        )
     # Only flagged units are named: the rest are, by the funnel's own logic, not different.
     for row in shown[flagged].itertuples():
         ax.annotate(str(row.unit), (row.n, row.rate), fontsize=7, xytext=(4, -3), textcoords="offset points")
@@ -43,19 +50,42 @@ def funnel_figure(table: pd.DataFrame, *, ylabel: str, xlabel: str = "Officers i
     return fig
 
 
-def save_funnel(table: pd.DataFrame, *, ylabel: str, xlabel: str, what: str, source: str, figures_dir,
-                synthetic: bool, name: str, threshold: int = 10) -> dict:
+def save_funnel(
+    table: pd.DataFrame,
+    *,
+    ylabel: str,
+    xlabel: str,
+    what: str,
+    source: str,
+    figures_dir,
+    synthetic: bool,
+    name: str,
+    threshold: int = 10,
+) -> dict:
     """Draw and save a unit funnel titled with how many units differ after Holm correction."""
     from analysis.plotting.theme import finish
     from analysis.plotting.titles import wrap_title
 
     flagged = int(table["flag"].sum())
     withheld = int((~table["shown"]).sum())
-    title = (f"{what}: {flagged} of {len(table)} units differ from the bureau rate after Holm correction"
-             if flagged else f"{what}: no unit differs from the bureau rate beyond chance (Holm-corrected)")
+    title = (
+        f"{what}: {flagged} of {len(table)} units differ from the bureau rate after Holm correction"
+        if flagged
+        else f"{what}: no unit differs from the bureau rate beyond chance (Holm-corrected)"
+    )
     fig = funnel_figure(table, ylabel=ylabel, xlabel=xlabel)
-    caption = ("Exact binomial 95% and 99.8% limits around the bureau rate (Spiegelhalter 2005). "
-               f"{withheld} of {len(table)} units are not drawn because fewer than {threshold} were on one side "
-               "(an 'all passed' unit would expose its officers).")
-    return finish(fig, name, title=wrap_title(title), caption=caption, n=f"{int(table['n'].sum())} in {len(table)} units",
-                  source=source, figures_dir=figures_dir, synthetic=synthetic)
+    caption = (
+        "Exact binomial 95% and 99.8% limits around the bureau rate (Spiegelhalter 2005). "
+        f"{withheld} of {len(table)} units are not drawn because fewer than {threshold} were on one side "
+        "(an 'all passed' unit would expose its officers)."
+    )
+    return finish(
+        fig,
+        name,
+        title=wrap_title(title),
+        caption=caption,
+        n=f"{int(table['n'].sum())} in {len(table)} units",
+        source=source,
+        figures_dir=figures_dir,
+        synthetic=synthetic,
+    )

@@ -1,4 +1,5 @@
 """Estimates with their intervals: dots and whiskers, one row per group."""
+
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
@@ -8,9 +9,20 @@ import pandas as pd
 from analysis.plotting.theme import PALETTE, SIGNAL
 
 
-def dot_interval(frame: pd.DataFrame, *, label: str, estimate: str, low: str, high: str, xlabel: str,
-                 percent: bool = True, reference: float | None = None, reference_label: str | None = None,
-                 annotate: str | None = None, ax: plt.Axes | None = None) -> plt.Figure:
+def dot_interval(
+    frame: pd.DataFrame,
+    *,
+    label: str,
+    estimate: str,
+    low: str,
+    high: str,
+    xlabel: str,
+    percent: bool = True,
+    reference: float | None = None,
+    reference_label: str | None = None,
+    annotate: str | None = None,
+    ax: plt.Axes | None = None,
+) -> plt.Figure:
     """Horizontal dot-and-whisker chart, first row at the top.
 
     ``percent`` shows proportions as percentages; ``reference`` draws a vertical line (e.g. the
@@ -20,7 +32,7 @@ def dot_interval(frame: pd.DataFrame, *, label: str, estimate: str, low: str, hi
         if c not in frame.columns:
             raise KeyError(f"column {c!r} not in the frame")
     k = 100.0 if percent else 1.0
-    fig, ax = (plt.subplots(figsize=(8, 0.4 * len(frame) + 1.8)) if ax is None else (ax.figure, ax))
+    fig, ax = plt.subplots(figsize=(8, 0.4 * len(frame) + 1.8)) if ax is None else (ax.figure, ax)
     y = np.arange(len(frame))[::-1]
     est, lo, hi = (frame[c].to_numpy(dtype=float) * k for c in (estimate, low, high))
     ax.errorbar(est, y, xerr=[est - lo, hi - est], fmt="o", color=PALETTE[0], ecolor=PALETTE[0], capsize=3)

@@ -1,4 +1,5 @@
 """Kaplan-Meier curves (here: share still open) with an at-risk table under the axis."""
+
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
@@ -14,8 +15,15 @@ def _steps(km: pd.DataFrame, column: str):
     return x, y
 
 
-def km_plot(curves: dict[str, pd.DataFrame], times_at, *, durations: dict[str, np.ndarray],
-            xlabel: str, ylabel: str, band: bool = True) -> plt.Figure:
+def km_plot(
+    curves: dict[str, pd.DataFrame],
+    times_at,
+    *,
+    durations: dict[str, np.ndarray],
+    xlabel: str,
+    ylabel: str,
+    band: bool = True,
+) -> plt.Figure:
     """Step curves of ``surv`` (with the log-interval band when ``band``), at-risk counts below.
 
     ``curves``: label -> survival.kaplan_meier frame; ``durations``: label -> observed times,
@@ -23,8 +31,13 @@ def km_plot(curves: dict[str, pd.DataFrame], times_at, *, durations: dict[str, n
     """
     if not curves:
         raise ValueError("no curves to draw")
-    fig, (ax, tab) = plt.subplots(2, 1, figsize=(9, 5.5 + 0.2 * len(curves)), sharex=True,
-                                  gridspec_kw={"height_ratios": [4, 0.5 + 0.25 * len(curves)]})
+    fig, (ax, tab) = plt.subplots(
+        2,
+        1,
+        figsize=(9, 5.5 + 0.2 * len(curves)),
+        sharex=True,
+        gridspec_kw={"height_ratios": [4, 0.5 + 0.25 * len(curves)]},
+    )
     for i, (name, km) in enumerate(curves.items()):
         colour = PALETTE[i % len(PALETTE)]
         x, y = _steps(km, "surv")

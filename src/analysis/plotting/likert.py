@@ -1,4 +1,5 @@
 """Diverging stacked bars of Likert answers (weighted counts), neutral centred on zero."""
+
 from __future__ import annotations
 
 import textwrap
@@ -13,8 +14,14 @@ LEVELS = (1, 2, 3, 4, 5)
 LEVEL_LABELS = ("Very dissatisfied", "Dissatisfied", "Neutral", "Satisfied", "Very satisfied")
 
 
-def likert_bars(counts: pd.DataFrame, *, label: str = "question", scale: float = 1000.0,
-                unit: str = "thousand adults", ax: plt.Axes | None = None) -> plt.Figure:
+def likert_bars(
+    counts: pd.DataFrame,
+    *,
+    label: str = "question",
+    scale: float = 1000.0,
+    unit: str = "thousand adults",
+    ax: plt.Axes | None = None,
+) -> plt.Figure:
     """One horizontal bar per item: answers 1-2 and half of 3 left of zero, half of 3 and 4-5 right.
 
     ``counts`` has one row per item with columns 1..5 (weighted counts, e.g. from
@@ -27,7 +34,7 @@ def likert_bars(counts: pd.DataFrame, *, label: str = "question", scale: float =
     values = counts[list(LEVELS)].to_numpy(dtype=float) / scale
     if (values < 0).any():
         raise ValueError("counts must be non-negative")
-    fig, ax = (plt.subplots(figsize=(9, 0.45 * len(counts) + 1.8)) if ax is None else (ax.figure, ax))
+    fig, ax = plt.subplots(figsize=(9, 0.45 * len(counts) + 1.8)) if ax is None else (ax.figure, ax)
     y = np.arange(len(counts))[::-1]
     left = -(values[:, 0] + values[:, 1] + values[:, 2] / 2)
     for k, (colour, name) in enumerate(zip(LIKERT_COLOURS, LEVEL_LABELS)):
@@ -39,7 +46,14 @@ def likert_bars(counts: pd.DataFrame, *, label: str = "question", scale: float =
     lim = np.abs(ax.get_xlim()).max()
     ax.set_xlim(-lim, lim)
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{abs(v):,.0f}"))
-    ax.legend(ncols=5, loc="upper center", bbox_to_anchor=(0.35, -0.16), frameon=False, fontsize=7,
-              handlelength=1, columnspacing=0.8)
+    ax.legend(
+        ncols=5,
+        loc="upper center",
+        bbox_to_anchor=(0.35, -0.16),
+        frameon=False,
+        fontsize=7,
+        handlelength=1,
+        columnspacing=0.8,
+    )
     ax.grid(axis="y", visible=False)
     return fig

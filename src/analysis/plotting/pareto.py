@@ -1,4 +1,5 @@
 """Pareto chart: categories by count, largest first, with the cumulative share."""
+
 from __future__ import annotations
 
 import textwrap
@@ -10,8 +11,15 @@ import pandas as pd
 from analysis.plotting.theme import PALETTE, SIGNAL
 
 
-def pareto(shares: pd.DataFrame, *, label: str = "label", count: str = "opinions", low: str | None = "ci_low",
-           high: str | None = "ci_high", ylabel: str = "Opinions (count)") -> plt.Figure:
+def pareto(
+    shares: pd.DataFrame,
+    *,
+    label: str = "label",
+    count: str = "opinions",
+    low: str | None = "ci_low",
+    high: str | None = "ci_high",
+    ylabel: str = "Opinions (count)",
+) -> plt.Figure:
     """Bars of ``count`` in the frame's order (sort it first), whiskers from the share interval
     (``low``/``high`` as proportions, drawn as counts), cumulative share on the right axis (%)."""
     fig, ax = plt.subplots(figsize=(8, 4.5))

@@ -3,11 +3,11 @@
 A finished figure has a title that states the finding, a caption with n and the data
 source, and, on demo data, a visible marker; it is saved as PNG and SVG.
 """
+
 from __future__ import annotations
 
 import textwrap
 from pathlib import Path
-
 
 import matplotlib.pyplot as plt
 import seaborn as sns
@@ -22,14 +22,29 @@ SIGNAL = "#c00000"
 
 def apply_theme() -> None:
     sns.set_theme(style="whitegrid", context="notebook", palette=PALETTE)
-    plt.rcParams.update({
-        "figure.dpi": 100, "savefig.dpi": 150, "svg.fonttype": "none",
-        "axes.titlesize": 12, "axes.titleweight": "bold", "figure.figsize": (8, 4.5),
-    })
+    plt.rcParams.update(
+        {
+            "figure.dpi": 100,
+            "savefig.dpi": 150,
+            "svg.fonttype": "none",
+            "axes.titlesize": 12,
+            "axes.titleweight": "bold",
+            "figure.figsize": (8, 4.5),
+        }
+    )
 
 
-def finish(fig: plt.Figure, name: str, *, title: str, caption: str, n: int | str, source: str,
-           figures_dir: Path | str, synthetic: bool) -> dict[str, Path]:
+def finish(
+    fig: plt.Figure,
+    name: str,
+    *,
+    title: str,
+    caption: str,
+    n: int | str,
+    source: str,
+    figures_dir: Path | str,
+    synthetic: bool,
+) -> dict[str, Path]:
     """Title, caption (with n and source) and demo marker; save ``name``.png/.svg; return the paths."""
     # The demo marker gets its own row above the title, so a long title never runs under it.
     title_lines = textwrap.wrap(title, int(fig.get_figwidth() * 9.5))
@@ -37,8 +52,16 @@ def finish(fig: plt.Figure, name: str, *, title: str, caption: str, n: int | str
     note = f"{caption} n = {n}. Source: {source}."
     fig.text(0.01, 0.005, "\n".join(textwrap.wrap(note, 130)), ha="left", va="bottom", fontsize=8, color="#404040")
     if synthetic:
-        fig.text(0.99, 0.997, DEMO_BANNER, ha="right", va="top", fontsize=8, color="white",
-                 bbox={"facecolor": SIGNAL, "edgecolor": "none", "pad": 3})
+        fig.text(
+            0.99,
+            0.997,
+            DEMO_BANNER,
+            ha="right",
+            va="top",
+            fontsize=8,
+            color="white",
+            bbox={"facecolor": SIGNAL, "edgecolor": "none", "pad": 3},
+        )
     fig.tight_layout(rect=(0, 0.06, 1, 0.97))  # tight_layout leaves room for the suptitle itself
     out = Path(figures_dir)
     out.mkdir(parents=True, exist_ok=True)

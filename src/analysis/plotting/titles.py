@@ -1,4 +1,5 @@
 """Figure titles that state the finding, as a sentence (theme.finish wraps them under the demo marker)."""
+
 from __future__ import annotations
 
 

@@ -1,4 +1,5 @@
 """Reliability: Cohen's kappa between two coders, Cronbach's alpha of a scale (Feldt interval)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,8 +17,9 @@ def agreement_table(first: pd.Series, second: pd.Series, categories=None) -> pd.
     unknown = (set(both["first"]) | set(both["second"])) - set(cats)
     if unknown:
         raise ValueError(f"codes outside the categories: {sorted(unknown)}")
-    return pd.crosstab(pd.Categorical(both["first"], cats), pd.Categorical(both["second"], cats),
-                       dropna=False).rename_axis(index="first_coder", columns="second_coder")
+    return pd.crosstab(
+        pd.Categorical(both["first"], cats), pd.Categorical(both["second"], cats), dropna=False
+    ).rename_axis(index="first_coder", columns="second_coder")
 
 
 def kappa(table, alpha: float = 0.05) -> dict:
@@ -38,10 +40,17 @@ def kappa(table, alpha: float = 0.05) -> dict:
     z = stats.norm.ppf(1 - alpha / 2)
     k, se = float(res.kappa), float(res.std_kappa)
     po = np.trace(t) / n
-    pe = float((t.sum(0) * t.sum(1)).sum() / n ** 2)
+    pe = float((t.sum(0) * t.sum(1)).sum() / n**2)
     # ASSUMPTION(kappa-ci-clipped): the Wald interval of kappa is clipped to [-1, 1] (as psych::cohen.kappa does); with few double-coded items it is only a rough guide.
-    return {"kappa": k, "se": se, "ci_low": max(-1.0, k - z * se), "ci_high": min(1.0, k + z * se), "n": int(n),
-            "observed_agreement": float(po), "expected_agreement": pe}
+    return {
+        "kappa": k,
+        "se": se,
+        "ci_low": max(-1.0, k - z * se),
+        "ci_high": min(1.0, k + z * se),
+        "n": int(n),
+        "observed_agreement": float(po),
+        "expected_agreement": pe,
+    }
 
 
 def cronbach_alpha(items: pd.DataFrame, alpha: float = 0.05) -> dict:

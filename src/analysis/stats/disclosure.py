@@ -13,6 +13,7 @@ The attacker model: the caller may publish, next to the protected table, the tru
 row) and the grand total.  Totals must be computed by the caller from the original counts
 after protection; totals are never suppressed here.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -106,7 +107,7 @@ def suppression_pattern(counts: np.ndarray, threshold: int = 10) -> tuple[np.nda
             # Complete the cheapest rectangle (r, c), (r, j), (i, c), (i, j): moving +1/-1 around
             # its corners keeps every row and column total, so (r, c) can no longer be pinned down.
             # Cost: the counts newly hidden (already hidden cells cost nothing), +1 per new cell.
-            def cost(ij):
+            def cost(ij, r=r, c=c):
                 i, j = ij
                 cells = ((r, j), (i, c), (i, j))
                 return (sum(counts[x] + 1 for x in cells if not suppressed[x]), i, j)
@@ -131,8 +132,11 @@ def protect(table: pd.DataFrame, threshold: int = 10, *, count_columns=None) -> 
     show ``"<threshold"``, secondary cells ``"x"``; visible counts keep their integer values.
     """
     if count_columns is None:
-        count_columns = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c])
-                         and not pd.api.types.is_bool_dtype(table[c])]
+        count_columns = [
+            c
+            for c in table.columns
+            if pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c])
+        ]
     count_columns = list(count_columns)
     missing = [c for c in count_columns if c not in table.columns]
     if missing:
@@ -144,8 +148,10 @@ def protect(table: pd.DataFrame, threshold: int = 10, *, count_columns=None) -> 
     out = table.astype(object).copy()
     for j, col in enumerate(count_columns):
         values = [int(v) if float(v).is_integer() else v for v in counts[:, j]]
-        values = [PRIMARY.format(threshold=threshold) if primary[i, j] else SECONDARY if secondary[i, j] else v
-                  for i, v in enumerate(values)]
+        values = [
+            PRIMARY.format(threshold=threshold) if primary[i, j] else SECONDARY if secondary[i, j] else v
+            for i, v in enumerate(values)
+        ]
         out[col] = pd.Series(values, index=table.index, dtype=object)
     return out
 
@@ -157,8 +163,11 @@ def protect_rates(counts: pd.DataFrame, denominators: pd.DataFrame, threshold: i
     ("x") where secondary suppression of the denominators requires it, so that the small
     denominators cannot be recovered from the denominator totals either.  Visible rates are floats.
     """
-    if counts.shape != denominators.shape or not counts.index.equals(denominators.index) \
-            or not counts.columns.equals(denominators.columns):
+    if (
+        counts.shape != denominators.shape
+        or not counts.index.equals(denominators.index)
+        or not counts.columns.equals(denominators.columns)
+    ):
         raise ValueError("counts and denominators must have the same rows and columns")
     num = counts.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     den = denominators.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
@@ -170,8 +179,13 @@ def protect_rates(counts: pd.DataFrame, denominators: pd.DataFrame, threshold: i
     out = pd.DataFrame(index=counts.index, columns=counts.columns, dtype=object)
     for i in range(rates.shape[0]):
         for j in range(rates.shape[1]):
-            out.iat[i, j] = (PRIMARY.format(threshold=threshold) if primary[i, j]
-                             else SECONDARY if secondary[i, j] else float(rates[i, j]))
+            out.iat[i, j] = (
+                PRIMARY.format(threshold=threshold)
+                if primary[i, j]
+                else SECONDARY
+                if secondary[i, j]
+                else float(rates[i, j])
+            )
     return out
 
 

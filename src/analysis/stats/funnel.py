@@ -5,6 +5,7 @@ quantile r_P = the smallest r with F(r) >= P, interpolated so that the limit is 
 alpha = (F(r_P) - P) / (F(r_P) - F(r_P - 1)), limit = (r_P - alpha) / n  (Spiegelhalter 2005, appendix A.1.1).
 95% limits use P = 0.025 / 0.975, 99.8% limits P = 0.001 / 0.999.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -42,8 +43,15 @@ def funnel_limits(n_values, p0: float, levels=("95", "99.8")) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def unit_funnel(counts: pd.DataFrame, unit: str, successes: str, n: str,
-                target: float | None = None, alpha: float = 0.05, method: str = "holm") -> pd.DataFrame:
+def unit_funnel(
+    counts: pd.DataFrame,
+    unit: str,
+    successes: str,
+    n: str,
+    target: float | None = None,
+    alpha: float = 0.05,
+    method: str = "holm",
+) -> pd.DataFrame:
     """Compare units with a target proportion.
 
     ``counts`` has one row per unit with successes and n.  The target is the pooled proportion

@@ -1,4 +1,5 @@
 """Intervals and tests for proportions."""
+
 from __future__ import annotations
 
 import math
@@ -60,14 +61,17 @@ def newcombe_paired_difference(a: int, b: int, c: int, d: int, alpha: float = 0.
         numerator = max(numerator - n / 2, 0.0)
     phi = numerator / math.sqrt(denominator) if denominator > 0 else 0.0
     dl1, du1, dl2, du2 = p1 - l1, u1 - p1, p2 - l2, u2 - p2
-    lower_term = max(dl1 ** 2 - 2 * phi * dl1 * du2 + du2 ** 2, 0.0)
-    upper_term = max(du1 ** 2 - 2 * phi * du1 * dl2 + dl2 ** 2, 0.0)
+    lower_term = max(dl1**2 - 2 * phi * dl1 * du2 + du2**2, 0.0)
+    upper_term = max(du1**2 - 2 * phi * du1 * dl2 + dl2**2, 0.0)
     diff = p1 - p2
     return {
         "difference": diff,
         "low": max(-1.0, diff - math.sqrt(lower_term)),
         "high": min(1.0, diff + math.sqrt(upper_term)),
-        "p1": p1, "p2": p2, "n": n, "phi": phi,
+        "p1": p1,
+        "p2": p2,
+        "n": n,
+        "phi": phi,
     }
 
 

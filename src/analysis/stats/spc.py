@@ -13,14 +13,15 @@ Special-cause rules (Western Electric / Nelson), each reported per point:
   trend_of_6     6 consecutive points steadily increasing or decreasing (5 rising or falling steps)
 A point is flagged when it completes (or lies in) a qualifying window.
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-D2 = 1.128          # d2 for moving ranges of two consecutive values
-E2 = 3 / D2         # 2.66: the XmR multiplier for the natural process limits
-D4 = 3.267          # upper limit factor for the moving-range chart (n = 2; Montgomery's table, NIST 6.3.2.2)
+D2 = 1.128  # d2 for moving ranges of two consecutive values
+E2 = 3 / D2  # 2.66: the XmR multiplier for the natural process limits
+D4 = 3.267  # upper limit factor for the moving-range chart (n = 2; Montgomery's table, NIST 6.3.2.2)
 
 RULES = ("beyond_limits", "two_of_three", "four_of_five", "run_of_8", "trend_of_6")
 
@@ -46,8 +47,12 @@ def xmr_limits(values) -> dict:
     mr_mean = float(mr.mean())
     centre = float(x.mean())
     return {
-        "centre": centre, "mr_mean": mr_mean, "sigma": mr_mean / D2,
-        "lcl": centre - E2 * mr_mean, "ucl": centre + E2 * mr_mean, "mr_ucl": D4 * mr_mean,
+        "centre": centre,
+        "mr_mean": mr_mean,
+        "sigma": mr_mean / D2,
+        "lcl": centre - E2 * mr_mean,
+        "ucl": centre + E2 * mr_mean,
+        "mr_ucl": D4 * mr_mean,
     }
 
 
@@ -80,9 +85,9 @@ def special_causes(values, centre: float, sigma: float) -> pd.DataFrame:
     steps = np.diff(x)
     trend = np.zeros(len(x), dtype=bool)
     for start in range(0, len(x) - 5):
-        seg = steps[start:start + 5]
+        seg = steps[start : start + 5]
         if (seg > 0).all() or (seg < 0).all():
-            trend[start:start + 6] = True
+            trend[start : start + 6] = True
     out["trend_of_6"] = trend
     out["any_rule"] = out[list(RULES)].any(axis=1)
     return out
@@ -128,7 +133,15 @@ def p_chart(successes, n, centre: float | None = None, sigmas: float = 3.0) -> p
     pbar = float(s.sum() / m.sum()) if centre is None else float(centre)
     half = sigmas * np.sqrt(pbar * (1 - pbar) / m)
     p = s / m
-    out = pd.DataFrame({"successes": s.astype(int), "n": m.astype(int), "p": p, "centre": pbar,
-                        "lcl": np.clip(pbar - half, 0, 1), "ucl": np.clip(pbar + half, 0, 1)})
+    out = pd.DataFrame(
+        {
+            "successes": s.astype(int),
+            "n": m.astype(int),
+            "p": p,
+            "centre": pbar,
+            "lcl": np.clip(pbar - half, 0, 1),
+            "ucl": np.clip(pbar + half, 0, 1),
+        }
+    )
     out["beyond_limits"] = (out["p"] > out["ucl"]) | (out["p"] < out["lcl"])
     return out

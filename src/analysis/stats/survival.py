@@ -6,6 +6,7 @@ the median printed by ``print(survfit)``: the median is the first time the curve
 the midpoint of a flat stretch lying exactly at 0.5, and its interval the same read off the
 lower and upper confidence curves (the lower curve gives the lower limit).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -49,8 +50,18 @@ def kaplan_meier(time, event, alpha: float = 0.05) -> pd.DataFrame:
     with np.errstate(invalid="ignore", over="ignore"):
         lower = np.where(surv > 0, surv * np.exp(-z * se), np.nan)
         upper = np.where(surv > 0, np.minimum(1.0, surv * np.exp(z * se)), np.nan)
-    return pd.DataFrame({"time": times, "n_risk": n_risk, "n_event": n_event, "n_censor": n_censor,
-                         "surv": surv, "std_err": se, "lower": lower, "upper": upper})
+    return pd.DataFrame(
+        {
+            "time": times,
+            "n_risk": n_risk,
+            "n_event": n_event,
+            "n_censor": n_censor,
+            "surv": surv,
+            "std_err": se,
+            "lower": lower,
+            "upper": upper,
+        }
+    )
 
 
 def _findq(x: np.ndarray, y: np.ndarray, p: float, xmax: float) -> float:
@@ -59,7 +70,6 @@ def _findq(x: np.ndarray, y: np.ndarray, p: float, xmax: float) -> float:
         return float("nan")
     keep = ~pd.Series(y).duplicated().to_numpy()
     x, y = x[keep], y[keep]
-    n = len(y)
 
     def first_reaching(yy):
         # approx(yy, 1:n, p, method="constant", f=1): index of the first node with yy >= p

@@ -16,6 +16,7 @@ Trimming: weights are kept within [``lower``, ``upper``] x the mean weight (defa
 by re-raking with the weights capped at those bounds after every margin step, until both the
 bounds and the margins hold (or ConvergenceError when they conflict).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ class ConvergenceError(AnalysisError):
 @dataclass
 class RakeResult:
     """Weights (aligned with the sample's index) and how the fit went."""
+
     weights: pd.Series
     iterations: int
     max_error: float
@@ -56,8 +58,10 @@ class RakeResult:
         if not self.trimmed:
             return "no weight needed trimming"
         if self.bounds is None:
-            return (f"{self.trimmed:,} weights fell outside the trimming bounds, and no bounds compatible with the "
-                    "margins were found: weights left untrimmed")
+            return (
+                f"{self.trimmed:,} weights fell outside the trimming bounds, and no bounds compatible with the "
+                "margins were found: weights left untrimmed"
+            )
         widened = " (bounds widened to fit the margins)" if self.rounds > 1 else ""
         return f"{self.trimmed:,} weights trimmed to {self.bounds[0]:g}-{self.bounds[1]:g} x the mean weight{widened}"
 
@@ -102,12 +106,16 @@ def _check(sample: pd.DataFrame, targets: dict) -> None:
         tgt = _keyed(target)
         unknown = cells - set(tgt.index)
         if unknown:
-            raise ValueError(f"sample cells {sorted(k.replace(_SEP, ' x ') for k in unknown)[:5]} of margin {cols} "
-                             "have no population total")
+            raise ValueError(
+                f"sample cells {sorted(k.replace(_SEP, ' x ') for k in unknown)[:5]} of margin {cols} "
+                "have no population total"
+            )
         empty = tgt[(tgt > 0) & ~tgt.index.isin(list(cells))]
         if len(empty):
-            raise ValueError(f"margin {cols}: population cells with no respondents, cannot rake: "
-                             f"{[k.replace(_SEP, ' x ') for k in empty.index[:5]]}; collapse cells or use coarser margins")
+            raise ValueError(
+                f"margin {cols}: population cells with no respondents, cannot rake: "
+                f"{[k.replace(_SEP, ' x ') for k in empty.index[:5]]}; collapse cells or use coarser margins"
+            )
 
 
 def margin_errors(sample: pd.DataFrame, weights: pd.Series, targets: dict) -> float:
@@ -123,8 +131,15 @@ def margin_errors(sample: pd.DataFrame, weights: pd.Series, targets: dict) -> fl
     return worst
 
 
-def rake(sample: pd.DataFrame, targets: dict, base_weights: pd.Series | None = None, *,
-         tol: float = 1e-10, max_iter: int = 1000, bounds: tuple[float, float] | None = None) -> RakeResult:
+def rake(
+    sample: pd.DataFrame,
+    targets: dict,
+    base_weights: pd.Series | None = None,
+    *,
+    tol: float = 1e-10,
+    max_iter: int = 1000,
+    bounds: tuple[float, float] | None = None,
+) -> RakeResult:
     """Raking weights for ``sample`` to the population ``targets`` (from `population_margins`).
 
     Returns weights that sum to the population total; raises ConvergenceError if the largest
@@ -133,8 +148,7 @@ def rake(sample: pd.DataFrame, targets: dict, base_weights: pd.Series | None = N
     ``bounds`` (absolute weights) clips the weights after every margin step (used by trimming).
     """
     _check(sample, targets)
-    w = (pd.Series(1.0, index=sample.index) if base_weights is None
-         else base_weights.astype(float).reindex(sample.index))
+    w = pd.Series(1.0, index=sample.index) if base_weights is None else base_weights.astype(float).reindex(sample.index)
     if w.isna().any() or (w < 0).any():
         raise ValueError("base weights must be non-negative and given for every respondent")
     # Integer cell codes per margin, so each step is a bincount (fast enough for thousands of rows).
@@ -151,8 +165,11 @@ def rake(sample: pd.DataFrame, targets: dict, base_weights: pd.Series | None = N
         for code, goal in zip(codes, goals):
             got = np.bincount(code, weights=x, minlength=len(goal))
             pos = goal > 0
-            e = max(e, float(np.max(np.abs(got[pos] - goal[pos]) / goal[pos], initial=0.0)),
-                    float(np.max(np.abs(got[~pos]), initial=0.0)))
+            e = max(
+                e,
+                float(np.max(np.abs(got[pos] - goal[pos]) / goal[pos], initial=0.0)),
+                float(np.max(np.abs(got[~pos]), initial=0.0)),
+            )
         return e
 
     err = worst(x) if bounds is None else np.inf
@@ -173,8 +190,16 @@ def rake(sample: pd.DataFrame, targets: dict, base_weights: pd.Series | None = N
     return RakeResult(weights=w.rename("weight"), iterations=it, max_error=err, margins=tuple(targets))
 
 
-def trim_and_rake(sample: pd.DataFrame, targets: dict, *, lower: float = TRIM_LOWER, upper: float = TRIM_UPPER,
-                  tol: float = 1e-10, max_iter: int = 5000, widenings: int = 3) -> RakeResult:
+def trim_and_rake(
+    sample: pd.DataFrame,
+    targets: dict,
+    *,
+    lower: float = TRIM_LOWER,
+    upper: float = TRIM_UPPER,
+    tol: float = 1e-10,
+    max_iter: int = 5000,
+    widenings: int = 3,
+) -> RakeResult:
     """Raking weights kept within [lower, upper] x the mean weight, widening the bounds if they conflict.
 
     First an ordinary rake; if any weight falls outside the bounds (the mean weight is the
@@ -195,7 +220,7 @@ def trim_and_rake(sample: pd.DataFrame, targets: dict, *, lower: float = TRIM_LO
         return res
     iterations = res.iterations
     for attempt in range(widenings + 1):
-        lo, hi = lower / 2 ** attempt, upper * 2 ** attempt
+        lo, hi = lower / 2**attempt, upper * 2**attempt
         try:
             # Feasible capped raking converges in tens of iterations; an infeasible one never does.
             capped = rake(sample, targets, tol=tol, max_iter=max(100, max_iter // 5), bounds=(lo * mean, hi * mean))
@@ -218,7 +243,7 @@ def kish_deff(weights) -> float:
     w = np.asarray(weights, dtype=float)
     if w.size == 0 or np.isnan(w).any() or (w < 0).any() or w.sum() == 0:
         raise ValueError("weights must be a non-empty set of non-negative numbers with a positive sum")
-    return float(w.size * np.sum(w ** 2) / np.sum(w) ** 2)
+    return float(w.size * np.sum(w**2) / np.sum(w) ** 2)
 
 
 def effective_sample_size(weights) -> float:

@@ -9,6 +9,7 @@ the exact conditional test (R's ``poisson.test`` for two samples).
 Every function takes frames in and gives frames out; the published totals themselves are
 computed by ``analysis.summary.key_figures`` and only read here.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,34 +27,65 @@ WINDOW_COLUMNS = ("campaign", "start", "end")
 STATION_SUFFIX = " Police Station"
 
 # Published id prefix -> campaign code of the ledger.
-ID_PREFIX_TO_CAMPAIGN = {"traffic": "traffic", "campus": "campus", "agency": "agency_service",
-                         "veterans": "veterans"}
+ID_PREFIX_TO_CAMPAIGN = {"traffic": "traffic", "campus": "campus", "agency": "agency_service", "veterans": "veterans"}
 CAMPAIGN_DATASETS = ("campaigns", "welfare")
 
 # The logic model: what each ledger activity is. Outputs are what the police did or produced;
 # outcomes are changes in the world the activity aims at. Judgement, written down once here.
 LOGIC_MODEL = {
     # activity: (campaign, class, why)
-    "open_letters": ("traffic", "output", "Letters handed out: a measure of effort; says nothing about whether anyone read them."),
+    "open_letters": (
+        "traffic",
+        "output",
+        "Letters handed out: a measure of effort; says nothing about whether anyone read them.",
+    ),
     "cartoons": ("traffic", "output", "Posters put up: effort, not effect."),
-    "officer_times": ("traffic", "output", "Officer deployments (patrols): resources put in; the denominator of enforcement."),
-    "violations": ("traffic", "output", "Violations handled are enforcement actions: they rise with enforcement effort, so more is not better order. The outcome would be fewer violations or accidents, which the ledger does not record."),
-    "unstable_factors_resolved": ("campus", "outcome", "A dispute or threat around a school settled: a change in the situation, though self-reported."),
-    "hazards_rectified": ("campus", "outcome", "A safety hazard removed is a change in the schools' surroundings (an intermediate outcome); the count also depends on how many were looked for."),
-    "booths_banned": ("campus", "output", "Illegal booths banned: an enforcement action; whether they stay away is not recorded."),
+    "officer_times": (
+        "traffic",
+        "output",
+        "Officer deployments (patrols): resources put in; the denominator of enforcement.",
+    ),
+    "violations": (
+        "traffic",
+        "output",
+        "Violations handled are enforcement actions: they rise with enforcement effort, so more is not better order. "
+        "The outcome would be fewer violations or accidents, which the ledger does not record.",
+    ),
+    "unstable_factors_resolved": (
+        "campus",
+        "outcome",
+        "A dispute or threat around a school settled: a change in the situation, though self-reported.",
+    ),
+    "hazards_rectified": (
+        "campus",
+        "outcome",
+        "A safety hazard removed is a change in the schools' surroundings (an intermediate outcome); the count also "
+        "depends on how many were looked for.",
+    ),
+    "booths_banned": (
+        "campus",
+        "output",
+        "Illegal booths banned: an enforcement action; whether they stay away is not recorded.",
+    ),
     "campus_posts": ("campus", "output", "Police posts set up: provision."),
     "alarm_points": ("campus", "output", "Alarm points installed: provision."),
     "infrared_systems": ("campus", "output", "Alarm systems installed: provision."),
     "legal_vice_principals": ("campus", "output", "Officers appointed as legal vice-principals: provision."),
     "items_handled": ("agency_service", "output", "Matters taken on for citizens: service effort."),
-    "items_completed": ("agency_service", "outcome", "Matters concluded for the citizen: the result the service exists for."),
-    "yuan_saved": ("agency_service", "outcome", "Money citizens did not spend: a benefit, estimated by the station rather than measured."),
+    "items_completed": (
+        "agency_service",
+        "outcome",
+        "Matters concluded for the citizen: the result the service exists for.",
+    ),
+    "yuan_saved": (
+        "agency_service",
+        "outcome",
+        "Money citizens did not spend: a benefit, estimated by the station rather than measured.",
+    ),
     "ranks_resolved": ("veterans", "outcome", "A veteran's rank settled: the result the care aimed at."),
     "trip_participants": ("veterans", "output", "Veterans taken on the trip: provision."),
 }
 # ASSUMPTION(no-final-outcomes): the ledger records no final outcome (accidents, campus incidents, public safety); outputs are shown as outputs and no effect on safety is claimed.
-
-
 
 
 def _windows(windows: pd.DataFrame) -> pd.DataFrame:
@@ -119,17 +151,25 @@ def monthly_series(activities: pd.DataFrame, windows: pd.DataFrame) -> pd.DataFr
     """
     rows = in_windows(activities, windows)
     w = _windows(windows)
-    got = (rows.assign(month=rows["date"].dt.strftime("%Y-%m"))
-               .groupby(["campaign", "activity", "month"], as_index=False)
-               .agg(quantity=("quantity", "sum"), rows=("quantity", "size")))
+    got = (
+        rows.assign(month=rows["date"].dt.strftime("%Y-%m"))
+        .groupby(["campaign", "activity", "month"], as_index=False)
+        .agg(quantity=("quantity", "sum"), rows=("quantity", "size"))
+    )
     frames = []
     for (campaign, activity), _ in got.groupby(["campaign", "activity"]):
         months = _months(w.loc[campaign, "start"], w.loc[campaign, "end"])
         frames.append(pd.DataFrame({"campaign": campaign, "activity": activity, "month": months}))
     if not frames:
-        return pd.DataFrame({"campaign": pd.Series(dtype="string"), "activity": pd.Series(dtype="string"),
-                             "month": pd.Series(dtype="string"), "quantity": pd.Series(dtype="Float64"),
-                             "rows": pd.Series(dtype="Int64")})
+        return pd.DataFrame(
+            {
+                "campaign": pd.Series(dtype="string"),
+                "activity": pd.Series(dtype="string"),
+                "month": pd.Series(dtype="string"),
+                "quantity": pd.Series(dtype="Float64"),
+                "rows": pd.Series(dtype="Int64"),
+            }
+        )
     grid = pd.concat(frames, ignore_index=True)
     out = grid.merge(got, on=["campaign", "activity", "month"], how="left")
     # ASSUMPTION(ledger-complete): a month of a campaign with no ledger row is taken as zero activity, not as missing data.
@@ -146,10 +186,16 @@ def activity_pattern(series: pd.DataFrame, campaign: str) -> pd.DataFrame:
     out = []
     for act, d in s.groupby("activity"):
         active = int((d["quantity"] > 0).sum())
-        out.append({"activity": act, "months_active": active, "months": len(d),
-                    "every_month": active == len(d),
-                    "peak_month": d.loc[d["quantity"].astype(float).idxmax(), "month"],
-                    "rows": int(d["rows"].sum())})
+        out.append(
+            {
+                "activity": act,
+                "months_active": active,
+                "months": len(d),
+                "every_month": active == len(d),
+                "peak_month": d.loc[d["quantity"].astype(float).idxmax(), "month"],
+                "rows": int(d["rows"].sum()),
+            }
+        )
     return pd.DataFrame(out, columns=["activity", "months_active", "months", "every_month", "peak_month", "rows"])
 
 
@@ -167,8 +213,9 @@ class _Rate:
     per: str
 
 
-def rates(activities: pd.DataFrame, windows: pd.DataFrame, households: pd.DataFrame,
-          district: str | None = None) -> pd.DataFrame:
+def rates(
+    activities: pd.DataFrame, windows: pd.DataFrame, households: pd.DataFrame, district: str | None = None
+) -> pd.DataFrame:
     """Counts made rates: each with its numerator and denominator, inside the campaign windows.
 
     - traffic violations handled per officer-time deployed;
@@ -186,35 +233,82 @@ def rates(activities: pd.DataFrame, windows: pd.DataFrame, households: pd.DataFr
     hh = households if district is None else households[households["district"] == district]
     schools = rows.loc[(rows["campaign"] == "campus") & rows["site"].notna(), "site"].nunique()
     # ASSUMPTION(school-is-site): each distinct non-blank site of a campus row is one school; rows without a site are counted in totals but add no school.
-    months = len(_months(w.loc["agency_service", "start"], w.loc["agency_service", "end"])) \
-        if "agency_service" in w.index else 0
+    months = (
+        len(_months(w.loc["agency_service", "start"], w.loc["agency_service", "end"]))
+        if "agency_service" in w.index
+        else 0
+    )
     specs = [
-        ("violations per officer-time", "traffic", "violations handled", _total(rows, "traffic", "violations"),
-         "officer-times deployed", _total(rows, "traffic", "officer_times")),
+        (
+            "violations per officer-time",
+            "traffic",
+            "violations handled",
+            _total(rows, "traffic", "violations"),
+            "officer-times deployed",
+            _total(rows, "traffic", "officer_times"),
+        ),
         # ASSUMPTION(letters-per-household): open letters are divided by registered households as the widest reach they could have had; letters handed to drivers or passers-by make this an upper bound on household coverage, not a count of households reached.
-        ("open letters per household", "traffic", "open letters issued", _total(rows, "traffic", "open_letters"),
-         "registered households", float(hh["households"].sum())),
-        ("alarm points per school", "campus", "alarm points set up", _total(rows, "campus", "alarm_points"),
-         "schools in the ledger", float(schools)),
-        ("hazards rectified per school", "campus", "hazards rectified", _total(rows, "campus", "hazards_rectified"),
-         "schools in the ledger", float(schools)),
-        ("items handled per month", "agency_service", "items handled", _total(rows, "agency_service", "items_handled"),
-         "months of the service", float(months)),
-        ("items completed per item handled", "agency_service", "items completed",
-         _total(rows, "agency_service", "items_completed"), "items handled", _total(rows, "agency_service", "items_handled")),
-        ("yuan saved per item handled", "agency_service", "yuan saved", _total(rows, "agency_service", "yuan_saved"),
-         "items handled", _total(rows, "agency_service", "items_handled")),
+        (
+            "open letters per household",
+            "traffic",
+            "open letters issued",
+            _total(rows, "traffic", "open_letters"),
+            "registered households",
+            float(hh["households"].sum()),
+        ),
+        (
+            "alarm points per school",
+            "campus",
+            "alarm points set up",
+            _total(rows, "campus", "alarm_points"),
+            "schools in the ledger",
+            float(schools),
+        ),
+        (
+            "hazards rectified per school",
+            "campus",
+            "hazards rectified",
+            _total(rows, "campus", "hazards_rectified"),
+            "schools in the ledger",
+            float(schools),
+        ),
+        (
+            "items handled per month",
+            "agency_service",
+            "items handled",
+            _total(rows, "agency_service", "items_handled"),
+            "months of the service",
+            float(months),
+        ),
+        (
+            "items completed per item handled",
+            "agency_service",
+            "items completed",
+            _total(rows, "agency_service", "items_completed"),
+            "items handled",
+            _total(rows, "agency_service", "items_handled"),
+        ),
+        (
+            "yuan saved per item handled",
+            "agency_service",
+            "yuan saved",
+            _total(rows, "agency_service", "yuan_saved"),
+            "items handled",
+            _total(rows, "agency_service", "items_handled"),
+        ),
     ]
-    out = pd.DataFrame(specs, columns=["rate", "campaign", "numerator_label", "numerator",
-                                       "denominator_label", "denominator"])
+    out = pd.DataFrame(
+        specs, columns=["rate", "campaign", "numerator_label", "numerator", "denominator_label", "denominator"]
+    )
     out["numerator"] = out["numerator"].astype("Float64")
     out["denominator"] = out["denominator"].astype("Float64")
     out["value"] = (out["numerator"] / out["denominator"].where(out["denominator"] > 0)).astype("Float64")
     return out
 
 
-def monthly_ratio(activities: pd.DataFrame, windows: pd.DataFrame, campaign: str,
-                  numerator: str, denominator: str) -> pd.DataFrame:
+def monthly_ratio(
+    activities: pd.DataFrame, windows: pd.DataFrame, campaign: str, numerator: str, denominator: str
+) -> pd.DataFrame:
     """One activity per another, month by month (e.g. traffic violations per officer-time).
 
     Columns: month, numerator, denominator, value (NA where the denominator is 0).
@@ -225,15 +319,18 @@ def monthly_ratio(activities: pd.DataFrame, windows: pd.DataFrame, campaign: str
     for col in (numerator, denominator):
         if col not in wide.columns:
             wide[col] = 0.0
-    out = pd.DataFrame({"month": wide.index.astype(str),
-                        "numerator": wide[numerator].to_numpy(dtype=float),
-                        "denominator": wide[denominator].to_numpy(dtype=float)})
+    out = pd.DataFrame(
+        {
+            "month": wide.index.astype(str),
+            "numerator": wide[numerator].to_numpy(dtype=float),
+            "denominator": wide[denominator].to_numpy(dtype=float),
+        }
+    )
     out["value"] = out["numerator"] / out["denominator"].where(out["denominator"] > 0)
     return out.reset_index(drop=True)
 
 
-def poisson_rate_ratio(count1: int, exposure1: float, count0: int, exposure0: float,
-                       alpha: float = 0.05) -> dict:
+def poisson_rate_ratio(count1: int, exposure1: float, count0: int, exposure0: float, alpha: float = 0.05) -> dict:
     """Rate ratio (count1/exposure1) / (count0/exposure0) with the exact conditional test and interval.
 
     Conditional on the total n = count1 + count0, count1 ~ Binomial(n, e1 / (e1 + e0)) under equal
@@ -263,12 +360,12 @@ def poisson_rate_ratio(count1: int, exposure1: float, count0: int, exposure0: fl
     # with method="exact-cond", which warns on a zero count).
     p_value = float(test.pvalue)
     ratio = np.inf if count0 == 0 else (count1 / exposure1) / (count0 / exposure0)
-    return {"ratio": float(ratio), "ci_low": float(to_ratio(low)), "ci_high": float(to_ratio(high)),
-            "p_value": p_value}
+    return {"ratio": float(ratio), "ci_low": float(to_ratio(low)), "ci_high": float(to_ratio(high)), "p_value": p_value}
 
 
-def before_after(activities: pd.DataFrame, windows: pd.DataFrame, campaign: str = "campus",
-                 district: str | None = None) -> pd.DataFrame:
+def before_after(
+    activities: pd.DataFrame, windows: pd.DataFrame, campaign: str = "campus", district: str | None = None
+) -> pd.DataFrame:
     """The campaign's window against the same number of days just before it, per activity.
 
     Each activity's rows of ``campaign`` are summed in both periods (counts; a non-whole quantity
@@ -291,11 +388,32 @@ def before_after(activities: pd.DataFrame, windows: pd.DataFrame, campaign: str 
     for act in activities_seen:
         b, d = float(before.get(act, 0.0)), float(during.get(act, 0.0))
         test = poisson_rate_ratio(d, days, b, days)
-        records.append({"activity": act, "period_before": f"{b_start:%Y-%m-%d} to {b_end:%Y-%m-%d}",
-                        "period_during": f"{start:%Y-%m-%d} to {end:%Y-%m-%d}",
-                        "before": int(b), "during": int(d), "days": days, **test})
-    out = pd.DataFrame(records, columns=["activity", "period_before", "period_during", "before", "during",
-                                         "days", "ratio", "ci_low", "ci_high", "p_value"])
+        records.append(
+            {
+                "activity": act,
+                "period_before": f"{b_start:%Y-%m-%d} to {b_end:%Y-%m-%d}",
+                "period_during": f"{start:%Y-%m-%d} to {end:%Y-%m-%d}",
+                "before": int(b),
+                "during": int(d),
+                "days": days,
+                **test,
+            }
+        )
+    out = pd.DataFrame(
+        records,
+        columns=[
+            "activity",
+            "period_before",
+            "period_during",
+            "before",
+            "during",
+            "days",
+            "ratio",
+            "ci_low",
+            "ci_high",
+            "p_value",
+        ],
+    )
     tested = out["p_value"].notna()
     out["p_holm"] = np.nan
     if tested.any():
@@ -316,10 +434,14 @@ def describe_before_after(row) -> str:
     if pd.isna(row["ratio"]):
         return f"{counts}; nothing to compare"
     if np.isinf(row["ratio"]):
-        return (f"{counts}; none before, so the rate ratio has only a lower bound: at least "
-                f"{row['ci_low']:.2f} (95%), Holm p {format_p(row['p_holm'])}")
-    return (f"{counts}; rate ratio {row['ratio']:.2f} (95% CI {row['ci_low']:.2f} to "
-            f"{row['ci_high']:.2f}), Holm p {format_p(row['p_holm'])}")
+        return (
+            f"{counts}; none before, so the rate ratio has only a lower bound: at least "
+            f"{row['ci_low']:.2f} (95%), Holm p {format_p(row['p_holm'])}"
+        )
+    return (
+        f"{counts}; rate ratio {row['ratio']:.2f} (95% CI {row['ci_low']:.2f} to "
+        f"{row['ci_high']:.2f}), Holm p {format_p(row['p_holm'])}"
+    )
 
 
 def logic_model(activities_seen=None) -> pd.DataFrame:
@@ -331,5 +453,6 @@ def logic_model(activities_seen=None) -> pd.DataFrame:
     unknown = sorted(set(activities_seen or ()) - set(LOGIC_MODEL))
     if unknown:
         raise ValueError(f"activities without a logic-model class: {unknown}")
-    return pd.DataFrame([{"campaign": c, "activity": a, "class": k, "why": why}
-                         for a, (c, k, why) in LOGIC_MODEL.items()])
+    return pd.DataFrame(
+        [{"campaign": c, "activity": a, "class": k, "why": why} for a, (c, k, why) in LOGIC_MODEL.items()]
+    )

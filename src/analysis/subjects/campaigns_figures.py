@@ -3,6 +3,7 @@
 Each function draws and returns a matplotlib figure; the notebook finishes and saves it with
 ``theme.finish`` (title stating the finding, caption with n and source, demo marker).
 """
+
 from __future__ import annotations
 
 import math
@@ -14,13 +15,22 @@ import pandas as pd
 from analysis.plotting.theme import PALETTE
 
 ACTIVITY_LABELS = {
-    "open_letters": "open letters (copies)", "cartoons": "cartoons (posters)",
-    "officer_times": "officer-times", "violations": "violations handled",
-    "unstable_factors_resolved": "unstable factors resolved", "hazards_rectified": "hazards rectified",
-    "booths_banned": "booths banned", "campus_posts": "campus police posts", "alarm_points": "alarm points",
-    "infrared_systems": "infrared systems", "legal_vice_principals": "legal vice-principals",
-    "items_handled": "items handled", "items_completed": "items completed", "yuan_saved": "yuan saved",
-    "ranks_resolved": "ranks resolved", "trip_participants": "trip participants",
+    "open_letters": "open letters (copies)",
+    "cartoons": "cartoons (posters)",
+    "officer_times": "officer-times",
+    "violations": "violations handled",
+    "unstable_factors_resolved": "unstable factors resolved",
+    "hazards_rectified": "hazards rectified",
+    "booths_banned": "booths banned",
+    "campus_posts": "campus police posts",
+    "alarm_points": "alarm points",
+    "infrared_systems": "infrared systems",
+    "legal_vice_principals": "legal vice-principals",
+    "items_handled": "items handled",
+    "items_completed": "items completed",
+    "yuan_saved": "yuan saved",
+    "ranks_resolved": "ranks resolved",
+    "trip_participants": "trip participants",
 }
 
 
@@ -44,7 +54,7 @@ def monthly_figure(series: pd.DataFrame, campaign: str) -> plt.Figure:
         ax.set_xlabel("month")
         ax.set_ylabel("count per month")
         ax.tick_params(axis="x", rotation=90, labelsize=7)
-    for ax in list(axes.flat)[len(acts):]:
+    for ax in list(axes.flat)[len(acts) :]:
         ax.set_visible(False)
     return fig
 

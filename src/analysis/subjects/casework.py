@@ -3,12 +3,13 @@
 Input: the processed ``case_files`` frame (unit, month 'YYYY-MM', file_id, score 0-100,
 rating 'best'/'worst'/<NA>, collective_decision).
 """
+
 from __future__ import annotations
 
 import pandas as pd
 
-from analysis.stats import spc
 from analysis.data.processed import require_columns
+from analysis.stats import spc
 
 CASE_COLUMNS = ("unit", "month", "file_id", "score", "rating", "collective_decision")
 
@@ -55,7 +56,14 @@ def collective_decisions(case_files: pd.DataFrame) -> pd.DataFrame:
     """Difficult cases decided collectively, counted by unit."""
     _require(case_files)
     c = case_files[case_files["collective_decision"].fillna(False).astype(bool)]
-    return c.groupby("unit").size().rename("cases").reset_index().sort_values("cases", ascending=False).reset_index(drop=True)
+    return (
+        c.groupby("unit")
+        .size()
+        .rename("cases")
+        .reset_index()
+        .sort_values("cases", ascending=False)
+        .reset_index(drop=True)
+    )
 
 
 def collective_total(case_files: pd.DataFrame) -> int:
@@ -76,6 +84,8 @@ def best_worst_display(case_files: pd.DataFrame, threshold: int = 10) -> pd.Data
 def summary_text(case_files: pd.DataFrame, table: pd.DataFrame) -> str:
     """Key-figure text: files reviewed, months, XmR signals and the difficult cases decided collectively."""
     signals = table.loc[table["any_rule"], "month"].astype(str).tolist()
-    return (f"Files reviewed: {case_files['file_id'].nunique()} over {len(table)} months; "
-            f"months signalling a special cause: {', '.join(signals) if signals else 'none'}; "
-            f"difficult cases decided collectively: {collective_total(case_files)}")
+    return (
+        f"Files reviewed: {case_files['file_id'].nunique()} over {len(table)} months; "
+        f"months signalling a special cause: {', '.join(signals) if signals else 'none'}; "
+        f"difficult cases decided collectively: {collective_total(case_files)}"
+    )

@@ -3,6 +3,7 @@
 Input: the processed ``cadre_competition`` frame (post_id, post, level 'middle'/'section',
 deputy_director, officer_id, outcome 'appointed'/'not_appointed'/'withdrawn'), one row per application.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -20,12 +21,14 @@ def by_level(competition: pd.DataFrame) -> pd.DataFrame:
     """Per level: posts, applications, distinct applicants, appointed, competition ratio (applicants per post)."""
     _require(competition)
     g = competition.groupby("level")
-    out = pd.DataFrame({
-        "posts": g["post_id"].nunique(),
-        "applications": g.size(),
-        "applicants": g["officer_id"].nunique(),
-        "appointed": g["outcome"].apply(lambda s: int((s == "appointed").sum())),
-    })
+    out = pd.DataFrame(
+        {
+            "posts": g["post_id"].nunique(),
+            "applications": g.size(),
+            "applicants": g["officer_id"].nunique(),
+            "appointed": g["outcome"].apply(lambda s: int((s == "appointed").sum())),
+        }
+    )
     # ASSUMPTION(competition-ratio-applicants): the competition ratio is distinct applicants per post at that level; an officer applying to several posts counts once.
     out["ratio"] = out["applicants"] / out["posts"]
     return out.reset_index()
@@ -41,7 +44,9 @@ def totals(competition: pd.DataFrame) -> dict:
         "middle_posts": int(competition.loc[competition["level"] == "middle", "post_id"].nunique()),
         "middle_applicants": int(competition.loc[competition["level"] == "middle", "officer_id"].nunique()),
         "section_posts": int(section["post_id"].nunique()),
-        "deputy_director_posts": int(section.loc[section["deputy_director"].fillna(False).astype(bool), "post_id"].nunique()),
+        "deputy_director_posts": int(
+            section.loc[section["deputy_director"].fillna(False).astype(bool), "post_id"].nunique()
+        ),
     }
 
 
@@ -50,9 +55,15 @@ def section_posts(competition: pd.DataFrame) -> pd.DataFrame:
     _require(competition)
     s = competition[competition["level"] == "section"]
     cols = ["post_id", "post"] if "post" in s.columns else ["post_id"]
-    out = s.groupby(cols, dropna=False).agg(deputy_director=("deputy_director", "first"),
-                                            applicants=("officer_id", "nunique"),
-                                            appointed=("outcome", lambda x: int((x == "appointed").sum()))).reset_index()
+    out = (
+        s.groupby(cols, dropna=False)
+        .agg(
+            deputy_director=("deputy_director", "first"),
+            applicants=("officer_id", "nunique"),
+            appointed=("outcome", lambda x: int((x == "appointed").sum())),
+        )
+        .reset_index()
+    )
     return out.sort_values(["deputy_director", "post_id"], ascending=[False, True]).reset_index(drop=True)
 
 
@@ -70,5 +81,7 @@ def by_level_display(competition: pd.DataFrame, threshold: int = 10) -> pd.DataF
 def summary_text(t: dict) -> str:
     """Key-figure text for the competition (posts are not people; applicant counts are the published totals)."""
     ratio = t["middle_applicants"] / t["middle_posts"] if t["middle_posts"] else float("nan")
-    return (f"Middle-level posts: {t['middle_posts']}, applicants: {t['middle_applicants']} ({ratio:.2f} per post); "
-            f"section-level posts: {t['section_posts']}, of which deputy director: {t['deputy_director_posts']}")
+    return (
+        f"Middle-level posts: {t['middle_posts']}, applicants: {t['middle_applicants']} ({ratio:.2f} per post); "
+        f"section-level posts: {t['section_posts']}, of which deputy director: {t['deputy_director_posts']}"
+    )

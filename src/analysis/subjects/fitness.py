@@ -4,20 +4,19 @@ Inputs are the processed frames ``fitness_tests`` (one row per officer, round an
 ``officer_roster``.  An officer passes a round when tested and every item meets its threshold
 (result >= threshold when ``better`` is 'higher', <= when 'lower').  Rates are proportions (0..1).
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from analysis.stats import proportions, spc
-from analysis.subjects.officers import count_text
-from analysis.stats.funnel import unit_funnel
 from analysis.data.processed import require_columns
+from analysis.stats import proportions, spc
+from analysis.stats.funnel import unit_funnel
+from analysis.subjects.officers import count_text
 
 TEST_COLUMNS = ("officer_id", "round", "date", "status", "item", "result", "threshold", "better")
 ROSTER_COLUMNS = ("officer_id", "unit", "age_band", "sex", "joined", "left")
-
-
 
 
 def item_results(fitness_tests: pd.DataFrame) -> pd.DataFrame:
@@ -28,7 +27,10 @@ def item_results(fitness_tests: pd.DataFrame) -> pd.DataFrame:
     lower = t["better"] == "lower"
     bad = ~(higher | lower)
     if bad.any():
-        raise ValueError(f"fitness_tests: 'better' must be 'higher' or 'lower', got {sorted(t.loc[bad, 'better'].astype(str).unique())}")
+        raise ValueError(
+            "fitness_tests: 'better' must be 'higher' or 'lower', got "
+            f"{sorted(t.loc[bad, 'better'].astype(str).unique())}"
+        )
     result = t["result"].astype("Float64")
     threshold = t["threshold"].astype("Float64")
     meets = pd.Series(pd.NA, index=t.index, dtype="boolean")
@@ -48,18 +50,25 @@ def officer_round_results(fitness_tests: pd.DataFrame) -> pd.DataFrame:
     t = item_results(fitness_tests)
     statuses = t.groupby(["officer_id", "round"])["status"].nunique()
     if (statuses > 1).any():
-        raise ValueError("fitness_tests: an officer has more than one status within a round "
-                         f"({int((statuses > 1).sum())} officer-rounds)")
+        raise ValueError(
+            "fitness_tests: an officer has more than one status within a round "
+            f"({int((statuses > 1).sum())} officer-rounds)"
+        )
     # ASSUMPTION(fitness-blank-item): a tested officer with a blank result on any item did not pass that round.
     t["met"] = t["meets"].fillna(False).astype(bool)  # vectorised: a lambda per group took a minute at scale 100
     grouped = t.groupby(["officer_id", "round"], as_index=False).agg(
-        date=("date", "min"), status=("status", "first"), items=("item", "nunique"), items_met=("met", "all"))
+        date=("date", "min"), status=("status", "first"), items=("item", "nunique"), items_met=("met", "all")
+    )
     # ASSUMPTION(fitness-missing-item-row): a tested officer with no row for an item tested in that round (by anyone) did not pass it.
     expected = t.groupby("round")["item"].nunique()
     complete = grouped["items"].to_numpy() == grouped["round"].map(expected).to_numpy()
     grouped["passed"] = (grouped["status"] == "tested") & grouped["items_met"] & complete
     grouped["passed"] = grouped["passed"].astype("boolean")
-    return grouped[["officer_id", "round", "date", "status", "passed"]].sort_values(["round", "officer_id"]).reset_index(drop=True)
+    return (
+        grouped[["officer_id", "round", "date", "status", "passed"]]
+        .sort_values(["round", "officer_id"])
+        .reset_index(drop=True)
+    )
 
 
 def round_dates(results: pd.DataFrame) -> pd.Series:
@@ -95,11 +104,15 @@ def pass_rates(fitness_tests: pd.DataFrame, roster: pd.DataFrame, alpha: float =
         passed = int(tested["passed"].sum())
         passed_on_roster = int(tested.loc[tested["officer_id"].isin(serving), "passed"].sum())
         row = {
-            "round": int(rnd), "date": date, "on_roster": len(serving),
-            "tested": len(tested), "exempt": int((r["status"] == "exempt").sum()),
+            "round": int(rnd),
+            "date": date,
+            "on_roster": len(serving),
+            "tested": len(tested),
+            "exempt": int((r["status"] == "exempt").sum()),
             "absent": int((r["status"] == "absent").sum()),
             "not_recorded": len(serving - set(r["officer_id"])),
-            "passed": passed, "passed_off_roster": passed - passed_on_roster,
+            "passed": passed,
+            "passed_off_roster": passed - passed_on_roster,
         }
         row["rate_tested"] = passed / len(tested) if len(tested) else np.nan
         row["rate_tested_low"], row["rate_tested_high"] = proportions.wilson(passed, len(tested), alpha)
@@ -109,8 +122,9 @@ def pass_rates(fitness_tests: pd.DataFrame, roster: pd.DataFrame, alpha: float =
     return pd.DataFrame(rows)
 
 
-def baseline_final(fitness_tests: pd.DataFrame, baseline: int | None = None, final: int | None = None,
-                   alpha: float = 0.05) -> dict:
+def baseline_final(
+    fitness_tests: pd.DataFrame, baseline: int | None = None, final: int | None = None, alpha: float = 0.05
+) -> dict:
     """Baseline against final round on the same officers (tested in both).
 
     Returns a dict: rounds, n_pairs, the paired table (both, baseline_only, final_only, neither),
@@ -133,16 +147,25 @@ def baseline_final(fitness_tests: pd.DataFrame, baseline: int | None = None, fin
         raise ValueError(f"no officer was tested in both round {baseline} and round {final}")
     pb, pf = b.loc[both_ids].astype(bool), f.loc[both_ids].astype(bool)
     table = {
-        "both": int((pb & pf).sum()), "baseline_only": int((pb & ~pf).sum()),
-        "final_only": int((~pb & pf).sum()), "neither": int((~pb & ~pf).sum()),
+        "both": int((pb & pf).sum()),
+        "baseline_only": int((pb & ~pf).sum()),
+        "final_only": int((~pb & pf).sum()),
+        "neither": int((~pb & ~pf).sum()),
     }
     # Order (a, b, c, d) so that p1 is the final round: difference = final - baseline.
-    nc = proportions.newcombe_paired_difference(table["both"], table["final_only"], table["baseline_only"],
-                                                table["neither"], alpha)
+    nc = proportions.newcombe_paired_difference(
+        table["both"], table["final_only"], table["baseline_only"], table["neither"], alpha
+    )
     return {
-        "baseline_round": int(baseline), "final_round": int(final), "n_pairs": len(both_ids), **table,
-        "p_baseline": nc["p2"], "p_final": nc["p1"],
-        "difference": nc["difference"], "difference_low": nc["low"], "difference_high": nc["high"],
+        "baseline_round": int(baseline),
+        "final_round": int(final),
+        "n_pairs": len(both_ids),
+        **table,
+        "p_baseline": nc["p2"],
+        "p_final": nc["p1"],
+        "difference": nc["difference"],
+        "difference_low": nc["low"],
+        "difference_high": nc["high"],
         "mcnemar_p": proportions.mcnemar_exact(table["baseline_only"], table["final_only"]),
         "cohens_h": proportions.cohens_h(nc["p1"], nc["p2"]),
     }
@@ -151,14 +174,16 @@ def baseline_final(fitness_tests: pd.DataFrame, baseline: int | None = None, fin
 def with_officer_attributes(results: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:
     """Officer-round results joined to unit, age band and sex from the roster."""
     require_columns(roster, ROSTER_COLUMNS, "officer_roster")
-    out = results.merge(roster[["officer_id", "unit", "age_band", "sex"]], on="officer_id", how="left",
-                        validate="many_to_one")
+    out = results.merge(
+        roster[["officer_id", "unit", "age_band", "sex"]], on="officer_id", how="left", validate="many_to_one"
+    )
     # ASSUMPTION(fitness-unit-from-roster): an officer's unit is the roster unit (one per officer for the year); transfers within the year are not tracked.
     return out
 
 
-def by_group(fitness_tests: pd.DataFrame, roster: pd.DataFrame, group: str | list[str],
-             round_: int | None = None) -> pd.DataFrame:
+def by_group(
+    fitness_tests: pd.DataFrame, roster: pd.DataFrame, group: str | list[str], round_: int | None = None
+) -> pd.DataFrame:
     """Passed and failed counts among officers tested in one round (default: the final round), by group.
 
     Returns counts only (group columns, passed, failed, tested); pass them through
@@ -188,8 +213,10 @@ def protected_counts(counts: pd.DataFrame, index: str | list[str], threshold: in
     both_shown = (table["passed"] >= threshold) & (table["failed"] >= threshold)
     shown = shown.copy()
     rate = (table["passed"] / (table["passed"] + table["failed"])).round(3)
-    shown["pass_rate"] = [f"{r:.1%}" if ok and _is_count(p) and _is_count(f) else "suppressed"
-                          for r, ok, p, f in zip(rate, both_shown, shown["passed"], shown["failed"])]
+    shown["pass_rate"] = [
+        f"{r:.1%}" if ok and _is_count(p) and _is_count(f) else "suppressed"
+        for r, ok, p, f in zip(rate, both_shown, shown["passed"], shown["failed"])
+    ]
     return shown
 
 
@@ -197,8 +224,9 @@ def _is_count(value) -> bool:
     return isinstance(value, (int, np.integer)) or (isinstance(value, float) and float(value).is_integer())
 
 
-def unit_funnel_table(fitness_tests: pd.DataFrame, roster: pd.DataFrame, round_: int | None = None,
-                      threshold: int = 10) -> pd.DataFrame:
+def unit_funnel_table(
+    fitness_tests: pd.DataFrame, roster: pd.DataFrame, round_: int | None = None, threshold: int = 10
+) -> pd.DataFrame:
     """Units' pass rates in one round against the bureau rate, with exact binomial limits and Holm flags.
 
     Adds ``shown``: False where fewer than ``threshold`` officers passed or failed in the unit, so
@@ -222,16 +250,25 @@ def item_failures(fitness_tests: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def item_failure_change(fitness_tests: pd.DataFrame, baseline: int | None = None, final: int | None = None) -> pd.DataFrame:
+def item_failure_change(
+    fitness_tests: pd.DataFrame, baseline: int | None = None, final: int | None = None
+) -> pd.DataFrame:
     """Failure share of each item in the baseline and final rounds, and the change (proportion points)."""
     f = item_failures(fitness_tests)
     baseline = int(f["round"].min()) if baseline is None else baseline
     final = int(f["round"].max()) if final is None else final
     b = f[f["round"] == baseline].set_index("item")
     e = f[f["round"] == final].set_index("item")
-    out = pd.DataFrame({"failed_baseline": b["failed"], "tested_baseline": b["tested"],
-                        "fail_share_baseline": b["fail_share"], "failed_final": e["failed"],
-                        "tested_final": e["tested"], "fail_share_final": e["fail_share"]})
+    out = pd.DataFrame(
+        {
+            "failed_baseline": b["failed"],
+            "tested_baseline": b["tested"],
+            "fail_share_baseline": b["fail_share"],
+            "failed_final": e["failed"],
+            "tested_final": e["tested"],
+            "fail_share_final": e["fail_share"],
+        }
+    )
     out["change"] = out["fail_share_final"] - out["fail_share_baseline"]
     return out.reset_index().rename(columns={"index": "item"}).sort_values("fail_share_baseline", ascending=False)
 
@@ -259,10 +296,16 @@ def standards_by_round(fitness_tests: pd.DataFrame, roster: pd.DataFrame) -> pd.
     """
     t = fitness_tests.merge(roster[["officer_id", "age_band", "sex"]], on="officer_id", how="left")
     keys = ["item", "age_band", "sex"]
-    g = t.groupby(keys + ["round"], dropna=False).agg(
-        standard=("standard", lambda s: ";".join(sorted(s.dropna().astype(str).unique()))),
-        n_thresholds=("threshold", "nunique"), threshold=("threshold", "first"),
-        better=("better", "first")).reset_index()
+    g = (
+        t.groupby(keys + ["round"], dropna=False)
+        .agg(
+            standard=("standard", lambda s: ";".join(sorted(s.dropna().astype(str).unique()))),
+            n_thresholds=("threshold", "nunique"),
+            threshold=("threshold", "first"),
+            better=("better", "first"),
+        )
+        .reset_index()
+    )
     g.loc[g["n_thresholds"] > 1, "threshold"] = np.nan
     first_round = g["round"].min()
     base = g[g["round"] == first_round].set_index(keys)[["threshold", "standard"]]
@@ -270,9 +313,11 @@ def standards_by_round(fitness_tests: pd.DataFrame, roster: pd.DataFrame) -> pd.
     g = g.merge(base, left_on=keys, right_index=True, how="left")
     # A group with nobody tested in the baseline round (a recruit's age band, say) has nothing to change from.
     has_base = g["standard_baseline"].notna()
-    differs = (g["threshold"].ne(g["threshold_baseline"]).fillna(True).astype(bool)
-               | g["standard"].ne(g["standard_baseline"]).fillna(True).astype(bool)
-               | g["n_thresholds"].gt(1))
+    differs = (
+        g["threshold"].ne(g["threshold_baseline"]).fillna(True).astype(bool)
+        | g["standard"].ne(g["standard_baseline"]).fillna(True).astype(bool)
+        | g["n_thresholds"].gt(1)
+    )
     g["changed"] = (has_base & differs).astype(bool)
     # Easier = a 'higher' item's threshold went down, or a 'lower' item's threshold went up.
     delta = g["threshold"] - g["threshold_baseline"]
@@ -319,29 +364,66 @@ def inflation_checks(fitness_tests: pd.DataFrame, roster: pd.DataFrame, margin: 
     unit_base = unit_funnel_table(fitness_tests, roster, int(b["round"]))
     unit_final = unit_funnel_table(fitness_tests, roster, int(f["round"]))
     merged = unit_base[["unit", "rate"]].merge(unit_final[["unit", "rate"]], on="unit", suffixes=("_b", "_f"))
-    rtm_corr = float(np.corrcoef(merged["rate_b"], merged["rate_f"] - merged["rate_b"])[0, 1]) if len(merged) > 2 else np.nan
+    rtm_corr = (
+        float(np.corrcoef(merged["rate_b"], merged["rate_f"] - merged["rate_b"])[0, 1]) if len(merged) > 2 else np.nan
+    )
     rows = [
-        {"check": "denominator: officers tested", "baseline": int(b["tested"]), "final": int(f["tested"]),
-         "detail": f"{count_text(b['tested'])} officers were tested in round {int(b['round'])} and {count_text(f['tested'])} in round "
-                   f"{int(f['round'])}; {count_text(b['on_roster'])} and {count_text(f['on_roster'])} were on the roster."},
-        {"check": "exempt or absent", "baseline": int(b["exempt"] + b["absent"]), "final": int(f["exempt"] + f["absent"]),
-         "detail": f"exempt {count_text(b['exempt'])} -> {count_text(f['exempt'])}, absent {count_text(b['absent'])} -> "
-                   f"{count_text(f['absent'])}, on the roster but not recorded {count_text(b['not_recorded'])} -> {count_text(f['not_recorded'])}."},
-        {"check": "rate of all officers on the roster", "baseline": round(float(b["rate_roster"]), 4),
-         "final": round(float(f["rate_roster"]), 4),
-         "detail": f"counting the untested as not passed, the rate goes from {b['rate_roster']:.1%} to {f['rate_roster']:.1%} "
-                   f"(of those tested: {b['rate_tested']:.1%} to {f['rate_tested']:.1%})."},
-        {"check": "same officers only", "baseline": round(pair["p_baseline"], 4), "final": round(pair["p_final"], 4),
-         "detail": f"among the {pair['n_pairs']} officers tested in both rounds: {pair['p_baseline']:.1%} to {pair['p_final']:.1%}."},
-        {"check": "changed standards", "baseline": 0, "final": int(final_std["changed"].sum()),
-         "detail": f"{int(final_std['changed'].sum())} of {len(final_std)} item x age band x sex thresholds in the final round differ from "
-                   f"the baseline round; {int(final_std['easier'].sum())} of them are easier."},
-        {"check": "regression to the mean: near misses", "baseline": int(misses["near_miss"].sum()), "final": near_and_passed,
-         "detail": f"{count_text(misses['near_miss'].sum())} of {count_text(len(misses))} baseline failers missed a single item by at "
-                   f"most {margin:.0%} of its threshold; {count_text(near_and_passed)} of them passed the final round."},
-        {"check": "regression to the mean: units", "baseline": round(rtm_corr, 3) if np.isfinite(rtm_corr) else None, "final": None,
-         "detail": f"correlation between a unit's baseline pass rate and its gain: {rtm_corr:.2f} "
-                   "(strongly negative when the weakest units gained most, as targeting and regression to the mean both predict)."},
+        {
+            "check": "denominator: officers tested",
+            "baseline": int(b["tested"]),
+            "final": int(f["tested"]),
+            "detail": f"{count_text(b['tested'])} officers were tested in round {int(b['round'])} and "
+            f"{count_text(f['tested'])} in round "
+            f"{int(f['round'])}; {count_text(b['on_roster'])} and {count_text(f['on_roster'])} were on the roster.",
+        },
+        {
+            "check": "exempt or absent",
+            "baseline": int(b["exempt"] + b["absent"]),
+            "final": int(f["exempt"] + f["absent"]),
+            "detail": f"exempt {count_text(b['exempt'])} -> {count_text(f['exempt'])}, absent "
+            f"{count_text(b['absent'])} -> "
+            f"{count_text(f['absent'])}, on the roster but not recorded {count_text(b['not_recorded'])} -> "
+            f"{count_text(f['not_recorded'])}.",
+        },
+        {
+            "check": "rate of all officers on the roster",
+            "baseline": round(float(b["rate_roster"]), 4),
+            "final": round(float(f["rate_roster"]), 4),
+            "detail": f"counting the untested as not passed, the rate goes from {b['rate_roster']:.1%} to "
+            f"{f['rate_roster']:.1%} "
+            f"(of those tested: {b['rate_tested']:.1%} to {f['rate_tested']:.1%}).",
+        },
+        {
+            "check": "same officers only",
+            "baseline": round(pair["p_baseline"], 4),
+            "final": round(pair["p_final"], 4),
+            "detail": f"among the {pair['n_pairs']} officers tested in both rounds: {pair['p_baseline']:.1%} to "
+            f"{pair['p_final']:.1%}.",
+        },
+        {
+            "check": "changed standards",
+            "baseline": 0,
+            "final": int(final_std["changed"].sum()),
+            "detail": f"{int(final_std['changed'].sum())} of {len(final_std)} item x age band x sex thresholds in "
+            "the final round differ from "
+            f"the baseline round; {int(final_std['easier'].sum())} of them are easier.",
+        },
+        {
+            "check": "regression to the mean: near misses",
+            "baseline": int(misses["near_miss"].sum()),
+            "final": near_and_passed,
+            "detail": f"{count_text(misses['near_miss'].sum())} of {count_text(len(misses))} baseline failers "
+            "missed a single item by at "
+            f"most {margin:.0%} of its threshold; {count_text(near_and_passed)} of them passed the final round.",
+        },
+        {
+            "check": "regression to the mean: units",
+            "baseline": round(rtm_corr, 3) if np.isfinite(rtm_corr) else None,
+            "final": None,
+            "detail": f"correlation between a unit's baseline pass rate and its gain: {rtm_corr:.2f} "
+            "(strongly negative when the weakest units gained most, as targeting and regression to the mean both "
+            "predict).",
+        },
     ]
     return pd.DataFrame(rows)
 
@@ -369,32 +451,55 @@ def round_text(rates: pd.DataFrame, round_: int, threshold: int = 10, whole_bure
     failed = int(r["tested"] - r["passed"])
     # ASSUMPTION(headline-rates-printed): bureau-wide pass rates are printed even when fewer than 10 failed, because they are the report's published figures over hundreds of officers; unit-level rates follow the <10 rule.
     if not whole_bureau and (int(r["passed"]) < threshold or failed < threshold):
-        lines.append(f"  officers tested: {count_text(r['tested'], threshold)}; pass rate suppressed "
-                     f"(fewer than {threshold} passed or failed)")
+        lines.append(
+            f"  officers tested: {count_text(r['tested'], threshold)}; pass rate suppressed "
+            f"(fewer than {threshold} passed or failed)"
+        )
     else:
-        lines.append(f"  of officers tested: {int(r['passed'])} of {int(r['tested'])} = {_pct(r['rate_tested'])} "
-                     f"(95% CI {_pct(r['rate_tested_low'])} to {_pct(r['rate_tested_high'])})")
-        lines.append(f"  of all {int(r['on_roster'])} on the roster (untested = not passed): {_pct(r['rate_roster'])} "
-                     f"(95% CI {_pct(r['rate_roster_low'])} to {_pct(r['rate_roster_high'])})")
-    lines.append(f"  exempt: {count_text(r['exempt'], threshold)}; absent: {count_text(r['absent'], threshold)}; "
-                 f"on the roster, no record: {count_text(r['not_recorded'], threshold)}")
+        lines.append(
+            f"  of officers tested: {int(r['passed'])} of {int(r['tested'])} = {_pct(r['rate_tested'])} "
+            f"(95% CI {_pct(r['rate_tested_low'])} to {_pct(r['rate_tested_high'])})"
+        )
+        lines.append(
+            f"  of all {int(r['on_roster'])} on the roster (untested = not passed): {_pct(r['rate_roster'])} "
+            f"(95% CI {_pct(r['rate_roster_low'])} to {_pct(r['rate_roster_high'])})"
+        )
+    lines.append(
+        f"  exempt: {count_text(r['exempt'], threshold)}; absent: {count_text(r['absent'], threshold)}; "
+        f"on the roster, no record: {count_text(r['not_recorded'], threshold)}"
+    )
     return "\n".join(lines)
 
 
 def paired_text(pair: dict, threshold: int = 10, whole_bureau: bool = True) -> str:
     """Key-figure text for baseline against final on the same officers (suppressed for small subsets)."""
-    if not whole_bureau and min(pair["both"] + pair["baseline_only"], pair["final_only"] + pair["neither"],
-           pair["both"] + pair["final_only"], pair["baseline_only"] + pair["neither"]) < threshold:
-        return (f"Same officers, rounds {pair['baseline_round']} and {pair['final_round']}: "
-                f"{count_text(pair['n_pairs'], threshold)} officers; figures suppressed (fewer than {threshold} passed or failed in a round)")
-    return "\n".join([
-        f"Same officers tested in round {pair['baseline_round']} and round {pair['final_round']}: n = {pair['n_pairs']}",
-        f"  pass rate {_pct(pair['p_baseline'])} -> {_pct(pair['p_final'])}; difference {pair['difference']:+.3f} "
-        f"(Newcombe method-10 95% CI {pair['difference_low']:+.3f} to {pair['difference_high']:+.3f})",
-        f"  exact McNemar p = {pair['mcnemar_p']:.2g} (discordant pairs: {count_text(pair['final_only'], threshold)} improved, "
-        f"{count_text(pair['baseline_only'], threshold)} fell back)",
-        f"  Cohen's h = {pair['cohens_h']:.2f}",
-    ])
+    if (
+        not whole_bureau
+        and min(
+            pair["both"] + pair["baseline_only"],
+            pair["final_only"] + pair["neither"],
+            pair["both"] + pair["final_only"],
+            pair["baseline_only"] + pair["neither"],
+        )
+        < threshold
+    ):
+        return (
+            f"Same officers, rounds {pair['baseline_round']} and {pair['final_round']}: "
+            f"{count_text(pair['n_pairs'], threshold)} officers; figures suppressed (fewer than {threshold} passed "
+            "or failed in a round)"
+        )
+    return "\n".join(
+        [
+            f"Same officers tested in round {pair['baseline_round']} and round {pair['final_round']}: n = "
+            f"{pair['n_pairs']}",
+            f"  pass rate {_pct(pair['p_baseline'])} -> {_pct(pair['p_final'])}; difference {pair['difference']:+.3f} "
+            f"(Newcombe method-10 95% CI {pair['difference_low']:+.3f} to {pair['difference_high']:+.3f})",
+            f"  exact McNemar p = {pair['mcnemar_p']:.2g} (discordant pairs: "
+            f"{count_text(pair['final_only'], threshold)} improved, "
+            f"{count_text(pair['baseline_only'], threshold)} fell back)",
+            f"  Cohen's h = {pair['cohens_h']:.2f}",
+        ]
+    )
 
 
 def item_table(change: pd.DataFrame, threshold: int = 10) -> pd.DataFrame:
@@ -406,8 +511,9 @@ def item_table(change: pd.DataFrame, threshold: int = 10) -> pd.DataFrame:
     shown = pd.concat([disclosure.protect(counts[[col]], threshold) for col in counts.columns], axis=1)
     for key in ("baseline", "final"):
         share = change.set_index("item")[f"fail_share_{key}"]
-        shown[f"fail_share_{key}"] = [_pct(v) if isinstance(c, (int, np.integer)) else "suppressed"
-                                      for v, c in zip(share, shown[f"failed_{key}"])]
+        shown[f"fail_share_{key}"] = [
+            _pct(v) if isinstance(c, (int, np.integer)) else "suppressed" for v, c in zip(share, shown[f"failed_{key}"])
+        ]
     tested = change.set_index("item")[["tested_baseline", "tested_final"]].astype(int)
     shown = pd.concat([shown] + [disclosure.protect(tested[[col]], threshold) for col in tested.columns], axis=1)
     return shown
@@ -420,12 +526,15 @@ def rates_display(rates: pd.DataFrame, threshold: int = 10, whole_bureau: bool =
     counts = rates.set_index("round")[["on_roster", "tested", "passed", "exempt", "absent", "not_recorded"]].astype(int)
     # Each count column is protected on its own (a column total is the only margin a reader could add up).
     shown = pd.concat([disclosure.protect(counts[[c]], threshold) for c in counts.columns], axis=1)
-    small = (rates.set_index("round")["passed"] < threshold) | \
-            ((rates.set_index("round")["tested"] - rates.set_index("round")["passed"]) < threshold)
+    small = (rates.set_index("round")["passed"] < threshold) | (
+        (rates.set_index("round")["tested"] - rates.set_index("round")["passed"]) < threshold
+    )
     for key, label in (("tested", "rate of tested"), ("roster", "rate of roster")):
         r = rates.set_index("round")
-        shown[label] = [f"{p:.1%} ({lo:.1%} to {hi:.1%})" if whole_bureau or not s else "suppressed"
-                        for p, lo, hi, s in zip(r[f"rate_{key}"], r[f"rate_{key}_low"], r[f"rate_{key}_high"], small)]
+        shown[label] = [
+            f"{p:.1%} ({lo:.1%} to {hi:.1%})" if whole_bureau or not s else "suppressed"
+            for p, lo, hi, s in zip(r[f"rate_{key}"], r[f"rate_{key}_low"], r[f"rate_{key}_high"], small)
+        ]
     if whole_bureau:
         # The bureau-wide numerators are the published figures' numerators.
         shown["passed"] = counts["passed"]
@@ -434,8 +543,9 @@ def rates_display(rates: pd.DataFrame, threshold: int = 10, whole_bureau: bool =
 
 def funnel_display(table: pd.DataFrame, threshold: int = 10) -> pd.DataFrame:
     """Units on the funnel for readers: officers tested, pass rate and zone only where the unit is shown."""
-    out = pd.DataFrame({"unit": table["unit"],
-                        "officers tested": [int(n) if n >= threshold else f"<{threshold}" for n in table["n"]]})
+    out = pd.DataFrame(
+        {"unit": table["unit"], "officers tested": [int(n) if n >= threshold else f"<{threshold}" for n in table["n"]]}
+    )
     out["pass rate"] = [f"{r:.1%}" if s else "withheld" for r, s in zip(table["rate"], table["shown"])]
     out["against the bureau rate"] = [z if s else "withheld" for z, s in zip(table["zone"], table["shown"])]
     out["Holm-adjusted p"] = [f"{p:.3f}" if s else "withheld" for p, s in zip(table["p_adjusted"], table["shown"])]
@@ -450,9 +560,11 @@ def published_comparison(rates: pd.DataFrame, published: pd.DataFrame) -> str:
     """
     p = published.set_index("id")["published"]
     b, f = rates.iloc[0], rates.iloc[-1]
-    return (f"Report: {float(p['fitness.pass_rate_baseline']):.0%} -> {float(p['fitness.pass_rate_final']):.0%}. "
-            f"Computed, of officers tested: {b['rate_tested']:.1%} -> {f['rate_tested']:.1%}; "
-            f"of all officers on the roster: {b['rate_roster']:.1%} -> {f['rate_roster']:.1%}")
+    return (
+        f"Report: {float(p['fitness.pass_rate_baseline']):.0%} -> {float(p['fitness.pass_rate_final']):.0%}. "
+        f"Computed, of officers tested: {b['rate_tested']:.1%} -> {f['rate_tested']:.1%}; "
+        f"of all officers on the roster: {b['rate_roster']:.1%} -> {f['rate_roster']:.1%}"
+    )
 
 
 def item_failures_by_round(fitness_tests: pd.DataFrame, threshold: int = 10) -> pd.DataFrame:

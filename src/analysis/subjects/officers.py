@@ -1,4 +1,5 @@
 """The officers a report covers: the whole bureau or one unit, and disclosure-safe counts in text."""
+
 from __future__ import annotations
 
 import pandas as pd

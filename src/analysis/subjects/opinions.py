@@ -4,6 +4,7 @@ Counting unit: the merged opinion (``opinion_id``; 166 in the report), not the r
 Every status is read at a cut-off date: an opinion counts as rectified when the ledger says
 rectified and its closing date is on or before the cut-off.
 """
+
 from __future__ import annotations
 
 import html
@@ -11,14 +12,18 @@ import html
 import numpy as np
 import pandas as pd
 
-from analysis.stats import agreement, survival
-from analysis.data.contract.files import OPINION_CATEGORIES
 from analysis.core.errors import ParameterError
+from analysis.data.contract.files import OPINION_CATEGORIES
+from analysis.stats import agreement, survival
 from analysis.stats.proportions import goodman, wilson
 
 CATEGORIES = tuple(OPINION_CATEGORIES)
-CATEGORY_LABELS = {"law_enforcement": "Law enforcement", "security_management": "Public security management",
-                   "service_economy": "Service to the economy", "team_building": "Team building"}
+CATEGORY_LABELS = {
+    "law_enforcement": "Law enforcement",
+    "security_management": "Public security management",
+    "service_economy": "Service to the economy",
+    "team_building": "Team building",
+}
 
 
 def opinion_table(register: pd.DataFrame, district: str | None = None) -> pd.DataFrame:
@@ -36,10 +41,17 @@ def opinion_table(register: pd.DataFrame, district: str | None = None) -> pd.Dat
     def summarise(g: pd.DataFrame) -> pd.Series:
         counts = g["category"].value_counts()
         top = sorted(counts[counts == counts.max()].index)[0]
-        return pd.Series({"category": top, "conflicting": len(counts) > 1, "suggestions": len(g),
-                          "text": g["text"].iloc[0], "subcategory": g["subcategory"].iloc[0],
-                          "first_received": g["received"].min(),
-                          "districts": ", ".join(sorted(g["district"].dropna().unique()))})
+        return pd.Series(
+            {
+                "category": top,
+                "conflicting": len(counts) > 1,
+                "suggestions": len(g),
+                "text": g["text"].iloc[0],
+                "subcategory": g["subcategory"].iloc[0],
+                "first_received": g["received"].min(),
+                "districts": ", ".join(sorted(g["district"].dropna().unique())),
+            }
+        )
 
     out = reg.groupby("opinion_id", sort=True)[list(reg.columns.drop("opinion_id"))].apply(summarise).reset_index()
     if district is not None:
@@ -65,8 +77,13 @@ def category_shares(opinions: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame
     counts = opinions["category"].value_counts().reindex(CATEGORIES, fill_value=0)
     counts = counts.sort_values(ascending=False, kind="stable")
     ci = goodman(counts.to_numpy(), alpha=alpha)
-    out = pd.DataFrame({"category": counts.index, "label": [CATEGORY_LABELS.get(c, c) for c in counts.index],
-                        "opinions": counts.to_numpy(dtype=int)})
+    out = pd.DataFrame(
+        {
+            "category": counts.index,
+            "label": [CATEGORY_LABELS.get(c, c) for c in counts.index],
+            "opinions": counts.to_numpy(dtype=int),
+        }
+    )
     out["share"] = out["opinions"] / out["opinions"].sum()
     out["ci_low"], out["ci_high"] = ci[:, 0], ci[:, 1]
     out["cumulative_share"] = out["share"].cumsum()
@@ -129,8 +146,16 @@ def on_time_rates(status: pd.DataFrame) -> pd.DataFrame:
     for label, sub in (("due by cut-off", status[status["due"]]), ("rectified", status[status["rectified"]])):
         k, n = int(sub["on_time"].sum()), len(sub)
         low, high = wilson(k, n)
-        rows.append({"denominator_rows": label, "on_time": k, "n": n, "rate": k / n if n else float("nan"),
-                     "ci_low": low, "ci_high": high})
+        rows.append(
+            {
+                "denominator_rows": label,
+                "on_time": k,
+                "n": n,
+                "rate": k / n if n else float("nan"),
+                "ci_low": low,
+                "ci_high": high,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -139,16 +164,23 @@ def time_to_rectification(status: pd.DataFrame, opinions: pd.DataFrame | None = 
     km = survival.kaplan_meier(status["days"], status["rectified"])
     out = {"km": km, "median": survival.km_median(km), "n": len(status), "events": int(status["rectified"].sum())}
     if opinions is not None:
-        cat = status[["opinion_id"]].merge(opinions[["opinion_id", "category"]], on="opinion_id", how="left")["category"]
+        cat = status[["opinion_id"]].merge(opinions[["opinion_id", "category"]], on="opinion_id", how="left")[
+            "category"
+        ]
         if cat.isna().any():
-            raise ValueError("ledger opinions missing from the register: " + ", ".join(status.loc[cat.isna().to_numpy(), "opinion_id"][:5]))
+            raise ValueError(
+                "ledger opinions missing from the register: "
+                + ", ".join(status.loc[cat.isna().to_numpy(), "opinion_id"][:5])
+            )
         by = {}
         for c in sorted(cat.unique()):
             m = (cat == c).to_numpy()
             k = survival.kaplan_meier(status["days"].to_numpy()[m], status["rectified"].to_numpy()[m])
             by[c] = {"km": k, "median": survival.km_median(k), "n": int(m.sum())}
         out["by_category"] = by
-        out["logrank"] = survival.logrank(status["days"], status["rectified"], cat.to_numpy()) if cat.nunique() > 1 else None
+        out["logrank"] = (
+            survival.logrank(status["days"], status["rectified"], cat.to_numpy()) if cat.nunique() > 1 else None
+        )
     return out
 
 
@@ -167,13 +199,17 @@ def open_items(status: pd.DataFrame, opinions: pd.DataFrame) -> pd.DataFrame:
     opinion (the first suggestion's text, escaped): render with ``to_html(escape=False)`` so it is
     escaped exactly once.
     """
-    still = status[~status["rectified"]].merge(opinions[["opinion_id", "category", "text"]], on="opinion_id", how="left")
+    still = status[~status["rectified"]].merge(
+        opinions[["opinion_id", "category", "text"]], on="opinion_id", how="left"
+    )
     still = still.sort_values(["deadline", "opinion_id"])
-    return pd.DataFrame({
-        "opinion_id": still["opinion_id"].to_numpy(),
-        "category": [CATEGORY_LABELS.get(c, c) for c in still["category"]],
-        "owner_unit": [html.escape(str(u)) for u in still["owner_unit"]],
-        "deadline": still["deadline"].dt.strftime("%Y-%m-%d").to_numpy(),
-        "overdue_days": still["overdue_days"].astype(int).to_numpy(),
-        "opinion": [html.escape(str(t)) if pd.notna(t) else "" for t in still["text"]],
-    })
+    return pd.DataFrame(
+        {
+            "opinion_id": still["opinion_id"].to_numpy(),
+            "category": [CATEGORY_LABELS.get(c, c) for c in still["category"]],
+            "owner_unit": [html.escape(str(u)) for u in still["owner_unit"]],
+            "deadline": still["deadline"].dt.strftime("%Y-%m-%d").to_numpy(),
+            "overdue_days": still["overdue_days"].astype(int).to_numpy(),
+            "opinion": [html.escape(str(t)) if pd.notna(t) else "" for t in still["text"]],
+        }
+    )

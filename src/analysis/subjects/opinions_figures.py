@@ -1,4 +1,5 @@
 """The opinions notebook's figures: Pareto of categories, time to rectification."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -15,15 +16,24 @@ def pareto_figure(ctx: FigureContext, shares: pd.DataFrame) -> dict:
     fig = pareto(shares, label="label", count="opinions")
     top = shares.iloc[0]
     two = shares["cumulative_share"].iloc[min(1, len(shares) - 1)]
-    title = (f"{top['label']} drew the most opinions ({int(top['opinions'])}, {pct(top['share'])}); "
-             f"the top two areas hold {pct(two)} in {ctx.where}")
-    return ctx.finish(fig, "opinions_pareto", title=title, n=f"{int(shares['opinions'].sum())} merged opinions",
-                      caption="Bars: merged opinions per area; whiskers: Goodman 95% simultaneous intervals for the shares, drawn as counts; line: cumulative share.",
-                      source=SOURCE_OPINIONS)
+    title = (
+        f"{top['label']} drew the most opinions ({int(top['opinions'])}, {pct(top['share'])}); "
+        f"the top two areas hold {pct(two)} in {ctx.where}"
+    )
+    return ctx.finish(
+        fig,
+        "opinions_pareto",
+        title=title,
+        n=f"{int(shares['opinions'].sum())} merged opinions",
+        caption="Bars: merged opinions per area; whiskers: Goodman 95% simultaneous intervals for the shares, drawn "
+        "as counts; line: cumulative share.",
+        source=SOURCE_OPINIONS,
+    )
 
 
-def km_figure(ctx: FigureContext, ttr: dict, status: pd.DataFrame, categories: pd.Series, cutoff: str,
-              labels: dict[str, str]) -> dict:
+def km_figure(
+    ctx: FigureContext, ttr: dict, status: pd.DataFrame, categories: pd.Series, cutoff: str, labels: dict[str, str]
+) -> dict:
     """Share of opinions still open by days since the plan, overall and per category."""
     curves = {"All opinions": ttr["km"]}
     durations = {"All opinions": status["days"].to_numpy()}
@@ -33,18 +43,37 @@ def km_figure(ctx: FigureContext, ttr: dict, status: pd.DataFrame, categories: p
         durations[name] = status["days"].to_numpy()[(categories == cat).to_numpy()]
     step = 30 if status["days"].max() <= 240 else 60
     times = list(range(0, int(status["days"].max()) + 1, step))
-    fig = km_plot(curves, times, durations=durations, xlabel="Days since the rectification plan",
-                  ylabel="Opinions not yet rectified (%)", band=True)
+    fig = km_plot(
+        curves,
+        times,
+        durations=durations,
+        xlabel="Days since the rectification plan",
+        ylabel="Opinions not yet rectified (%)",
+        band=True,
+    )
     m = ttr["median"]
+
     def days(v):
         return "not reached" if not np.isfinite(v) else f"{v:g}"
 
-    med = "not reached" if not np.isfinite(m["median"]) else \
-        f"{days(m['median'])} days (95% CI {days(m['ci_low'])} to {days(m['ci_high'])})"
+    med = (
+        "not reached"
+        if not np.isfinite(m["median"])
+        else f"{days(m['median'])} days (95% CI {days(m['ci_low'])} to {days(m['ci_high'])})"
+    )
     lr = ttr.get("logrank")
-    tail = f"; areas differ (log-rank p = {lr['p_value']:.2g})" if lr and lr["p_value"] < 0.05 else \
-        ("; no clear difference between areas" if lr else "")
+    tail = (
+        f"; areas differ (log-rank p = {lr['p_value']:.2g})"
+        if lr and lr["p_value"] < 0.05
+        else ("; no clear difference between areas" if lr else "")
+    )
     title = f"Half of the opinions were rectified within {med} of their plan in {ctx.where}{tail}"
-    return ctx.finish(fig, "opinions_km", title=title, n=f"{ttr['n']} opinions, {ttr['events']} rectified by {cutoff}",
-                      caption=f"Kaplan-Meier estimate; opinions still open are censored at the cut-off {cutoff}. Band: 95% interval (log, Greenwood) for all opinions and each area.",
-                      source=SOURCE_OPINIONS)
+    return ctx.finish(
+        fig,
+        "opinions_km",
+        title=title,
+        n=f"{ttr['n']} opinions, {ttr['events']} rectified by {cutoff}",
+        caption=f"Kaplan-Meier estimate; opinions still open are censored at the cut-off {cutoff}. Band: 95% "
+        "interval (log, Greenwood) for all opinions and each area.",
+        source=SOURCE_OPINIONS,
+    )

@@ -4,6 +4,7 @@ Input: the processed ``democratic_review`` frame (unit, round, score 0-100, rate
 scores, not officer-level: no disclosure control is needed beyond not printing rater identities
 (which the data does not hold).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -27,9 +28,14 @@ def outcomes(review: pd.DataFrame, redo_mark: float = 80) -> pd.DataFrame:
     raters = review.pivot(index="unit", columns="round", values="raters")
     first = wide.get(1, pd.Series(np.nan, index=wide.index)).astype("float64")
     second = wide.get(2, pd.Series(np.nan, index=wide.index)).astype("float64")
-    out = pd.DataFrame({"unit": wide.index, "score_round1": first.to_numpy(),
-                        "raters_round1": raters.get(1, pd.Series(pd.NA, index=wide.index)).to_numpy(),
-                        "score_round2": second.to_numpy()})
+    out = pd.DataFrame(
+        {
+            "unit": wide.index,
+            "score_round1": first.to_numpy(),
+            "raters_round1": raters.get(1, pd.Series(pd.NA, index=wide.index)).to_numpy(),
+            "score_round2": second.to_numpy(),
+        }
+    )
     out["below_mark"] = out["score_round1"] < redo_mark
     out["redid"] = out["score_round2"].notna()
     out["passed_second"] = np.where(out["redid"], out["score_round2"] >= redo_mark, np.nan)
@@ -40,8 +46,13 @@ def outcomes(review: pd.DataFrame, redo_mark: float = 80) -> pd.DataFrame:
         out["below_mark"] & ~out["redid"],
         ~out["below_mark"] & out["redid"],
     ]
-    labels = ["passed first round", "redid and passed", "redid and still below",
-              "below the mark but no redo recorded", "redid although at or above the mark"]
+    labels = [
+        "passed first round",
+        "redid and passed",
+        "redid and still below",
+        "below the mark but no redo recorded",
+        "redid although at or above the mark",
+    ]
     out["status"] = np.select(conditions, labels, default="no first-round score")
     out["redo_mark"] = redo_mark
     return out.sort_values("score_round1").reset_index(drop=True)
@@ -62,6 +73,8 @@ def summary(outcome: pd.DataFrame) -> dict:
 
 def summary_text(s: dict) -> str:
     """Key-figure text for the democratic review (unit-level counts: no officer is identified)."""
-    return (f"Redo mark {s['redo_mark']:g}: {s['units']} units reviewed, {s['below_mark']} below the mark, "
-            f"{s['redid']} redid the review, {s['passed_on_redo']} passed on the redo, {s['still_below']} still below, "
-            f"{s['no_redo_recorded']} below the mark with no redo recorded")
+    return (
+        f"Redo mark {s['redo_mark']:g}: {s['units']} units reviewed, {s['below_mark']} below the mark, "
+        f"{s['redid']} redid the review, {s['passed_on_redo']} passed on the redo, {s['still_below']} still below, "
+        f"{s['no_redo_recorded']} below the mark with no redo recorded"
+    )

@@ -13,6 +13,7 @@ use the logit interval (R's default for svyciprop).
 Likert answers: 1-5 are valid; 9 ("don't know") and blank are excluded from every estimate of
 that item (they are counted and reported separately).  Top box = 4 or 5 among the valid answers.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,10 +22,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.data.contract.files import LIKERT_ITEMS
-from analysis.stats.proportions import wilson
-from analysis.stats import weighting
 from analysis.core.errors import ParameterError
+from analysis.data.contract.files import LIKERT_ITEMS
+from analysis.stats import weighting
+from analysis.stats.proportions import wilson
 
 ITEMS = tuple(LIKERT_ITEMS)
 VALID = (1, 2, 3, 4, 5)
@@ -37,8 +38,10 @@ OVERALL = "q10_overall"
 
 # --- collection rate ---------------------------------------------------------------------------
 
-def collection_rates(batches: pd.DataFrame, responses: pd.DataFrame, by: str | None = None,
-                     district: str | None = None) -> pd.DataFrame:
+
+def collection_rates(
+    batches: pd.DataFrame, responses: pd.DataFrame, by: str | None = None, district: str | None = None
+) -> pd.DataFrame:
     """Forms distributed and returned, the return rate and its Wilson 95% interval.
 
     One row overall (``by`` None) or one per level of ``by`` (a column of the batch log, e.g.
@@ -48,7 +51,9 @@ def collection_rates(batches: pd.DataFrame, responses: pd.DataFrame, by: str | N
     """
     # ASSUMPTION(returned-by-batch): a returned form counts towards the channel and district of the batch it was handed out in, as logged in the distribution log.
     if district is not None and district not in set(batches["district"].dropna()):
-        raise ParameterError(f"district {district!r} not in the distribution log; known: {sorted(batches['district'].dropna().unique())}")
+        raise ParameterError(
+            f"district {district!r} not in the distribution log; known: {sorted(batches['district'].dropna().unique())}"
+        )
     b = batches if district is None else batches[batches["district"] == district]
     returned = responses.groupby(CLUSTER).size().rename("returned")
     unknown = set(responses[CLUSTER]) - set(batches[CLUSTER])
@@ -63,7 +68,9 @@ def collection_rates(batches: pd.DataFrame, responses: pd.DataFrame, by: str | N
     g.index.name = by or "group"
     g = g.astype({"distributed": int, "returned": int})
     if (g["returned"] > g["distributed"]).any():
-        raise ValueError("more forms returned than distributed in " + ", ".join(map(str, g.index[g["returned"] > g["distributed"]])))
+        raise ValueError(
+            "more forms returned than distributed in " + ", ".join(map(str, g.index[g["returned"] > g["distributed"]]))
+        )
     g["rate"] = g["returned"] / g["distributed"]
     ci = [wilson(r, d) for r, d in zip(g["returned"], g["distributed"])]
     g["ci_low"], g["ci_high"] = [c[0] for c in ci], [c[1] for c in ci]
@@ -106,14 +113,18 @@ def percent(p: float, digits: int = 1) -> str:
 
 def rate_text(k: int, n: int, low: float, high: float) -> str:
     """'k of n = r% (95% CI low% to high%)' for printed key figures."""
-    return f"{int(k):,} of {int(n):,} = {percent(k / n if n else float('nan'))} (95% CI {percent(low)} to {percent(high)})"
+    return (
+        f"{int(k):,} of {int(n):,} = {percent(k / n if n else float('nan'))} (95% CI {percent(low)} to {percent(high)})"
+    )
 
 
 # --- respondents and weights -------------------------------------------------------------------
 
+
 @dataclass
 class WeightedSample:
     """Respondents that could be weighted (with a ``weight`` column), and how weighting went."""
+
     frame: pd.DataFrame
     rake: weighting.RakeResult
     dropped: int
@@ -124,8 +135,14 @@ class WeightedSample:
         return len(self.frame)
 
 
-def weight_respondents(responses: pd.DataFrame, population: pd.DataFrame, *, margins=weighting.DEFAULT_MARGINS,
-                       lower: float = weighting.TRIM_LOWER, upper: float = weighting.TRIM_UPPER) -> WeightedSample:
+def weight_respondents(
+    responses: pd.DataFrame,
+    population: pd.DataFrame,
+    *,
+    margins=weighting.DEFAULT_MARGINS,
+    lower: float = weighting.TRIM_LOWER,
+    upper: float = weighting.TRIM_UPPER,
+) -> WeightedSample:
     """Raking weights (trimmed) for every respondent with district, age band and sex known."""
     needed = sorted({c for m in margins for c in m})
     known = responses[needed].notna().all(axis=1)
@@ -136,8 +153,12 @@ def weight_respondents(responses: pd.DataFrame, population: pd.DataFrame, *, mar
     return WeightedSample(frame=sample, rake=res, dropped=int((~known).sum()), deff=weighting.kish_deff(res.weights))
 
 
-def respondent_profile(responses: pd.DataFrame, population: pd.DataFrame, weights: pd.Series | None = None,
-                       variables=("district", "age_band", "sex")) -> pd.DataFrame:
+def respondent_profile(
+    responses: pd.DataFrame,
+    population: pd.DataFrame,
+    weights: pd.Series | None = None,
+    variables=("district", "age_band", "sex"),
+) -> pd.DataFrame:
     """Respondents' shares against the population's, per level of each variable.
 
     Columns: variable, level, respondents, sample_share (among respondents with the variable
@@ -150,9 +171,14 @@ def respondent_profile(responses: pd.DataFrame, population: pd.DataFrame, weight
         popc = population.groupby(var)["population"].sum()
         wsum = weights[known].groupby(responses.loc[known, var]).sum() if weights is not None else None
         for level in popc.index.union(counts.index):
-            row = {"variable": var, "level": level, "respondents": int(counts.get(level, 0)),
-                   "sample_share": counts.get(level, 0) / counts.sum(),
-                   "population": int(popc.get(level, 0)), "population_share": popc.get(level, 0) / popc.sum()}
+            row = {
+                "variable": var,
+                "level": level,
+                "respondents": int(counts.get(level, 0)),
+                "sample_share": counts.get(level, 0) / counts.sum(),
+                "population": int(popc.get(level, 0)),
+                "population_share": popc.get(level, 0) / popc.sum(),
+            }
             if wsum is not None:
                 row["weighted_share"] = wsum.get(level, 0.0) / wsum.sum()
             rows.append(row)
@@ -160,6 +186,7 @@ def respondent_profile(responses: pd.DataFrame, population: pd.DataFrame, weight
 
 
 # --- Likert recoding -----------------------------------------------------------------------------
+
 
 def valid_scores(responses: pd.DataFrame, items=ITEMS) -> pd.DataFrame:
     """Item answers 1-5 as floats; 9 ("don't know") and blanks become NaN (excluded)."""
@@ -199,6 +226,7 @@ def answer_counts(sample: pd.DataFrame, items=ITEMS, weight: str | None = "weigh
 
 # --- design-based estimation ---------------------------------------------------------------------
 
+
 def cluster_codes(cluster) -> tuple[np.ndarray, int]:
     """Integer code of each row's cluster, and the number of clusters.
 
@@ -229,8 +257,16 @@ def design_mean(y, weights, cluster, domain=None, alpha: float = 0.05, logit: bo
     n = int(valid.sum())
     nan = float("nan")
     if n == 0 or w[valid].sum() <= 0:
-        return {"estimate": nan, "se": nan, "ci_low": nan, "ci_high": nan, "n": n, "n_clusters": n_clusters,
-                "df": 0, "deff": nan}
+        return {
+            "estimate": nan,
+            "se": nan,
+            "ci_low": nan,
+            "ci_high": nan,
+            "n": n,
+            "n_clusters": n_clusters,
+            "df": 0,
+            "deff": nan,
+        }
     wv = np.where(valid, w, 0.0)
     total = wv.sum()
     est = float(np.sum(wv * np.where(valid, y, 0.0)) / total)
@@ -250,8 +286,16 @@ def design_mean(y, weights, cluster, domain=None, alpha: float = 0.05, logit: bo
         low, high = est - q * se, est + q * se
     yv = y[valid]
     srs_var = np.var(yv, ddof=1) / n if n > 1 else nan
-    return {"estimate": est, "se": se, "ci_low": float(low), "ci_high": float(high), "n": n,
-            "n_clusters": n_clusters, "df": df, "deff": float(var / srs_var) if srs_var and srs_var > 0 else nan}
+    return {
+        "estimate": est,
+        "se": se,
+        "ci_low": float(low),
+        "ci_high": float(high),
+        "n": n,
+        "n_clusters": n_clusters,
+        "df": df,
+        "deff": float(var / srs_var) if srs_var and srs_var > 0 else nan,
+    }
 
 
 def item_estimates(sample: pd.DataFrame, items=ITEMS, domain=None, weight: str = "weight") -> pd.DataFrame:
@@ -262,15 +306,29 @@ def item_estimates(sample: pd.DataFrame, items=ITEMS, domain=None, weight: str =
     for item in items:
         p = design_mean(tb[item], sample[weight], clusters, domain, logit=True)
         m = design_mean(sc[item], sample[weight], clusters, domain)
-        rows.append({"item": item, "question": LIKERT_ITEMS.get(item, item), "n_valid": p["n"],
-                     "top_box": p["estimate"], "top_box_se": p["se"], "top_box_low": p["ci_low"],
-                     "top_box_high": p["ci_high"], "top_box_deff": p["deff"], "mean": m["estimate"],
-                     "mean_se": m["se"], "mean_low": m["ci_low"], "mean_high": m["ci_high"], "df": p["df"]})
+        rows.append(
+            {
+                "item": item,
+                "question": LIKERT_ITEMS.get(item, item),
+                "n_valid": p["n"],
+                "top_box": p["estimate"],
+                "top_box_se": p["se"],
+                "top_box_low": p["ci_low"],
+                "top_box_high": p["ci_high"],
+                "top_box_deff": p["deff"],
+                "mean": m["estimate"],
+                "mean_se": m["se"],
+                "mean_low": m["ci_low"],
+                "mean_high": m["ci_high"],
+                "df": p["df"],
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def satisfaction_by(sample: pd.DataFrame, by: str, item: str = OVERALL, weight: str = "weight",
-                    domain=None) -> pd.DataFrame:
+def satisfaction_by(
+    sample: pd.DataFrame, by: str, item: str = OVERALL, weight: str = "weight", domain=None
+) -> pd.DataFrame:
     """Weighted top-box share (logit interval) and mean score of ``item`` in each level of ``by``.
 
     Domain estimates: each level keeps the whole design's batches for its variance.
@@ -286,14 +344,28 @@ def satisfaction_by(sample: pd.DataFrame, by: str, item: str = OVERALL, weight: 
         mask = dom & (level_codes == j)
         r = design_mean(tb, sample[weight], clusters, mask, logit=True)
         m = design_mean(sc, sample[weight], clusters, mask)
-        rows.append({by: level, "respondents": int(mask.sum()), "n_valid": r["n"], "top_box": r["estimate"],
-                     "se": r["se"], "ci_low": r["ci_low"], "ci_high": r["ci_high"], "df": r["df"],
-                     "mean": m["estimate"], "mean_se": m["se"], "mean_low": m["ci_low"], "mean_high": m["ci_high"]})
+        rows.append(
+            {
+                by: level,
+                "respondents": int(mask.sum()),
+                "n_valid": r["n"],
+                "top_box": r["estimate"],
+                "se": r["se"],
+                "ci_low": r["ci_low"],
+                "ci_high": r["ci_high"],
+                "df": r["df"],
+                "mean": m["estimate"],
+                "mean_se": m["se"],
+                "mean_low": m["ci_low"],
+                "mean_high": m["ci_high"],
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def group_difference_test(sample: pd.DataFrame, by: str, item: str = OVERALL, weight: str = "weight",
-                          domain=None) -> dict:
+def group_difference_test(
+    sample: pd.DataFrame, by: str, item: str = OVERALL, weight: str = "weight", domain=None
+) -> dict:
     """Design-based Wald test that the top-box share of ``item`` is the same in every level of ``by``.
 
     Fits the saturated logistic model top_box ~ by by weighted maximum likelihood (its fitted
@@ -346,8 +418,13 @@ def group_difference_test(sample: pd.DataFrame, by: str, item: str = OVERALL, we
     df1 = k - 1
     df2 = len(np.unique(codes[use])) - k
     f = wald / df1
-    return {"F": f, "df1": df1, "df2": df2, "p_value": float(stats.f.sf(f, df1, df2)) if df2 > 0 else float("nan"),
-            "levels": levels}
+    return {
+        "F": f,
+        "df1": df1,
+        "df2": df2,
+        "p_value": float(stats.f.sf(f, df1, df2)) if df2 > 0 else float("nan"),
+        "levels": levels,
+    }
 
 
 def group_difference_text(sample: pd.DataFrame, by: str, item: str = OVERALL, domain=None) -> str:
@@ -366,5 +443,7 @@ def domain_mask(sample: pd.DataFrame, district: str | None) -> np.ndarray | None
     if district is None:
         return None
     if district not in set(sample["district"].dropna()):
-        raise ParameterError(f"district {district!r} not in the data; known: {sorted(sample['district'].dropna().unique())}")
+        raise ParameterError(
+            f"district {district!r} not in the data; known: {sorted(sample['district'].dropna().unique())}"
+        )
     return (sample["district"] == district).to_numpy(dtype=bool)

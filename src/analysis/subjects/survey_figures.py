@@ -1,4 +1,5 @@
 """The survey notebook's figures: each finished with a title that states what the data show."""
+
 from __future__ import annotations
 
 import re
@@ -13,7 +14,9 @@ from analysis.plotting.intervals import dot_interval
 from analysis.plotting.likert import likert_bars
 from analysis.plotting.theme import PALETTE, finish
 
-SOURCE_SURVEY = "police-and-people dialogue questionnaire (distribution log and returned forms), household register margins"
+SOURCE_SURVEY = (
+    "police-and-people dialogue questionnaire (distribution log and returned forms), household register margins"
+)
 
 
 def short(item: str) -> str:
@@ -28,6 +31,7 @@ def pct(p: float, digits: int = 0) -> str:
 @dataclass
 class FigureContext:
     """Where figures go, whether the data is synthetic, and the suffix naming a district run."""
+
     figures_dir: Path | str
     synthetic: bool
     district: str | None = None
@@ -47,30 +51,54 @@ class FigureContext:
         return saved
 
 
-def collection_figure(ctx: FigureContext, by_channel: pd.DataFrame, by_district: pd.DataFrame,
-                      overall: pd.Series) -> dict:
+def collection_figure(
+    ctx: FigureContext, by_channel: pd.DataFrame, by_district: pd.DataFrame, overall: pd.Series
+) -> dict:
     """Return rate with Wilson intervals by channel and by district, overall rate as reference."""
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     for ax, frame, col in ((axes[0], by_channel, "channel"), (axes[1], by_district, "district")):
-        f = frame.sort_values("rate", ascending=False).assign(note=lambda d: d["returned"].map("{:,}".format) + " of " + d["distributed"].map("{:,}".format))
-        dot_interval(f, label=col, estimate="rate", low="ci_low", high="ci_high", ax=ax, annotate="note",
-                     xlabel="Forms returned (% of distributed)",
-                     reference=overall["rate"], reference_label=f"overall {pct(overall['rate'], 1)}")
+        f = frame.sort_values("rate", ascending=False).assign(
+            note=lambda d: d["returned"].map("{:,}".format) + " of " + d["distributed"].map("{:,}".format)
+        )
+        dot_interval(
+            f,
+            label=col,
+            estimate="rate",
+            low="ci_low",
+            high="ci_high",
+            ax=ax,
+            annotate="note",
+            xlabel="Forms returned (% of distributed)",
+            reference=overall["rate"],
+            reference_label=f"overall {pct(overall['rate'], 1)}",
+        )
         ax.set_title(f"By {col.replace('_', ' ')}", fontsize=10)
         ax.set_xlim(min(30, f["ci_low"].min() * 100 - 5), min(100, f["ci_high"].max() * 100 + 12))
     hi, lo = by_channel.loc[by_channel["rate"].idxmax()], by_channel.loc[by_channel["rate"].idxmin()]
-    title = (f"{pct(overall['rate'], 1)} of forms came back in {ctx.where}; "
-             f"{hi['channel'].replace('_', ' ')} {pct(hi['rate'])} vs {lo['channel'].replace('_', ' ')} {pct(lo['rate'])}")
-    return ctx.finish(fig, "survey_collection", title=title, n=f"{int(overall['distributed']):,} forms distributed",
-                      caption="Dots: share of distributed forms returned and valid; whiskers: 95% Wilson intervals (sampling noise only).",
-                      source=SOURCE_SURVEY)
+    title = (
+        f"{pct(overall['rate'], 1)} of forms came back in {ctx.where}; "
+        f"{hi['channel'].replace('_', ' ')} {pct(hi['rate'])} vs {lo['channel'].replace('_', ' ')} {pct(lo['rate'])}"
+    )
+    return ctx.finish(
+        fig,
+        "survey_collection",
+        title=title,
+        n=f"{int(overall['distributed']):,} forms distributed",
+        caption="Dots: share of distributed forms returned and valid; whiskers: 95% Wilson intervals (sampling noise "
+        "only).",
+        source=SOURCE_SURVEY,
+    )
 
 
 def profile_figure(ctx: FigureContext, profile: pd.DataFrame) -> dict:
     """Respondents' shares against the population's, per district, age band and sex."""
     variables = list(dict.fromkeys(profile["variable"]))
-    fig, axes = plt.subplots(1, len(variables), figsize=(12, 4), gridspec_kw={"width_ratios": [
-        profile["variable"].eq(v).sum() for v in variables]})
+    fig, axes = plt.subplots(
+        1,
+        len(variables),
+        figsize=(12, 4),
+        gridspec_kw={"width_ratios": [profile["variable"].eq(v).sum() for v in variables]},
+    )
     for ax, var in zip(np.atleast_1d(axes), variables):
         p = profile[profile["variable"] == var]
         x = np.arange(len(p))
@@ -83,11 +111,21 @@ def profile_figure(ctx: FigureContext, profile: pd.DataFrame) -> dict:
     gap = profile["sample_share"] - profile["population_share"]
     worst = profile.loc[gap.abs().idxmax()]
     g = gap.loc[gap.abs().idxmax()]
-    title = (f"{worst['variable'].replace('_', ' ').capitalize()} {worst['level']} is {'over' if g > 0 else 'under'}-represented "
-             f"among respondents by {abs(g) * 100:.0f} points; raking weights restore the population profile")
-    return ctx.finish(fig, "survey_profile", title=title, n=f"{int(profile.loc[profile['variable'] == variables[0], 'respondents'].sum()):,} respondents with a known profile",
-                      caption="Orange: respondents' shares (unweighted); blue: adult population (household register). After raking, the weighted shares equal the population's.",
-                      source=SOURCE_SURVEY)
+    title = (
+        f"{worst['variable'].replace('_', ' ').capitalize()} {worst['level']} is "
+        f"{'over' if g > 0 else 'under'}-represented "
+        f"among respondents by {abs(g) * 100:.0f} points; raking weights restore the population profile"
+    )
+    return ctx.finish(
+        fig,
+        "survey_profile",
+        title=title,
+        n=f"{int(profile.loc[profile['variable'] == variables[0], 'respondents'].sum()):,} respondents with a known "
+        "profile",
+        caption="Orange: respondents' shares (unweighted); blue: adult population (household register). After "
+        "raking, the weighted shares equal the population's.",
+        source=SOURCE_SURVEY,
+    )
 
 
 def likert_figure(ctx: FigureContext, counts: pd.DataFrame, estimates: pd.DataFrame) -> dict:
@@ -98,42 +136,82 @@ def likert_figure(ctx: FigureContext, counts: pd.DataFrame, estimates: pd.DataFr
     c["label"] = [f"{q} ({pct(t)})" for q, t in zip(c["question"], e["top_box"])]
     fig = likert_bars(c, label="label")
     best, worst = e.iloc[0], e.iloc[-1]
-    title = (f"In {ctx.where}, satisfaction was highest for {short(best.name)} ({pct(best['top_box'])} satisfied) "
-             f"and lowest for {short(worst.name)} ({pct(worst['top_box'])})")
-    return ctx.finish(fig, "survey_likert", title=title, n=f"{int(c['n_valid'].min()):,}-{int(c['n_valid'].max()):,} valid answers per item",
-                      caption="Weighted counts (raking weights, estimated adults); dissatisfied answers left of 0, satisfied right, neutral split across 0. Percent in brackets: weighted share answering 4 or 5 among valid answers; 'don't know' and blanks excluded.",
-                      source=SOURCE_SURVEY)
+    title = (
+        f"In {ctx.where}, satisfaction was highest for {short(best.name)} ({pct(best['top_box'])} satisfied) "
+        f"and lowest for {short(worst.name)} ({pct(worst['top_box'])})"
+    )
+    return ctx.finish(
+        fig,
+        "survey_likert",
+        title=title,
+        n=f"{int(c['n_valid'].min()):,}-{int(c['n_valid'].max()):,} valid answers per item",
+        caption="Weighted counts (raking weights, estimated adults); dissatisfied answers left of 0, satisfied "
+        "right, neutral split across 0. Percent in brackets: weighted share answering 4 or 5 among valid answers; "
+        "'don't know' and blanks excluded.",
+        source=SOURCE_SURVEY,
+    )
 
 
 def top_box_figure(ctx: FigureContext, estimates: pd.DataFrame) -> dict:
     """Top-box share per item with its design-based (batch-clustered) logit interval."""
     e = estimates.sort_values("top_box", ascending=False)
-    fig = dot_interval(e, label="question", estimate="top_box", low="top_box_low", high="top_box_high",
-                       xlabel="Satisfied or very satisfied (weighted %)")
-    title = (f"Satisfaction ranged from {pct(e['top_box'].min())} to {pct(e['top_box'].max())} across the ten items "
-             f"in {ctx.where}; intervals about ±{100 * (e['top_box_high'] - e['top_box_low']).median() / 2:.0f} points")
-    return ctx.finish(fig, "survey_top_box", title=title, n=f"{int(e['n_valid'].min()):,}-{int(e['n_valid'].max()):,} valid answers per item",
-                      caption="Weighted share answering 4 or 5 of 5; intervals: Taylor linearisation with the distribution batch as cluster, logit scale, t with batches - 1 df (as R survey's svyciprop). Sampling noise only: self-selection is not covered.",
-                      source=SOURCE_SURVEY)
+    fig = dot_interval(
+        e,
+        label="question",
+        estimate="top_box",
+        low="top_box_low",
+        high="top_box_high",
+        xlabel="Satisfied or very satisfied (weighted %)",
+    )
+    title = (
+        f"Satisfaction ranged from {pct(e['top_box'].min())} to {pct(e['top_box'].max())} across the ten items "
+        f"in {ctx.where}; intervals about ±{100 * (e['top_box_high'] - e['top_box_low']).median() / 2:.0f} points"
+    )
+    return ctx.finish(
+        fig,
+        "survey_top_box",
+        title=title,
+        n=f"{int(e['n_valid'].min()):,}-{int(e['n_valid'].max()):,} valid answers per item",
+        caption="Weighted share answering 4 or 5 of 5; intervals: Taylor linearisation with the distribution batch "
+        "as cluster, logit scale, t with batches - 1 df (as R survey's svyciprop). Sampling noise only: "
+        "self-selection is not covered.",
+        source=SOURCE_SURVEY,
+    )
 
 
-def groups_figure(ctx: FigureContext, tables: dict[str, pd.DataFrame], overall: float, question: str,
-                  n_valid: int) -> dict:
+def groups_figure(
+    ctx: FigureContext, tables: dict[str, pd.DataFrame], overall: float, question: str, n_valid: int
+) -> dict:
     """Top-box share of the overall item by channel, district, age band and police contact."""
     tables = {k: v for k, v in tables.items() if len(v) > 1}
-    fig, axes = plt.subplots(len(tables), 1, figsize=(8, sum(0.35 * len(v) + 0.8 for v in tables.values()) + 1.2),
-                             gridspec_kw={"height_ratios": [len(v) for v in tables.values()]}, sharex=True)
+    fig, axes = plt.subplots(
+        len(tables),
+        1,
+        figsize=(8, sum(0.35 * len(v) + 0.8 for v in tables.values()) + 1.2),
+        gridspec_kw={"height_ratios": [len(v) for v in tables.values()]},
+        sharex=True,
+    )
     spreads = {}
     for ax, (var, t) in zip(np.atleast_1d(axes), tables.items()):
         t = t.copy()
         t[var] = t[var].astype(str).map(lambda s: {"True": "contact with police", "False": "no contact"}.get(s, s))
-        dot_interval(t, label=var, estimate="top_box", low="ci_low", high="ci_high", ax=ax, xlabel="",
-                     reference=overall)
+        dot_interval(
+            t, label=var, estimate="top_box", low="ci_low", high="ci_high", ax=ax, xlabel="", reference=overall
+        )
         ax.set_title(var.replace("_", " "), fontsize=9, loc="left")
         spreads[var] = t["top_box"].max() - t["top_box"].min()
     np.atleast_1d(axes)[-1].set_xlabel(f"{question}: satisfied (weighted %)")
     widest = max(spreads, key=spreads.get)
-    title = f"Overall satisfaction {pct(overall)} in {ctx.where}; the widest gap is by {widest.replace('_', ' ')} ({spreads[widest] * 100:.0f} points)"
-    return ctx.finish(fig, "survey_groups", title=title, n=f"{int(n_valid):,} valid answers (groups with a blank are left out of that panel)",
-                      caption="Dashed line: all respondents. Domain estimates with batch-clustered Taylor intervals (logit, t df). Groups overlap in time and place: differences are descriptive, not causal.",
-                      source=SOURCE_SURVEY)
+    title = (
+        f"Overall satisfaction {pct(overall)} in {ctx.where}; the widest gap is by {widest.replace('_', ' ')} "
+        f"({spreads[widest] * 100:.0f} points)"
+    )
+    return ctx.finish(
+        fig,
+        "survey_groups",
+        title=title,
+        n=f"{int(n_valid):,} valid answers (groups with a blank are left out of that panel)",
+        caption="Dashed line: all respondents. Domain estimates with batch-clustered Taylor intervals (logit, t df). "
+        "Groups overlap in time and place: differences are descriptive, not causal.",
+        source=SOURCE_SURVEY,
+    )

@@ -3,18 +3,17 @@
 Input: the processed ``training_credits`` frame (one row per officer, month 'YYYY-MM' and course,
 integer score 0-100) and ``officer_roster``.  The pass mark is always a parameter (the bureau's is 70).
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.stats.funnel import unit_funnel
 from analysis.data.processed import require_columns
+from analysis.stats.funnel import unit_funnel
 
 CREDIT_COLUMNS = ("officer_id", "month", "course", "score")
-
-
 
 
 def annual_averages(credits: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
@@ -29,8 +28,9 @@ def annual_averages(credits: pd.DataFrame, year: int | None = None) -> pd.DataFr
     return out
 
 
-def may_scores(credits: pd.DataFrame, roster: pd.DataFrame, year: int | None = None,
-               through_month: int = 5) -> pd.DataFrame:
+def may_scores(
+    credits: pd.DataFrame, roster: pd.DataFrame, year: int | None = None, through_month: int = 5
+) -> pd.DataFrame:
     """Cadre candidates' average score from January to ``through_month`` (default May).
 
     One row per cadre candidate with any score in that window: officer_id, courses, average.
@@ -56,7 +56,7 @@ def below_cutoff(averages: pd.DataFrame, pass_mark: float) -> pd.DataFrame:
 
 
 def cutoff_summary(credits: pd.DataFrame, roster: pd.DataFrame, pass_mark: float) -> dict:
-    """Counts for the text: officers with an annual average, below the mark, candidates checked in May and disqualified."""
+    """Counts for the text: officers with an annual average, below the mark, candidates checked in May, disqualified."""
     annual = annual_averages(credits)
     may = may_scores(credits, roster)
     return {
@@ -82,8 +82,14 @@ def bunching_test(values, cutoff: float, width: float = 1.0) -> dict:
     # ASSUMPTION(bunching-flat-density): the bunching test assumes the density is flat across the two bins next to the cutoff; a steep slope there mimics or masks bunching.
     n = at + below
     p = float(stats.binomtest(at, n, 0.5, alternative="greater").pvalue) if n else float("nan")
-    return {"cutoff": cutoff, "width": width, "at": at, "below": below,
-            "ratio": at / below if below else float("inf") if at else float("nan"), "p_value": p}
+    return {
+        "cutoff": cutoff,
+        "width": width,
+        "at": at,
+        "below": below,
+        "ratio": at / below if below else float("inf") if at else float("nan"),
+        "p_value": p,
+    }
 
 
 def unit_shares(credits: pd.DataFrame, roster: pd.DataFrame, pass_mark: float) -> pd.DataFrame:
@@ -107,8 +113,9 @@ def unit_course_shares(credits: pd.DataFrame, roster: pd.DataFrame, pass_mark: f
     return out
 
 
-def unit_funnel_table(credits: pd.DataFrame, roster: pd.DataFrame, pass_mark: float,
-                      threshold: int = 10, level: str = "officer") -> pd.DataFrame:
+def unit_funnel_table(
+    credits: pd.DataFrame, roster: pd.DataFrame, pass_mark: float, threshold: int = 10, level: str = "officer"
+) -> pd.DataFrame:
     """Units' share at or above the pass mark against the bureau share: exact limits, Holm-adjusted flags.
 
     ``level`` 'officer' compares officers' annual averages; 'course' compares individual course
@@ -143,8 +150,9 @@ def distribution_bins(values, lo: int = 0, hi: int = 100, width: int = 1, anchor
     return pd.DataFrame({"points": grid, "count": counts.to_numpy().astype(int)})
 
 
-def summary_text(summary: dict, bunching_scores: dict, bunching_averages: dict, whole_bureau: bool = True,
-                 threshold: int = 10) -> str:
+def summary_text(
+    summary: dict, bunching_scores: dict, bunching_averages: dict, whole_bureau: bool = True, threshold: int = 10
+) -> str:
     """Key-figure text: officers below the pass mark, disqualified candidates, and the bunching tests."""
     from analysis.subjects.officers import count_text
 
@@ -152,16 +160,20 @@ def summary_text(summary: dict, bunching_scores: dict, bunching_averages: dict, 
         return str(int(n)) if whole_bureau else count_text(n, threshold)
 
     # ASSUMPTION(published-small-count): the 5 disqualified candidates is a figure the report publishes for the whole bureau, so it is printed; within one unit small counts are hidden.
-    return "\n".join([
-        f"Pass mark: {summary['pass_mark']:g} points (annual average of course scores)",
-        f"Officers with an annual average: {count_text(summary['officers'], threshold)}; below the mark: "
-        f"{count_text(summary['below'], threshold)}",
-        f"Cadre candidates with scores by May: {count_text(summary['candidates'], threshold)}; "
-        f"below {summary['pass_mark']:g} in May (disqualified): {count(summary['candidates_disqualified'])}",
-        f"Bunching, course scores: {bunching_scores['at']} at {bunching_scores['cutoff']:g} vs {bunching_scores['below']} at "
-        f"{bunching_scores['cutoff'] - bunching_scores['width']:g} (exact binomial one-sided p = {bunching_scores['p_value']:.2g})",
-        _bunching_line("annual averages", bunching_averages, threshold),
-    ])
+    return "\n".join(
+        [
+            f"Pass mark: {summary['pass_mark']:g} points (annual average of course scores)",
+            f"Officers with an annual average: {count_text(summary['officers'], threshold)}; below the mark: "
+            f"{count_text(summary['below'], threshold)}",
+            f"Cadre candidates with scores by May: {count_text(summary['candidates'], threshold)}; "
+            f"below {summary['pass_mark']:g} in May (disqualified): {count(summary['candidates_disqualified'])}",
+            f"Bunching, course scores: {bunching_scores['at']} at {bunching_scores['cutoff']:g} vs "
+            f"{bunching_scores['below']} at "
+            f"{bunching_scores['cutoff'] - bunching_scores['width']:g} (exact binomial one-sided p = "
+            f"{bunching_scores['p_value']:.2g})",
+            _bunching_line("annual averages", bunching_averages, threshold),
+        ]
+    )
 
 
 def _bunching_line(what: str, b: dict, threshold: int) -> str:
@@ -169,8 +181,10 @@ def _bunching_line(what: str, b: dict, threshold: int) -> str:
 
     if b["at"] + b["below"] == 0:
         return f"Bunching, {what}: none within {b['width']:g} point of {b['cutoff']:g}, no test possible"
-    return (f"Bunching, {what}: {count_text(b['at'], threshold)} in [{b['cutoff']:g}, {b['cutoff'] + b['width']:g}) vs "
-            f"{count_text(b['below'], threshold)} just below (exact binomial one-sided p = {b['p_value']:.2g})")
+    return (
+        f"Bunching, {what}: {count_text(b['at'], threshold)} in [{b['cutoff']:g}, {b['cutoff'] + b['width']:g}) vs "
+        f"{count_text(b['below'], threshold)} just below (exact binomial one-sided p = {b['p_value']:.2g})"
+    )
 
 
 def below_by_unit(credits: pd.DataFrame, roster: pd.DataFrame, pass_mark: float, threshold: int = 10) -> pd.DataFrame:

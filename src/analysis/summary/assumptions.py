@@ -9,6 +9,7 @@ quality rating (after the UK government analysis template's data log).
 Regenerate both with ``write_docs()``; ``stale_docs()`` says which are out of date (a test
 keeps them current).
 """
+
 from __future__ import annotations
 
 import re
@@ -137,20 +138,24 @@ def caveats_html(hand: list[dict], markers: list[Marker]) -> str:
 
     out = ['<div class="caveats">']
     if hand:
-        out.append("<ul>" + "".join(f"<li><strong>{escape(c['slug'])}</strong>: {escape(c['text'])}</li>"
-                                     for c in hand) + "</ul>")
+        out.append(
+            "<ul>"
+            + "".join(f"<li><strong>{escape(c['slug'])}</strong>: {escape(c['text'])}</li>" for c in hand)
+            + "</ul>"
+        )
     if markers:
-        out.append("<details><summary>Assumptions made in the code "
-                   f"({len({m.slug for m in markers})})</summary><table class=\"assumptions\">"
-                   "<thead><tr><th>Assumption</th><th>Statement</th><th>Where</th></tr></thead><tbody>")
+        out.append(
+            "<details><summary>Assumptions made in the code "
+            f'({len({m.slug for m in markers})})</summary><table class="assumptions">'
+            "<thead><tr><th>Assumption</th><th>Statement</th><th>Where</th></tr></thead><tbody>"
+        )
         by_slug: dict[str, list[Marker]] = {}
         for m in markers:
             by_slug.setdefault(m.slug, []).append(m)
         for slug, ms in by_slug.items():
             text = " / ".join(dict.fromkeys(m.text for m in ms))
             where = ", ".join(f"{m.path}:{m.line}" for m in ms)
-            out.append(f"<tr><td><code>{escape(slug)}</code></td><td>{escape(text)}</td>"
-                       f"<td>{escape(where)}</td></tr>")
+            out.append(f"<tr><td><code>{escape(slug)}</code></td><td>{escape(text)}</td><td>{escape(where)}</td></tr>")
         out.append("</tbody></table></details>")
     if not hand and not markers:
         out.append("<p>No caveats recorded: docs/assumptions.md is missing.</p>")
@@ -162,42 +167,79 @@ def caveats_html(hand: list[dict], markers: list[Marker]) -> str:
 
 RAG = {
     "GREEN": "Administrative data kept for the purpose, few known errors; reliable for the figures built on it.",
-    "AMBER": "Usable with care: kept by hand or for another purpose, with known gaps or errors that cleaning catches in part.",
+    "AMBER": "Usable with care: kept by hand or for another purpose, with known gaps or errors that cleaning "
+    "catches in part.",
     "RED": "Little assurance: collected in a way that can bias what it measures; figures need strong caveats.",
 }
 
 # Source and quality judgement for each raw file of the contract. The rating is for the kind of
 # export the bureau would hand over; the demo files in data/raw are synthetic whatever the rating.
 DATA_SOURCES = {
-    "officer_roster": ("Personnel system export (Excel, one sheet per unit, merged)", "GREEN",
-                       "Kept for pay and posting; joined/left dates decide who is on the roster on a date."),
-    "population_margins": ("Household register tables, adults by district, age band and sex", "GREEN",
-                           "Registered, not resident, population: migrant workers are missing from the weighting margins."),
-    "households": ("Household register: households per district", "GREEN",
-                   "Registered households; the denominator of letters per household."),
-    "survey_batches": ("Campaign office distribution log, kept by hand", "AMBER",
-                       "Forms handed out per batch were counted by the officers who handed them out."),
-    "survey_responses": ("Returned questionnaires keyed in by hand", "RED",
-                         "Self-selected, police-run sample; keying errors, blank forms and duplicates are quarantined by cleaning."),
-    "opinions_register": ("Campaign office register of suggestions, merged into opinions", "AMBER",
-                          "Merging and coding are judgements; a second coder's category on a subset measures their reliability."),
-    "rectification_ledger": ("Supervision Office rectification ledger", "AMBER",
-                             "Status 'rectified' is the owning unit's own report; closed dates may be entered late."),
-    "fitness_tests": ("Training Section test sheets per round", "AMBER",
-                      "Exempt and absent officers change the denominator between rounds; standards may change."),
-    "training_credits": ("Training Section score sheets per month", "AMBER",
-                         "Scores are marked by the course providers; bunching at the 70-point mark is tested."),
-    "democratic_review": ("Supervision Office review sheets per unit", "AMBER",
-                          "Unit averages only; raters' individual scores are not exported."),
-    "case_files": ("Legal Affairs Section monthly file evaluations", "AMBER",
-                   "Scores by one section's reviewers; best/worst ratings are relative within a month."),
-    "cadre_competition": ("Political Department competition records", "GREEN",
-                          "Formal appointment records."),
-    "campaign_activities": ("Command Centre campaign ledger, from units' reports", "AMBER",
-                            "Counts reported by the units that did the work; complete counts, not samples; no outcome measures."),
+    "officer_roster": (
+        "Personnel system export (Excel, one sheet per unit, merged)",
+        "GREEN",
+        "Kept for pay and posting; joined/left dates decide who is on the roster on a date.",
+    ),
+    "population_margins": (
+        "Household register tables, adults by district, age band and sex",
+        "GREEN",
+        "Registered, not resident, population: migrant workers are missing from the weighting margins.",
+    ),
+    "households": (
+        "Household register: households per district",
+        "GREEN",
+        "Registered households; the denominator of letters per household.",
+    ),
+    "survey_batches": (
+        "Campaign office distribution log, kept by hand",
+        "AMBER",
+        "Forms handed out per batch were counted by the officers who handed them out.",
+    ),
+    "survey_responses": (
+        "Returned questionnaires keyed in by hand",
+        "RED",
+        "Self-selected, police-run sample; keying errors, blank forms and duplicates are quarantined by cleaning.",
+    ),
+    "opinions_register": (
+        "Campaign office register of suggestions, merged into opinions",
+        "AMBER",
+        "Merging and coding are judgements; a second coder's category on a subset measures their reliability.",
+    ),
+    "rectification_ledger": (
+        "Supervision Office rectification ledger",
+        "AMBER",
+        "Status 'rectified' is the owning unit's own report; closed dates may be entered late.",
+    ),
+    "fitness_tests": (
+        "Training Section test sheets per round",
+        "AMBER",
+        "Exempt and absent officers change the denominator between rounds; standards may change.",
+    ),
+    "training_credits": (
+        "Training Section score sheets per month",
+        "AMBER",
+        "Scores are marked by the course providers; bunching at the 70-point mark is tested.",
+    ),
+    "democratic_review": (
+        "Supervision Office review sheets per unit",
+        "AMBER",
+        "Unit averages only; raters' individual scores are not exported.",
+    ),
+    "case_files": (
+        "Legal Affairs Section monthly file evaluations",
+        "AMBER",
+        "Scores by one section's reviewers; best/worst ratings are relative within a month.",
+    ),
+    "cadre_competition": ("Political Department competition records", "GREEN", "Formal appointment records."),
+    "campaign_activities": (
+        "Command Centre campaign ledger, from units' reports",
+        "AMBER",
+        "Counts reported by the units that did the work; complete counts, not samples; no outcome measures.",
+    ),
 }
 REFERENCE_SOURCES = {
-    "data/reference/published_figures.csv": "The 34 figures printed in the 2004 work report, with the sentence each comes from.",
+    "data/reference/published_figures.csv": "The 34 figures printed in the 2004 work report, with the sentence each "
+    "comes from.",
     "data/reference/aliases.csv": "Canonical spellings of districts and units (Chinese and English variants).",
     "data/reference/campaign_windows.csv": "Start and end of each campaign, as the work report states them.",
     "data/reference/rules.csv": "The bureau's rules the report quotes (pass marks, the opinions cut-off date).",
@@ -217,26 +259,37 @@ def render_data_log(raw_files=None, sources: dict | None = None) -> str:
     missing, extra = sorted(set(datasets) - set(sources)), sorted(set(sources) - set(datasets))
     if missing or extra:
         raise ValueError(f"data log out of step with the contract: missing {missing}, unknown {extra}")
-    out = ["# Data log", "",
-           "Every data source the analysis uses, after the UK government analysis template's data log.",
-           "Generated by `python -m analysis assumptions-doc --write` from the data contract",
-           "(`analysis.data.contract.RAW_FILES`) and the ratings in `analysis.summary.assumptions.DATA_SOURCES`;",
-           "edit those, not this file. The demo files in `data/raw/` are synthetic, whatever the rating says",
-           "about the real export. Rows read, kept and quarantined per file are in `data/processed/manifest.json`.",
-           "", "## Quality ratings", "", "| Rating | Meaning |", "|---|---|"]
+    out = [
+        "# Data log",
+        "",
+        "Every data source the analysis uses, after the UK government analysis template's data log.",
+        "Generated by `python -m analysis assumptions-doc --write` from the data contract",
+        "(`analysis.data.contract.RAW_FILES`) and the ratings in `analysis.summary.assumptions.DATA_SOURCES`;",
+        "edit those, not this file. The demo files in `data/raw/` are synthetic, whatever the rating says",
+        "about the real export. Rows read, kept and quarantined per file are in `data/processed/manifest.json`.",
+        "",
+        "## Quality ratings",
+        "",
+        "| Rating | Meaning |",
+        "|---|---|",
+    ]
     out += [f"| {k} | {v} |" for k, v in RAG.items()]
     out += ["", "## Raw files", ""]
     for f in raw_files:
         source, rating, note = sources[f.dataset]
         if rating not in RAG:
             raise ValueError(f"{f.dataset}: rating {rating!r} is not one of {sorted(RAG)}")
-        out += [f"### {f.dataset}", "",
-                f"- **File**: `data/raw/{f.stem}` (.csv in UTF-8 or GB18030, or .xlsx)",
-                f"- **Description**: {f.description}",
-                f"- **Source**: {source}",
-                f"- **Owner**: {f.owner or 'not recorded'}",
-                f"- **Key**: {', '.join(f.key)}",
-                f"- **Quality**: {rating}. {note}", ""]
+        out += [
+            f"### {f.dataset}",
+            "",
+            f"- **File**: `data/raw/{f.stem}` (.csv in UTF-8 or GB18030, or .xlsx)",
+            f"- **Description**: {f.description}",
+            f"- **Source**: {source}",
+            f"- **Owner**: {f.owner or 'not recorded'}",
+            f"- **Key**: {', '.join(f.key)}",
+            f"- **Quality**: {rating}. {note}",
+            "",
+        ]
     out += ["## Reference files", ""]
     out += [f"- `{path}`: {text}" for path, text in REFERENCE_SOURCES.items()]
     return "\n".join(out) + "\n"
@@ -244,16 +297,23 @@ def render_data_log(raw_files=None, sources: dict | None = None) -> str:
 
 # ---- keeping the docs current ---------------------------------------------------------------------
 
+
 def _expected(doc_path: Path, data_log_path: Path) -> dict[Path, str]:
-    current = Path(doc_path).read_text(encoding="utf-8") if Path(doc_path).exists() else \
-        DEFAULT_DOC.format(caveats="", generated=f"{BEGIN}\n{END}")
+    current = (
+        Path(doc_path).read_text(encoding="utf-8")
+        if Path(doc_path).exists()
+        else DEFAULT_DOC.format(caveats="", generated=f"{BEGIN}\n{END}")
+    )
     return {Path(doc_path): update(current, collect()), Path(data_log_path): render_data_log()}
 
 
 def stale_docs(doc_path: Path = ASSUMPTIONS_DOC, data_log_path: Path = DATA_LOG_DOC) -> list[Path]:
     """The QA docs whose text differs from what ``write_docs`` would write (empty when current)."""
-    return [p for p, text in _expected(doc_path, data_log_path).items()
-            if not p.exists() or p.read_text(encoding="utf-8") != text]
+    return [
+        p
+        for p, text in _expected(doc_path, data_log_path).items()
+        if not p.exists() or p.read_text(encoding="utf-8") != text
+    ]
 
 
 def write_docs(doc_path: Path = ASSUMPTIONS_DOC, data_log_path: Path = DATA_LOG_DOC) -> list[Path]:

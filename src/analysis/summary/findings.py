@@ -16,6 +16,7 @@ Interfaces used (the subject modules' public functions):
 - ``survey.collection_rates(batches, responses, district=None)``, ``survey.top_box(responses, [item])``,
   ``survey.nonresponse_bounds(p, returned, distributed)``, ``survey.OVERALL``.
 """
+
 from __future__ import annotations
 
 import html
@@ -61,13 +62,14 @@ class Finding:
     def to_html(self) -> str:
         """The finding as an escaped HTML section (table included when available)."""
         # <div>, not <section>: the report renderer's HTML allowlist keeps div but escapes section.
-        parts = [f'<div class="finding" id="finding-{html.escape(self.key, quote=True)}">',
-                 f"<h3>{html.escape(self.title)}</h3>"]
+        parts = [
+            f'<div class="finding" id="finding-{html.escape(self.key, quote=True)}">',
+            f"<h3>{html.escape(self.title)}</h3>",
+        ]
         cls = "finding-text" if self.available else "finding-text not-available"
         parts.append(f'<p class="{cls}">{html.escape(self.text)}</p>')
         if self.available and self.table is not None and len(self.table):
-            parts.append(self.table.to_html(index=False, escape=True, na_rep="–", border=0,
-                                            classes="finding-table"))
+            parts.append(self.table.to_html(index=False, escape=True, na_rep="–", border=0, classes="finding-table"))
         parts.append("</div>")
         return "\n".join(parts)
 
@@ -96,6 +98,7 @@ def _count(n: int) -> str:
 
 # ---- the findings ---------------------------------------------------------------------------
 
+
 def fitness_roster_denominator(fitness_tests: pd.DataFrame, roster: pd.DataFrame) -> Finding:
     """The final round's pass rate among officers tested and among all officers on the roster."""
     fitness = _module("fitness")
@@ -105,19 +108,23 @@ def fitness_roster_denominator(fitness_tests: pd.DataFrame, roster: pd.DataFrame
     rates = rates.sort_values("round")
     first, last = rates.iloc[0], rates.iloc[-1]
     untested = max(int(last["on_roster"]) - int(last["tested"]), 0)
-    text = (f"In the final round (round {int(last['round'])}), {_pct(last['rate_tested'])} of the "
-            f"{int(last['tested']):,} officers tested passed (95% CI {_pct(last['rate_tested_low'])} to "
-            f"{_pct(last['rate_tested_high'])}). Counting every officer on the roster, with the "
-            f"{_count(untested)} not tested counted as not passed, the rate is {_pct(last['rate_roster'])} "
-            f"(95% CI {_pct(last['rate_roster_low'])} to {_pct(last['rate_roster_high'])}); in the first "
-            f"round it was {_pct(first['rate_tested'])} of those tested and {_pct(first['rate_roster'])} of the roster.")
-    table = pd.DataFrame({
-        "Round": [int(first["round"]), int(last["round"])],
-        "Officers on roster": [f"{int(first['on_roster']):,}", f"{int(last['on_roster']):,}"],
-        "Tested": [f"{int(first['tested']):,}", f"{int(last['tested']):,}"],
-        "Pass rate, tested": [_pct(first["rate_tested"]), _pct(last["rate_tested"])],
-        "Pass rate, roster": [_pct(first["rate_roster"]), _pct(last["rate_roster"])],
-    })
+    text = (
+        f"In the final round (round {int(last['round'])}), {_pct(last['rate_tested'])} of the "
+        f"{int(last['tested']):,} officers tested passed (95% CI {_pct(last['rate_tested_low'])} to "
+        f"{_pct(last['rate_tested_high'])}). Counting every officer on the roster, with the "
+        f"{_count(untested)} not tested counted as not passed, the rate is {_pct(last['rate_roster'])} "
+        f"(95% CI {_pct(last['rate_roster_low'])} to {_pct(last['rate_roster_high'])}); in the first "
+        f"round it was {_pct(first['rate_tested'])} of those tested and {_pct(first['rate_roster'])} of the roster."
+    )
+    table = pd.DataFrame(
+        {
+            "Round": [int(first["round"]), int(last["round"])],
+            "Officers on roster": [f"{int(first['on_roster']):,}", f"{int(last['on_roster']):,}"],
+            "Tested": [f"{int(first['tested']):,}", f"{int(last['tested']):,}"],
+            "Pass rate, tested": [_pct(first["rate_tested"]), _pct(last["rate_tested"])],
+            "Pass rate, roster": [_pct(first["rate_roster"]), _pct(last["rate_roster"])],
+        }
+    )
     return Finding("fitness_roster", "Fitness pass rate under the roster denominator", True, text, table)
 
 
@@ -134,15 +141,19 @@ def rectification_time(ledger: pd.DataFrame, cutoff: str | None = None) -> Findi
     else:
         low = "–" if pd.isna(med["ci_low"]) else f"{med['ci_low']:.0f}"
         high = "not reached" if pd.isna(med["ci_high"]) else f"{med['ci_high']:.0f}"
-        when = f"half of the opinions were rectified within {median:.0f} days of their rectification plan (95% CI {low} to {high})"
-    text = (f"Of {n:,} opinions, {events:,} were rectified by {pd.Timestamp(cutoff):%d %B %Y}; counting the "
-            f"open ones as still running (Kaplan-Meier), {when}. The report gives counts only, not how long "
-            f"people waited.")
+        when = (
+            f"half of the opinions were rectified within {median:.0f} days of their rectification plan "
+            f"(95% CI {low} to {high})"
+        )
+    text = (
+        f"Of {n:,} opinions, {events:,} were rectified by {pd.Timestamp(cutoff):%d %B %Y}; counting the "
+        f"open ones as still running (Kaplan-Meier), {when}. The report gives counts only, not how long "
+        f"people waited."
+    )
     return Finding("rectification_time", "Median time to rectification", True, text)
 
 
-def satisfaction_spread(responses: pd.DataFrame, population: pd.DataFrame,
-                        district: str | None = None) -> Finding:
+def satisfaction_spread(responses: pd.DataFrame, population: pd.DataFrame, district: str | None = None) -> Finding:
     """Weighted overall satisfaction (top box) by district: highest, lowest and the gap between them."""
     survey = _module("survey")
     sample = survey.weight_respondents(responses, population).frame
@@ -154,21 +165,29 @@ def satisfaction_spread(responses: pd.DataFrame, population: pd.DataFrame,
     gap = hi["top_box"] - lo["top_box"]
     # ASSUMPTION(districts-independent): each distribution batch lies in one district, so district estimates are independent and the gap's standard error is the root of the summed squared standard errors (normal approximation).
     se = math.sqrt(hi["se"] ** 2 + lo["se"] ** 2)
-    text = (f"Overall satisfaction (weighted share satisfied or very satisfied) ranges from "
-            f"{_pct(lo['top_box'])} in {lo['district']} to {_pct(hi['top_box'])} in {hi['district']}, a gap of "
-            f"{100 * gap:.1f} percentage points (95% CI {100 * (gap - 1.96 * se):.1f} to {100 * (gap + 1.96 * se):.1f}). "
-            f"The report gives one county figure.")
+    text = (
+        f"Overall satisfaction (weighted share satisfied or very satisfied) ranges from "
+        f"{_pct(lo['top_box'])} in {lo['district']} to {_pct(hi['top_box'])} in {hi['district']}, a gap of "
+        f"{100 * gap:.1f} percentage points (95% CI {100 * (gap - 1.96 * se):.1f} to {100 * (gap + 1.96 * se):.1f}). "
+        f"The report gives one county figure."
+    )
     if district is not None:
         row = by[by["district"] == district]
         if row.empty:
             raise NotAvailable(f"no answers from district {district}")
         r = row.iloc[0]
-        text += (f" {district}: {_pct(r['top_box'])} (95% CI {_pct(r['ci_low'])} to {_pct(r['ci_high'])}), "
-                 f"rank {int(row.index[0]) + 1} of {len(by)}.")
-    table = pd.DataFrame({"District": by["district"].astype(str),
-                          "Answers": [f"{int(n):,}" for n in by["n_valid"]],
-                          "Satisfied": [_pct(x) for x in by["top_box"]],
-                          "95% CI": [f"{_pct(a)} to {_pct(b)}" for a, b in zip(by["ci_low"], by["ci_high"])]})
+        text += (
+            f" {district}: {_pct(r['top_box'])} (95% CI {_pct(r['ci_low'])} to {_pct(r['ci_high'])}), "
+            f"rank {int(row.index[0]) + 1} of {len(by)}."
+        )
+    table = pd.DataFrame(
+        {
+            "District": by["district"].astype(str),
+            "Answers": [f"{int(n):,}" for n in by["n_valid"]],
+            "Satisfied": [_pct(x) for x in by["top_box"]],
+            "95% CI": [f"{_pct(a)} to {_pct(b)}" for a, b in zip(by["ci_low"], by["ci_high"])],
+        }
+    )
     return Finding("satisfaction_spread", "Spread of satisfaction across districts", True, text, table)
 
 
@@ -185,25 +204,40 @@ def self_selection(batches: pd.DataFrame, responses: pd.DataFrame, district: str
     # ASSUMPTION(bounds-unweighted): the nonresponse bounds use the unweighted share among respondents who answered the overall question, since the bounds concern the forms handed out, not the population.
     low, high = survey.nonresponse_bounds(p, returned, distributed)
     where = "the county" if district is None else district
-    text = (f"In {where}, {returned:,} of {distributed:,} forms came back ({_pct(returned / distributed)}); the "
-            f"police handed them out and people chose to answer. {_pct(p)} of those who answered were satisfied. "
-            f"If the {distributed - returned:,} who did not answer could think anything, satisfaction among all "
-            f"{distributed:,} lies between {_pct(low)} and {_pct(high)}. Intervals elsewhere cover sampling noise only.")
-    table = pd.DataFrame({"Forms handed out": [f"{distributed:,}"], "Returned": [f"{returned:,}"],
-                          "Satisfied among respondents": [_pct(p)],
-                          "Bounds among all handed a form": [f"{_pct(low)} to {_pct(high)}"]})
+    text = (
+        f"In {where}, {returned:,} of {distributed:,} forms came back ({_pct(returned / distributed)}); the "
+        f"police handed them out and people chose to answer. {_pct(p)} of those who answered were satisfied. "
+        f"If the {distributed - returned:,} who did not answer could think anything, satisfaction among all "
+        f"{distributed:,} lies between {_pct(low)} and {_pct(high)}. Intervals elsewhere cover sampling noise only."
+    )
+    table = pd.DataFrame(
+        {
+            "Forms handed out": [f"{distributed:,}"],
+            "Returned": [f"{returned:,}"],
+            "Satisfied among respondents": [_pct(p)],
+            "Bounds among all handed a form": [f"{_pct(low)} to {_pct(high)}"],
+        }
+    )
     return Finding("self_selection", "Self-selection: the nonresponse bounds", True, text, table)
 
 
 FINDINGS = {
-    "fitness_roster": ("Fitness pass rate under the roster denominator",
-                       lambda f, district, cutoff: fitness_roster_denominator(*_need(f, *NEEDS["fitness_roster"]))),
-    "rectification_time": ("Median time to rectification",
-                           lambda f, district, cutoff: rectification_time(*_need(f, *NEEDS["rectification_time"]), cutoff)),
-    "satisfaction_spread": ("Spread of satisfaction across districts",
-                            lambda f, district, cutoff: satisfaction_spread(*_need(f, *NEEDS["satisfaction_spread"]), district)),
-    "self_selection": ("Self-selection: the nonresponse bounds",
-                       lambda f, district, cutoff: self_selection(*_need(f, *NEEDS["self_selection"]), district)),
+    "fitness_roster": (
+        "Fitness pass rate under the roster denominator",
+        lambda f, district, cutoff: fitness_roster_denominator(*_need(f, *NEEDS["fitness_roster"])),
+    ),
+    "rectification_time": (
+        "Median time to rectification",
+        lambda f, district, cutoff: rectification_time(*_need(f, *NEEDS["rectification_time"]), cutoff),
+    ),
+    "satisfaction_spread": (
+        "Spread of satisfaction across districts",
+        lambda f, district, cutoff: satisfaction_spread(*_need(f, *NEEDS["satisfaction_spread"]), district),
+    ),
+    "self_selection": (
+        "Self-selection: the nonresponse bounds",
+        lambda f, district, cutoff: self_selection(*_need(f, *NEEDS["self_selection"]), district),
+    ),
 }
 
 
@@ -217,8 +251,11 @@ def what_the_data_adds(frames: dict, district: str | None = None, cutoff: str | 
             out.append(Finding(key, title, False, f"{NOT_AVAILABLE}: {exc}."))
         except (ImportError, AttributeError, TypeError, KeyError) as exc:
             # A module that exists but not yet with the interface above: say so, show no number.
-            out.append(Finding(key, title, False,
-                               f"{NOT_AVAILABLE}: the module's interface differs ({type(exc).__name__}: {exc})."))
+            out.append(
+                Finding(
+                    key, title, False, f"{NOT_AVAILABLE}: the module's interface differs ({type(exc).__name__}: {exc})."
+                )
+            )
     return out
 
 

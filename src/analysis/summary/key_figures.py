@@ -3,24 +3,37 @@
 Each figure comes with its numerator and denominator, the rows it counts, and, where it is an
 estimate, a 95% Wilson interval. ``write_key_figures`` writes data/processed/key_figures.csv.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 
 from analysis.core import paths
-from analysis.subjects.fitness import officer_round_results
 from analysis.data.processed import load
 from analysis.stats.proportions import wilson
+from analysis.subjects.fitness import officer_round_results
 
-COLUMNS = ["id", "value", "numerator", "denominator", "ci_low", "ci_high", "published", "relation",
-           "unit", "matches", "rows", "source"]
+COLUMNS = [
+    "id",
+    "value",
+    "numerator",
+    "denominator",
+    "ci_low",
+    "ci_high",
+    "published",
+    "relation",
+    "unit",
+    "matches",
+    "rows",
+    "source",
+]
 
 
 @dataclass
@@ -67,8 +80,11 @@ def _share(numerator: int, denominator: int, rows: str, source: str, *, estimate
 
 # --- survey --------------------------------------------------------------------------------------
 def _distributed(t: Tables) -> Figure:
-    return _count(t["survey_batches"]["forms_distributed"].sum(), "forms handed out, all batches",
-                  "survey_batches.forms_distributed")
+    return _count(
+        t["survey_batches"]["forms_distributed"].sum(),
+        "forms handed out, all batches",
+        "survey_batches.forms_distributed",
+    )
 
 
 def _valid(t: Tables) -> Figure:
@@ -76,8 +92,12 @@ def _valid(t: Tables) -> Figure:
 
 
 def _return_rate(t: Tables) -> Figure:
-    return _share(len(t["survey_responses"]), int(t["survey_batches"]["forms_distributed"].sum()),
-                  "valid returned forms / forms handed out", "survey_responses, survey_batches")
+    return _share(
+        len(t["survey_responses"]),
+        int(t["survey_batches"]["forms_distributed"].sum()),
+        "valid returned forms / forms handed out",
+        "survey_responses, survey_batches",
+    )
 
 
 # --- opinions ------------------------------------------------------------------------------------
@@ -91,31 +111,48 @@ def _opinions(t: Tables) -> pd.DataFrame:
 def _status_count(status: str) -> Callable[[Tables], Figure]:
     def figure(t: Tables) -> Figure:
         opinions = _opinions(t)
-        return Figure(float((opinions["status"] == status).sum()), f"merged opinions with ledger status '{status}'",
-                      "rectification_ledger.status", float((opinions["status"] == status).sum()), float(len(opinions)))
+        return Figure(
+            float((opinions["status"] == status).sum()),
+            f"merged opinions with ledger status '{status}'",
+            "rectification_ledger.status",
+            float((opinions["status"] == status).sum()),
+            float(len(opinions)),
+        )
+
     return figure
 
 
 def _opinion_total(t: Tables) -> Figure:
-    return _count(t["opinions_register"]["opinion_id"].nunique(), "distinct merged opinions in the register",
-                  "opinions_register.opinion_id")
+    return _count(
+        t["opinions_register"]["opinion_id"].nunique(),
+        "distinct merged opinions in the register",
+        "opinions_register.opinion_id",
+    )
 
 
 def _opinion_categories(t: Tables) -> Figure:
-    return _count(_opinions(t)["category"].nunique(), "distinct categories of merged opinions",
-                  "opinions_register.category")
+    return _count(
+        _opinions(t)["category"].nunique(), "distinct categories of merged opinions", "opinions_register.category"
+    )
 
 
 def _rectified_rate(t: Tables) -> Figure:
     opinions = _opinions(t)
-    return _share(int((opinions["status"] == "rectified").sum()), len(opinions),
-                  "rectified / all merged opinions, as recorded in the ledger", "rectification_ledger.status")
+    return _share(
+        int((opinions["status"] == "rectified").sum()),
+        len(opinions),
+        "rectified / all merged opinions, as recorded in the ledger",
+        "rectification_ledger.status",
+    )
 
 
 # --- officers ------------------------------------------------------------------------------------
 def _pass_mark(t: Tables) -> Figure:
-    return Figure(float(t.rules["training.pass_mark"]), "the bureau's rule, applied to training averages",
-                  "data/reference/rules.csv")
+    return Figure(
+        float(t.rules["training.pass_mark"]),
+        "the bureau's rule, applied to training averages",
+        "data/reference/rules.csv",
+    )
 
 
 def _disqualified(t: Tables) -> Figure:
@@ -127,8 +164,13 @@ def _disqualified(t: Tables) -> Figure:
     roster = t["officer_roster"]
     candidates = roster.loc[roster["cadre_candidate"].fillna(False), "officer_id"]
     below = average.reindex(candidates).lt(mark).sum()
-    return Figure(float(below), f"cadre candidates whose average score {first}..{last} is below {mark:g}",
-                  "training_credits, officer_roster.cadre_candidate", float(below), float(len(candidates)))
+    return Figure(
+        float(below),
+        f"cadre candidates whose average score {first}..{last} is below {mark:g}",
+        "training_credits, officer_roster.cadre_candidate",
+        float(below),
+        float(len(candidates)),
+    )
 
 
 def _redo_mark(t: Tables) -> Figure:
@@ -138,15 +180,20 @@ def _redo_mark(t: Tables) -> Figure:
     first = review[review["round"] == 1].set_index("unit")["score"]
     redone = set(review.loc[review["round"] > 1, "unit"])
     consistent = all((score < mark) == (unit in redone) for unit, score in first.items())
-    return Figure(mark if consistent else math.nan,
-                  f"the bureau's rule; {len(redone)} of {len(first)} units redid the review, "
-                  + ("exactly those below it" if consistent else "NOT exactly those below it"),
-                  "data/reference/rules.csv, democratic_review")
+    return Figure(
+        mark if consistent else math.nan,
+        f"the bureau's rule; {len(redone)} of {len(first)} units redid the review, "
+        + ("exactly those below it" if consistent else "NOT exactly those below it"),
+        "data/reference/rules.csv, democratic_review",
+    )
 
 
 def _collective(t: Tables) -> Figure:
-    return _count(t["case_files"]["collective_decision"].fillna(False).sum(),
-                  "case files marked as decided collectively", "case_files.collective_decision")
+    return _count(
+        t["case_files"]["collective_decision"].fillna(False).sum(),
+        "case files marked as decided collectively",
+        "case_files.collective_decision",
+    )
 
 
 def _fitness(which: str) -> Callable[[Tables], Figure]:
@@ -154,8 +201,13 @@ def _fitness(which: str) -> Callable[[Tables], Figure]:
         results = officer_round_results(t["fitness_tests"])  # the fitness module's pass rule, one source
         round_ = results["round"].min() if which == "first" else results["round"].max()
         tested = results[(results["round"] == round_) & (results["status"] == "tested")]
-        return _share(int(tested["passed"].sum()), len(tested),
-                      f"officers tested in round {round_} ({which} round) passing every item", "fitness_tests")
+        return _share(
+            int(tested["passed"].sum()),
+            len(tested),
+            f"officers tested in round {round_} ({which} round) passing every item",
+            "fitness_tests",
+        )
+
     return figure
 
 
@@ -166,13 +218,17 @@ def _posts(level: str | None = None, deputy: bool = False) -> Callable[[Tables],
         rows = c[c["deputy_director"].fillna(False)] if deputy else c[c["level"] == level]
         what = "deputy-director posts" if deputy else f"{level}-level posts"
         return _count(rows["post_id"].nunique(), f"distinct {what} opened to competition", "cadre_competition")
+
     return figure
 
 
 def _applicants(t: Tables) -> Figure:
     c = t["cadre_competition"]
-    return _count(c.loc[c["level"] == "middle", "officer_id"].nunique(),
-                  "distinct officers applying for middle-level posts", "cadre_competition")
+    return _count(
+        c.loc[c["level"] == "middle", "officer_id"].nunique(),
+        "distinct officers applying for middle-level posts",
+        "cadre_competition",
+    )
 
 
 # --- campaigns -----------------------------------------------------------------------------------
@@ -184,20 +240,32 @@ def _activity(campaign: str, activity: str, unit: str | None = None) -> Callable
     def figure(t: Tables) -> Figure:
         ledger = t["campaign_activities"]
         window = campaign_windows().set_index("campaign").loc[campaign]
-        rows = ledger[(ledger["campaign"] == campaign) & (ledger["activity"] == activity)
-                      & ledger["date"].between(window["start"], window["end"])]
+        rows = ledger[
+            (ledger["campaign"] == campaign)
+            & (ledger["activity"] == activity)
+            & ledger["date"].between(window["start"], window["end"])
+        ]
         if unit:
             rows = rows[rows["unit"] == unit]
         where = f" by {unit}" if unit else ""
-        return _count(rows["quantity"].sum(), f"sum of '{activity}'{where}, {window['start']:%Y-%m-%d}.."
-                      f"{window['end']:%Y-%m-%d}", "campaign_activities")
+        return _count(
+            rows["quantity"].sum(),
+            f"sum of '{activity}'{where}, {window['start']:%Y-%m-%d}..{window['end']:%Y-%m-%d}",
+            "campaign_activities",
+        )
+
     return figure
 
 
 def _completion(t: Tables) -> Figure:
     handled, completed = (_activity("agency_service", a)(t).value for a in ("items_handled", "items_completed"))
-    return _share(int(completed), int(handled), "items completed / items handled (agency service); a complete count",
-                  "campaign_activities", estimate=False)
+    return _share(
+        int(completed),
+        int(handled),
+        "items completed / items handled (agency service); a complete count",
+        "campaign_activities",
+        estimate=False,
+    )
 
 
 FIGURES: dict[str, Callable[[Tables], Figure]] = {
@@ -286,11 +354,10 @@ def matches(value, published, relation: str, unit: str | None = None) -> bool:
     if relation == "exact" and (places == 0 or (unit == "proportion" and target in (0.0, 1.0))):
         return math.isclose(value, target, rel_tol=0, abs_tol=1e-9)
     # ASSUMPTION(rounded-published-fractions): a published fraction such as 32% is taken as rounded to its printed digits, so any value that rounds to it matches.
-    return abs(value - target) <= 0.5 * 10.0 ** -places + 1e-12
+    return abs(value - target) <= 0.5 * 10.0**-places + 1e-12
 
 
-def compute_key_figures(processed_dir: Path | str | None = None,
-                        published: pd.DataFrame | None = None) -> pd.DataFrame:
+def compute_key_figures(processed_dir: Path | str | None = None, published: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per published id: the value from data, its numerator, denominator, interval and status."""
     tables = Tables(processed_dir)
     published = published_figures() if published is None else published
@@ -299,11 +366,22 @@ def compute_key_figures(processed_dir: Path | str | None = None,
         compute = FIGURES.get(spec.id)
         figure = compute(tables) if compute else Figure(math.nan, "no function computes this id", "")
         low, high = figure.interval or (math.nan, math.nan)
-        rows.append({"id": spec.id, "value": figure.value, "numerator": figure.numerator,
-                     "denominator": figure.denominator, "ci_low": low, "ci_high": high,
-                     "published": spec.published, "relation": spec.relation, "unit": spec.unit,
-                     "matches": matches(figure.value, spec.published, spec.relation, spec.unit),
-                     "rows": figure.rows, "source": figure.source})
+        rows.append(
+            {
+                "id": spec.id,
+                "value": figure.value,
+                "numerator": figure.numerator,
+                "denominator": figure.denominator,
+                "ci_low": low,
+                "ci_high": high,
+                "published": spec.published,
+                "relation": spec.relation,
+                "unit": spec.unit,
+                "matches": matches(figure.value, spec.published, spec.relation, spec.unit),
+                "rows": figure.rows,
+                "source": figure.source,
+            }
+        )
     return pd.DataFrame(rows, columns=COLUMNS)
 
 

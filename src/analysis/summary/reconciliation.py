@@ -4,6 +4,7 @@ Built from two frames: ``data/processed/key_figures.csv`` (written by ``analysis
 one row per computed id) and ``data/reference/published_figures.csv`` (the figures the report
 printed). Nothing here computes a figure: this module compares and presents.
 """
+
 from __future__ import annotations
 
 import html
@@ -37,8 +38,23 @@ SUMMARY_NOTEBOOK = "90_summary"
 KEY_FIGURE_COLUMNS = ("id", "value", "numerator", "denominator", "ci_low", "ci_high", "rows", "source")
 PUBLISHED_COLUMNS = ("id", "published", "relation", "unit", "dataset", "quote")
 
-TABLE_COLUMNS = ["id", "dataset", "unit", "quote", "relation", "published", "value", "numerator",
-                 "denominator", "ci_low", "ci_high", "rows", "source", "status", "report"]
+TABLE_COLUMNS = [
+    "id",
+    "dataset",
+    "unit",
+    "quote",
+    "relation",
+    "published",
+    "value",
+    "numerator",
+    "denominator",
+    "ci_low",
+    "ci_high",
+    "rows",
+    "source",
+    "status",
+    "report",
+]
 
 
 def report_files(config_path=None) -> dict[str, str]:
@@ -82,10 +98,7 @@ def compare(value, published, relation: str, unit: str | None = None) -> str:
     return MATCHES if matches(value, published, relation, unit) else DIFFERS
 
 
-
-
-def build(key_figures: pd.DataFrame, published: pd.DataFrame,
-          reports: dict[str, str] | None = None) -> pd.DataFrame:
+def build(key_figures: pd.DataFrame, published: pd.DataFrame, reports: dict[str, str] | None = None) -> pd.DataFrame:
     """One row per published id, in the published table's order.
 
     Columns: id, dataset, unit, quote, relation, published, value, numerator, denominator,
@@ -106,8 +119,9 @@ def build(key_figures: pd.DataFrame, published: pd.DataFrame,
     kf = kf[list(KEY_FIGURE_COLUMNS)]
     pub = published[list(PUBLISHED_COLUMNS)].copy()
     table = pub.merge(kf, on="id", how="left", validate="one_to_one")
-    table["status"] = [compare(v, p, r, u) for v, p, r, u in
-                       zip(table["value"], table["published"], table["relation"], table["unit"])]
+    table["status"] = [
+        compare(v, p, r, u) for v, p, r, u in zip(table["value"], table["published"], table["relation"], table["unit"])
+    ]
     table["report"] = [report_file(d, reports) for d in table["dataset"]]
     for col in ("published", "value", "numerator", "denominator", "ci_low", "ci_high"):
         table[col] = pd.to_numeric(table[col], errors="coerce").astype("Float64")
@@ -120,6 +134,7 @@ def status_counts(table: pd.DataFrame) -> pd.Series:
 
 
 # ---- presentation -------------------------------------------------------------------------
+
 
 def _places(unit: str, published) -> int:
     return printed_places(published, unit) - 2 if unit == "proportion" else 0
@@ -150,19 +165,20 @@ def display(table: pd.DataFrame) -> pd.DataFrame:
         interval = "–"
         if not (pd.isna(r.ci_low) or pd.isna(r.ci_high)):
             # An interval is read for its width: one decimal of a percentage is enough.
-            interval = (f"{format_figure(r.ci_low, r.unit, 1)} to "
-                        f"{format_figure(r.ci_high, r.unit, 1)}")
-        rows.append({
-            "Figure": r.id,
-            "Published": _RELATION_SIGN[r.relation] + format_figure(r.published, r.unit, places),
-            "From data": format_figure(r.value, r.unit, vplaces),
-            "Numerator": format_figure(r.numerator, "count"),
-            "Denominator": format_figure(r.denominator, "count"),
-            "95% interval": interval,
-            "Status": r.status,
-            "Rows counted": "" if pd.isna(r.rows) else str(r.rows),
-            "Report": "" if r.report is None or pd.isna(r.report) else str(r.report),
-        })
+            interval = f"{format_figure(r.ci_low, r.unit, 1)} to {format_figure(r.ci_high, r.unit, 1)}"
+        rows.append(
+            {
+                "Figure": r.id,
+                "Published": _RELATION_SIGN[r.relation] + format_figure(r.published, r.unit, places),
+                "From data": format_figure(r.value, r.unit, vplaces),
+                "Numerator": format_figure(r.numerator, "count"),
+                "Denominator": format_figure(r.denominator, "count"),
+                "95% interval": interval,
+                "Status": r.status,
+                "Rows counted": "" if pd.isna(r.rows) else str(r.rows),
+                "Report": "" if r.report is None or pd.isna(r.report) else str(r.report),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -179,10 +195,23 @@ def to_html(table: pd.DataFrame, *, report_prefix: str = "") -> str:
     """
     shown = display(table)
     quotes = table["quote"].tolist()
-    head = ["Figure", "What the report says", "Published", "From data", "Numerator", "Denominator",
-            "95% interval", "Rows counted", "Status", "Detail"]
-    out = ['<table id="reconciliation" class="reconciliation">',
-           "<thead><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in head) + "</tr></thead>", "<tbody>"]
+    head = [
+        "Figure",
+        "What the report says",
+        "Published",
+        "From data",
+        "Numerator",
+        "Denominator",
+        "95% interval",
+        "Rows counted",
+        "Status",
+        "Detail",
+    ]
+    out = [
+        '<table id="reconciliation" class="reconciliation">',
+        "<thead><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in head) + "</tr></thead>",
+        "<tbody>",
+    ]
     esc = html.escape
     for quote, r in zip(quotes, shown.to_dict("records")):
         link = ""
@@ -192,17 +221,21 @@ def to_html(table: pd.DataFrame, *, report_prefix: str = "") -> str:
         status_class = "status-" + r["Status"].replace(" ", "-")
         quote_text = "" if quote is None or pd.isna(quote) else str(quote)
         cells = [f"<td><code>{esc(r['Figure'])}</code></td>", f"<td>{esc(quote_text)}</td>"]
-        cells += [f"<td>{esc(r[c])}</td>" for c in ("Published", "From data", "Numerator", "Denominator",
-                                                    "95% interval", "Rows counted")]
+        cells += [
+            f"<td>{esc(r[c])}</td>"
+            for c in ("Published", "From data", "Numerator", "Denominator", "95% interval", "Rows counted")
+        ]
         cells += [f'<td class="{status_class}">{esc(r["Status"])}</td>', f"<td>{link}</td>"]
-        out.append(f'<tr class="{status_class}" data-id="{esc(r["Figure"], quote=True)}" '
-                   f'data-status="{esc(r["Status"], quote=True)}">'
-                   + "".join(cells) + "</tr>")
+        out.append(
+            f'<tr class="{status_class}" data-id="{esc(r["Figure"], quote=True)}" '
+            f'data-status="{esc(r["Status"], quote=True)}">' + "".join(cells) + "</tr>"
+        )
     out += ["</tbody>", "</table>"]
     return "\n".join(out)
 
 
 # ---- inputs and cross-checks --------------------------------------------------------------
+
 
 def read_inputs(processed_dir=None, published_path=None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """key_figures.csv from ``processed_dir`` and the published-figures table (printed digits kept as text).
@@ -226,8 +259,10 @@ def scope_note(district: str | None) -> str:
     """What the table covers, given the report's district parameter."""
     if district is None:
         return "County-wide figures, as the work report published them."
-    return (f"The published figures are county-wide, so this table is county-wide too; "
-            f"{district} is covered in the findings below and in the detailed reports.")
+    return (
+        f"The published figures are county-wide, so this table is county-wide too; "
+        f"{district} is covered in the findings below and in the detailed reports."
+    )
 
 
 def campaign_totals(key_figures: pd.DataFrame, published: pd.DataFrame, reports=None) -> pd.DataFrame:

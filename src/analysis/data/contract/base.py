@@ -1,8 +1,9 @@
 """Building blocks of the raw-data contract: what a column and a file must look like."""
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 # Column kinds and what cleaning does with them (see docs/data-contract.md):
 #   id        code-like key: NFKC, whitespace removed, upper case
@@ -17,8 +18,21 @@ from typing import Mapping
 #   likert    1-5, or the don't-know code 9; blank is item non-response
 #   unit      a police unit, canonicalised through data/reference/aliases.csv
 #   district  a district of the county, canonicalised the same way
-KINDS = {"id", "text", "name", "officer", "int", "float", "date", "month",
-         "category", "bool", "likert", "unit", "district"}
+KINDS = {
+    "id",
+    "text",
+    "name",
+    "officer",
+    "int",
+    "float",
+    "date",
+    "month",
+    "category",
+    "bool",
+    "likert",
+    "unit",
+    "district",
+}
 
 LIKERT_VALID = (1, 2, 3, 4, 5)
 LIKERT_DONT_KNOW = 9
