@@ -12,12 +12,9 @@ import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from analysis.batch.pool import kernel_manager_class
-
-if TYPE_CHECKING:
-    from analysis.batch.pool import KernelPool
+from analysis.batch.pool import KernelPool, kernel_manager_class
 
 # jsonschema (imported by nbformat, hence papermill and nbconvert) imports rfc3987_syntax when it is
 # installed, which builds a grammar at import time: 1-3 s of every run, for an "iri" format check

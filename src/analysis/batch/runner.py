@@ -362,7 +362,8 @@ class Runner:
             self.done = 1
             self.progress(f"{report.name}: skipped (unchanged)")
             return skipped
-        self.progress(f"{report.name}: cleaning the raw data")
+        why = "" if freshness.current else f" ({freshness.reason})"
+        self.progress(f"{report.name}: cleaning the raw data{why}")
         self._start_helpers()
         # While the cleaning runs on one core, boot the first analysis kernels on the others.
         upcoming = [str(e.notebook.parent) for e in cfg.entries if nb_params.get(e.name) is not None]
