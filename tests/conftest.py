@@ -1,8 +1,8 @@
 """Session set-up shared by the whole suite.
 
 - Notebook tests (nbval items from notebooks/*.ipynb, tests marked ``slow`` or ``needs_processed``) need data/processed:
-  it is (re)built once per session from data/raw with ``analysis.data.cleaning.clean_all`` when the
-  manifest is missing or older than the raw data or the cleaning code.
+  it is (re)built once per session from data/raw with ``clean_and_compute`` (what ``python -m analysis
+  clean`` runs) unless ``processed_freshness`` (the rule the batch runner uses) finds it current.
 - tests/fixtures/ holds fixture notebooks (one made to fail on purpose): never collected by nbval.
 - ``batch_project`` builds a tiny project (fixture notebooks, reports.yml, data) in a tmp folder.
 - ``demo_batch`` runs the real batch once per session on a copy of the demo raw data.
@@ -22,55 +22,17 @@ from analysis.core import paths
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 collect_ignore_glob = ["fixtures/*"]
 
-# What the processed data depends on, besides data/raw (a change rebuilds it before notebook tests).
-_CLEANING_CODE = ("core", "data", "summary/key_figures.py", "subjects/fitness.py")
-
-
-def _newest_mtime(items) -> float:
-    newest = 0.0
-    for item in items:
-        item = Path(item)
-        if item.is_dir():
-            newest = max([newest] + [p.stat().st_mtime for p in item.rglob("*") if p.is_file()])
-        elif item.exists():
-            newest = max(newest, item.stat().st_mtime)
-    return newest
-
-
-def processed_is_stale(raw: Path = paths.RAW, processed: Path = paths.PROCESSED) -> bool:
-    """True when data/processed is missing, was cleaned from other raw files, or predates the cleaning code."""
-    import hashlib
-
-    manifest_path = processed / paths.MANIFEST
-    if not manifest_path.exists() or not (processed / paths.KEY_FIGURES).exists():
-        return True
-    try:
-        inputs = json.loads(manifest_path.read_text(encoding="utf-8")).get("inputs", {})
-    except ValueError:
-        return True
-    raw_files = {p.name: p for p in raw.iterdir() if p.is_file() and p.name in inputs} if raw.exists() else {}
-    if set(raw_files) != set(inputs):
-        return True
-    for name, path in raw_files.items():
-        if hashlib.sha256(path.read_bytes()).hexdigest() != inputs[name].get("sha256"):
-            return True
-    pkg = Path(__import__("analysis").__file__).resolve().parent
-    return _newest_mtime(pkg / name for name in _CLEANING_CODE) > manifest_path.stat().st_mtime
-
 
 def ensure_processed() -> None:
-    """Build data/processed from data/raw when it is missing or stale (once per session)."""
-    if not processed_is_stale():
-        return
-    try:
-        from analysis.data.cleaning import clean_all
-    except ImportError as exc:  # before the cleaning lands, notebook tests cannot have data
-        pytest.exit(f"data/processed is missing and analysis.data.cleaning is not available: {exc}", returncode=3)
-    print(f"\nconftest: cleaning {paths.RAW} into {paths.PROCESSED}", file=sys.stderr)
-    clean_all(paths.RAW, paths.PROCESSED)
-    from analysis.summary.key_figures import write_key_figures  # what `python -m analysis clean` also writes
+    """Build data/processed from data/raw unless it is current (once per session)."""
+    from analysis.batch.command import clean_and_compute
+    from analysis.batch.provenance import processed_freshness
 
-    write_key_figures(paths.PROCESSED)
+    freshness = processed_freshness(paths.RAW, paths.PROCESSED)
+    if freshness.current:
+        return
+    print(f"\nconftest: cleaning {paths.RAW} into {paths.PROCESSED} ({freshness.reason})", file=sys.stderr)
+    clean_and_compute(paths.RAW, paths.PROCESSED)
 
 
 def _needs_data(item: pytest.Item) -> bool:
@@ -96,7 +58,7 @@ TINY_UNITS = ["Anyi Police Station", "Traffic Brigade", "Xi'anfeng Police Statio
 
 
 def write_tiny_data(folder: Path) -> None:
-    """The two data sets the parameter schema looks values up in, plus a manifest and key figures."""
+    """The two data sets the parameter schema looks values up in, key figures, a manifest and the demo marker."""
     import pandas as pd
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -111,6 +73,7 @@ def write_tiny_data(folder: Path) -> None:
     pd.DataFrame({"officer_id": ["o1", "o2", "o3"], "unit": TINY_UNITS}).to_parquet(folder / "officer_roster.parquet")
     (folder / paths.MANIFEST).write_text(json.dumps({"synthetic": True}), encoding="utf-8")
     (folder / paths.KEY_FIGURES).write_text("id,value\nfixture,1\n", encoding="utf-8")
+    (folder / paths.SYNTHETIC_MARKER).write_text("fixture data\n", encoding="utf-8")
 
 
 @pytest.fixture

@@ -19,13 +19,9 @@ def _demo_data(args: argparse.Namespace) -> int:
 
 
 def _clean(args: argparse.Namespace) -> int:
-    from analysis.data.cleaning import clean_all
-    from analysis.summary.key_figures import write_key_figures
+    from analysis.batch.command import clean_and_compute
 
-    result = clean_all(Path(args.raw_dir), Path(args.processed_dir))
-    print(result.summary_text())
-    figures = write_key_figures(Path(args.processed_dir))
-    print(f"key figures: {int(figures['matches'].sum())} of {len(figures)} published figures reproduced")
+    print(clean_and_compute(Path(args.raw_dir), Path(args.processed_dir)).summary_text())
     return 0
 
 
@@ -85,7 +81,7 @@ def _assumptions_doc(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from analysis.batch.runner import main as run_main
+    from analysis.batch.command import main as run_main
 
     return run_main(args)
 

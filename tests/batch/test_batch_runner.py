@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from analysis.batch import runner
-from analysis.batch.runner import publish_folder, write_atomic
+from analysis.batch.execution import Execution
+from analysis.core.files import TEMP_GLOB
 
 REPORTS_BUILT = {
     "county",
@@ -91,10 +92,37 @@ def test_progress_and_summary_table(first_run):
     assert "1 failed" in log
 
 
-def test_missing_notebook_is_skipped_with_a_message(first_run):
+def test_missing_notebook_is_an_error_named_in_the_log_index_and_exit_code(first_run):
     config, result, log = first_run
-    assert "not_yet.ipynb is not in the repository yet (report 'later')" in log
-    assert 'data-report="later" data-status="missing"' in (config.parent / "reports" / "index.html").read_text()
+    assert result.missing == ["absent"]
+    assert "error: report 'absent': notebook missing: " in log and "absent.ipynb" in log
+    assert "MISSING absent: notebook" in log and "1 notebooks missing" in log
+    index = (config.parent / "reports" / "index.html").read_text()
+    assert 'data-report="absent" data-status="missing"' in index and "notebook missing" in index
+
+
+def _fake_execute(order=None):
+    """An execution that records the report and succeeds at once (no kernel)."""
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    def execute(notebook, output, parameters, **kw):
+        if order is not None:
+            order.append(output.stem)
+        cell = new_code_cell("x", metadata={"papermill": {"duration": 0.1}})
+        cell.outputs = [new_output("stream", name="stdout", text="ok\n")]
+        return Execution(nb=new_notebook(cells=[cell]), seconds=0.1, cell_seconds=0.1)
+
+    return execute
+
+
+def test_a_missing_notebook_alone_fails_the_run_when_selected(batch_project, tmp_path):
+    config = batch_project(tmp_path)
+    selected = runner.run(config, jobs=1, only=["county", "absent"], out=io.StringIO(), execute=_fake_execute())
+    assert {o.status for o in selected.outcomes} == {"built"} and selected.missing == ["absent"]
+    assert selected.exit_code == 1
+    # Another report's missing notebook does not fail a run that did not ask for it.
+    other = runner.run(config, jobs=1, only=["county"], out=io.StringIO(), execute=_fake_execute())
+    assert other.missing == [] and other.exit_code == 0
 
 
 def test_second_run_skips_unchanged_and_force_reruns(first_run):
@@ -211,7 +239,7 @@ def test_killing_a_run_midway_leaves_previous_reports_intact(first_run):
     after = {p.name: p.read_bytes() for p in reports.glob("*.html")}
     assert after == before
     assert (reports / "figures" / "county" / "square.png").read_bytes() == figures_before
-    assert not list(reports.glob(".*.tmp"))
+    assert not list(reports.glob(TEMP_GLOB))
     # The next run clears the interrupted run's leftovers and finds everything unchanged.
     result, _ = _run(config, only=["county", "fitness"])
     assert set(_statuses(result).values()) == {"skipped"}
@@ -261,26 +289,14 @@ def test_ctrl_c_stops_at_once_and_keeps_previous_reports(first_run):
     assert b"interrupted: the previous reports are kept" in out
     assert {p.name: p.read_bytes() for p in reports.glob("*.html")} == before
     assert not (reports / ".staging").exists()
-    time.sleep(1.0)
-    assert not [p for p in _processes_mentioning("analysis.batch.forkserver") if f" {proc.pid} " in p]
 
+    def zygote_and_kernels():
+        return [p for p in _processes_mentioning("analysis.batch.forkserver") if f" {proc.pid} " in p]
 
-def test_write_atomic_replaces_in_one_step(tmp_path):
-    target = tmp_path / "a.html"
-    write_atomic(target, "old")
-    write_atomic(target, "new")
-    assert target.read_text() == "new" and [p.name for p in tmp_path.iterdir()] == ["a.html"]
-
-
-def test_publish_folder_moves_new_files_and_drops_stale_ones(tmp_path):
-    staged, final = tmp_path / "staged", tmp_path / "final"
-    (staged / "sub").mkdir(parents=True)
-    (staged / "new.png").write_bytes(b"1")
-    (staged / "sub" / "x.svg").write_bytes(b"2")
-    final.mkdir()
-    (final / "stale.png").write_bytes(b"0")
-    publish_folder(staged, final)
-    assert sorted(p.relative_to(final).as_posix() for p in final.rglob("*") if p.is_file()) == ["new.png", "sub/x.svg"]
+    deadline = time.monotonic() + 10
+    while zygote_and_kernels() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not zygote_and_kernels()
 
 
 def test_state_records_key_and_provenance(first_run):
@@ -294,22 +310,14 @@ def test_state_records_key_and_provenance(first_run):
 
 def test_longest_reports_start_first(batch_project, tmp_path):
     """Scheduling: by the last build's time, longest first; a report never built counts as longest."""
-    from nbformat.v4 import new_code_cell, new_notebook, new_output
-
     config = batch_project(tmp_path)
     order = []
-
-    def fake_execute(notebook, output, parameters, **kw):
-        order.append(output.stem)
-        cell = new_code_cell("x", metadata={"papermill": {"duration": 0.1}})
-        cell.outputs = [new_output("stream", name="stdout", text="ok\n")]
-        return runner.Execution(nb=new_notebook(cells=[cell]), seconds=0.1, cell_seconds=0.1)
 
     state = tmp_path / "reports" / ".state"
     state.mkdir(parents=True)
     for name, secs in {"county": 1.0, "fitness": 9.0, "fitness--strict": 5.0}.items():
         (state / f"{name}.json").write_text(json.dumps({"status": "failed", "seconds": secs}))
-    runner.run(config, jobs=1, only=["county", "fitness"], out=io.StringIO(), execute=fake_execute)
+    runner.run(config, jobs=1, only=["county", "fitness"], out=io.StringIO(), execute=_fake_execute(order))
     assert order[0] == "clean"
     never_built = [n for n in order[1:] if n not in ("county", "fitness", "fitness--strict")]
     assert order[1:] == never_built + ["fitness", "fitness--strict", "county"]

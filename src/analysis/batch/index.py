@@ -11,7 +11,7 @@ STATUS_WORDS = {
     "built": "built",
     "skipped": "skipped (unchanged)",
     "failed": "failed",
-    "missing": "notebook not in the repository yet",
+    "missing": "notebook missing",
     "not-run": "not run this time",
 }
 

@@ -1,23 +1,25 @@
-"""What produced a report: code version, data, parameters, packages, time; and the cache keys.
+"""What produced an output: code version, data, parameters, packages, time; cache keys and the staleness rule.
 
 A report is rebuilt when its *key* changes: the notebook's source, its parameters, the hashes of
-its input data, the dependency lock and the package's own code.
+its input data and the code hash (``core.files.code_hash``: the package, the reference data and the
+dependency lock).  The processed data is current when its manifest records the raw exports now in
+data/raw and that same code hash (``processed_freshness``): one rule for the runner and the tests.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import platform
 import subprocess
-from collections.abc import Iterable, Mapping
-from functools import lru_cache
+from collections.abc import Mapping
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from analysis.core import paths
+from analysis.core.files import code_hash, lock_hash, sha256_file, sha256_json
 
 PACKAGES = (
     "pandas",
@@ -34,31 +36,6 @@ PACKAGES = (
 )
 
 
-def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            h.update(block)
-    return h.hexdigest()
-
-
-def sha256_json(obj: Any) -> str:
-    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def tree_hashes(folder: Path, patterns: Iterable[str] = ("*",)) -> dict[str, str]:
-    """sha256 of every file under ``folder`` matching ``patterns`` (relative path -> hash)."""
-    folder = Path(folder)
-    if not folder.exists():
-        return {}
-    out = {}
-    for pattern in patterns:
-        for p in folder.rglob(pattern):
-            if p.is_file() and "__pycache__" not in p.parts:
-                out[p.relative_to(folder).as_posix()] = sha256_file(p)
-    return dict(sorted(out.items()))
-
-
 def notebook_source_hash(notebook: Path) -> str:
     """Hash of the cells' types and sources only: outputs, metadata and execution counts do not count."""
     nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
@@ -69,34 +46,61 @@ def notebook_source_hash(notebook: Path) -> str:
     return sha256_json(cells)
 
 
-@lru_cache(maxsize=1)
-def code_hash() -> str:
-    """Hash of the package's source (subject modules, cleaning, batch templates)."""
-    # ASSUMPTION(code-in-cache-key): any change under src/analysis reruns every report (conservative: never built by old code).
-    pkg = Path(__file__).resolve().parents[1]
-    return sha256_json(tree_hashes(pkg, ("*.py", "*.j2", "*.css", "*.yml", "*.csv")))
-
-
-def lock_hash() -> str:
-    return sha256_file(paths.LOCK_FILE) if paths.LOCK_FILE.exists() else "none"
-
-
-def data_hashes(folder: Path) -> dict[str, str]:
-    """Input-data hashes of a processed (or raw) data folder."""
-    return tree_hashes(folder)
-
-
-def report_key(notebook: Path, parameters: Mapping[str, Any], inputs: Mapping[str, str]) -> str:
-    """The cache key of one report; equal keys mean an identical rebuild."""
+def report_key(
+    notebook: Path, parameters: Mapping[str, Any], inputs: Mapping[str, str], *, code: str | None = None
+) -> str:
+    """The cache key of one report; equal keys mean an identical rebuild.  ``code``: ``code_hash()`` by default."""
     return sha256_json(
         {
             "notebook": notebook_source_hash(notebook),
             "parameters": dict(parameters),
             "inputs": dict(inputs),
-            "lock": lock_hash(),
-            "code": code_hash(),
+            "code": code or code_hash(),
         }
     )
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """Whether data/processed still describes data/raw; ``reason`` says why not ("" when current)."""
+
+    current: bool
+    reason: str = ""
+
+
+def processed_freshness(raw_dir: Path, processed_dir: Path, *, code: str | None = None) -> Freshness:
+    """Is ``processed_dir`` what cleaning ``raw_dir`` with the code now installed would give?
+
+    Current when its manifest records ``code`` (``code_hash()`` by default) as the code that wrote it,
+    every raw input it records still has its recorded sha256, the synthetic marker is as it was, and
+    the key figures were written.  The runner skips the cleaning on it; the tests re-clean on it.
+    """
+    raw_dir, processed_dir = Path(raw_dir), Path(processed_dir)
+    manifest_path = processed_dir / paths.MANIFEST
+    if not manifest_path.exists():
+        return Freshness(False, f"{manifest_path}: not written yet")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return Freshness(False, f"{manifest_path}: unreadable ({exc})")
+    if not isinstance(manifest, dict):
+        return Freshness(False, f"{manifest_path}: not a JSON object")
+    if manifest.get("code_sha256") != (code or code_hash()):
+        return Freshness(False, f"{manifest_path}: written by other code (code_sha256 differs)")
+    inputs = manifest.get("inputs")
+    if not isinstance(inputs, dict) or not inputs:
+        return Freshness(False, f"{manifest_path}: records no raw inputs")
+    for name, recorded in sorted(inputs.items()):
+        path = raw_dir / name
+        if not path.is_file():
+            return Freshness(False, f"{path}: cleaned from it, now gone")
+        if not isinstance(recorded, dict) or sha256_file(path) != recorded.get("sha256"):
+            return Freshness(False, f"{path}: changed since it was cleaned")
+    if bool(manifest.get("synthetic")) != (raw_dir / paths.SYNTHETIC_MARKER).exists():
+        return Freshness(False, f"{raw_dir / paths.SYNTHETIC_MARKER}: added or removed since cleaning")
+    if not (processed_dir / paths.KEY_FIGURES).exists():
+        return Freshness(False, f"{processed_dir / paths.KEY_FIGURES}: not written")
+    return Freshness(True)
 
 
 def _git(*args: str) -> str | None:

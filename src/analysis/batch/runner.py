@@ -1,35 +1,37 @@
-"""``python -m analysis run``: clean, then execute and render every report of reports.yml.
+"""The batch run (``python -m analysis run``): clean, then execute and render every report of reports.yml.
 
 Order of work:
 1. read reports.yml, cast ``-p`` overrides, check every key, type and (when the processed data is
    there) every value against the data: all problems at once, before any kernel starts;
-2. the cleaning notebook, alone (skipped when the raw data, notebook, code and lock are unchanged);
+2. the cleaning notebook, alone (skipped when the processed data is current by
+   ``provenance.processed_freshness`` and the notebook and its parameters are unchanged);
 3. the analysis notebooks in parallel (``--jobs``), each skipped when its key is unchanged;
    each executed notebook is rendered to HTML in this process as soon as it finishes;
-4. reports/index.html, reports/key_figures.csv, a summary table; exit code 1 if any report failed.
+4. reports/index.html, reports/key_figures.csv, a summary table; exit code 1 if any report failed
+   or a configured notebook is missing.
 
-Every file under reports/ is written to a temporary name and moved into place with ``os.replace``,
+Every file under reports/ is written with ``core.files`` (a temporary name, then ``os.replace``),
 so an interrupted run leaves the previous reports as they were.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
 import sys
 import threading
 import time
-import traceback
 import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
 from analysis.batch import provenance as prov
+from analysis.batch.execution import Execution, execute_notebook
+from analysis.batch.outcomes import FAILED_DIR, Outcome, RunResult, missing_row
+from analysis.batch.pool import KernelPool
 from analysis.batch.schema import (
     AllowedValues,
     Config,
@@ -42,351 +44,12 @@ from analysis.batch.schema import (
 )
 from analysis.core import paths
 from analysis.core.errors import ParameterError
-
-# jsonschema (imported by nbformat, hence papermill and nbconvert) imports rfc3987_syntax when it is
-# installed, which builds a grammar at import time: 1-3 s of every run, for an "iri" format check
-# that no notebook schema uses.  Declaring it absent makes that import a no-op.
-if "rfc3987_syntax" not in sys.modules:
-    sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
+from analysis.core.files import copy_atomic, publish_folder, sha256_file, tree_hashes, write_atomic
 
 STATE_DIR = ".state"
 STAGING_DIR = ".staging"
-FAILED_DIR = "_failed"
 FIGURES_DIR = "figures"
 HEARTBEAT_SECONDS = 15.0
-
-
-# ----------------------------------------------------------------------------- atomic files
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then move it into place in one step."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    mode = "wb" if isinstance(data, bytes) else "w"
-    with open(tmp, mode, **({} if isinstance(data, bytes) else {"encoding": "utf-8"})) as fh:
-        fh.write(data)
-    os.replace(tmp, path)
-
-
-def copy_atomic(src: Path, dst: Path) -> None:
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")
-    shutil.copyfile(src, tmp)
-    os.replace(tmp, dst)
-
-
-def publish_folder(staged: Path, final: Path) -> None:
-    """Move every file of ``staged`` into ``final`` file by file (each move atomic); drop stale files."""
-    final.mkdir(parents=True, exist_ok=True)
-    new = {p.relative_to(staged) for p in staged.rglob("*") if p.is_file()} if staged.exists() else set()
-    for rel in sorted(new):
-        (final / rel).parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staged / rel, final / rel)
-    for p in sorted(final.rglob("*"), reverse=True):
-        if p.is_file() and p.relative_to(final) not in new:
-            p.unlink()
-        elif p.is_dir() and not any(p.iterdir()):
-            p.rmdir()
-
-
-# ----------------------------------------------------------------------------- execution
-@dataclass
-class Execution:
-    """What a worker hands back: the executed notebook, or the failure and where it happened."""
-
-    nb: Any = None
-    seconds: float = 0.0
-    cell_seconds: float = 0.0
-    error: dict | None = None
-    executed_path: Path | None = None
-
-
-def cell_seconds(nb) -> float:
-    """Sum of the cell execution times papermill recorded (metadata.papermill.duration)."""
-    total = 0.0
-    for cell in nb.get("cells", []):
-        d = cell.get("metadata", {}).get("papermill", {}).get("duration")
-        total += float(d) if d else 0.0
-    return total
-
-
-def _source_cell_number(nb, cell_index: int) -> int:
-    """1-based position in the source notebook of executed cell ``cell_index`` (papermill inserts one)."""
-    injected = [i for i, c in enumerate(nb.cells) if "injected-parameters" in c.get("metadata", {}).get("tags", [])]
-    shift = sum(1 for i in injected if i < cell_index)
-    return cell_index - shift + 1
-
-
-_KM_CLASS = None
-
-
-def kernel_manager_class():
-    """Kernels talk over Unix sockets in the temp folder, not TCP: private, and no warning per kernel."""
-    global _KM_CLASS
-    if _KM_CLASS is None:
-        import tempfile
-
-        from jupyter_client.manager import AsyncKernelManager
-
-        class IPCKernelManager(AsyncKernelManager):
-            def __init__(self, **kwargs):
-                super().__init__(**kwargs)
-                self.transport = "ipc"
-                self.ip = str(Path(tempfile.gettempdir()) / f"analysis-kernel-{uuid.uuid4().hex[:16]}")
-
-        _KM_CLASS = IPCKernelManager
-    return _KM_CLASS
-
-
-class KernelPool:
-    """Kernels started ahead of need, so no report waits for a kernel to boot.
-
-    A background thread runs an event loop that starts kernels (and, if asked, imports the heavy
-    modules in them: ``preload``) while other notebooks execute or the data is being cleaned;
-    papermill receives a kernel that is already up.  Used kernels are killed in the same loop.
-    """
-
-    def __init__(self, *, preload: str = "", kernel_name: str = "python3", forkserver=None):
-        import asyncio
-
-        self.preload = preload
-        self.forkserver = forkserver
-        self.kernel_name = kernel_name
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, name="kernel-pool", daemon=True)
-        self.thread.start()
-        self._lock = threading.Lock()
-        self._ready: dict[str, list] = {}
-        self._queue: list[str] = []
-        self._all: list = []
-        self._in_use: set = set()
-
-    def _submit(self, coro):
-        import asyncio
-
-        return asyncio.run_coroutine_threadsafe(coro, self.loop)
-
-    async def _start(self, cwd: str):
-        fs = self.forkserver
-        if fs is not None and await self.loop.run_in_executor(None, fs.ready):
-            from analysis.batch.forkserver import KERNEL_NAME
-
-            km = kernel_manager_class()(kernel_name=KERNEL_NAME, kernel_spec_manager=fs.kernel_spec_manager())
-        else:
-            km = kernel_manager_class()(kernel_name=self.kernel_name)
-        await km.start_kernel(cwd=cwd)
-        kc = km.client()
-        kc.start_channels()
-        try:
-            await kc.wait_for_ready(timeout=120)
-            if self.preload:
-                msg_id = kc.execute(self.preload, silent=True, store_history=False)
-                while True:
-                    reply = await kc.get_shell_msg(timeout=300)
-                    if reply["parent_header"].get("msg_id") == msg_id:
-                        break
-        finally:
-            kc.stop_channels()
-        return km
-
-    def plan(self, cwds: list[str], ahead: int) -> None:
-        """The notebooks' folders in the order they will run; keep ``ahead`` kernels booting or ready."""
-        with self._lock:
-            queue = list(cwds)
-            for cwd, waiting in self._ready.items():  # kernels already booting serve the first ones
-                for _ in waiting:
-                    if cwd in queue:
-                        queue.remove(cwd)
-            self._queue = queue
-            n = max(0, ahead - sum(len(v) for v in self._ready.values()))
-        for _ in range(n):
-            self._start_next()
-
-    def _start_next(self) -> None:
-        with self._lock:
-            if not self._queue:
-                return
-            cwd = self._queue.pop(0)
-            fut = self._submit(self._start(cwd))
-            self._ready.setdefault(cwd, []).append(fut)
-            self._all.append(fut)
-
-    def acquire(self, cwd: str):
-        """A started kernel manager for a notebook in ``cwd`` (waits if it is still booting)."""
-        with self._lock:
-            waiting = self._ready.get(cwd) or []
-            fut = waiting.pop(0) if waiting else None
-            if fut is None:
-                if cwd in self._queue:
-                    self._queue.remove(cwd)
-                fut = self._submit(self._start(cwd))
-                self._all.append(fut)
-        self._start_next()
-        km = fut.result(timeout=300)
-        with self._lock:
-            self._in_use.add(km)
-        return km
-
-    def release(self, km) -> None:
-        with self._lock:
-            self._in_use.discard(km)
-        self._submit(self._kill(km))
-
-    @staticmethod
-    async def _kill(km) -> None:
-        try:
-            await km.shutdown_kernel(now=True)
-        except Exception:
-            pass
-
-    def close(self) -> None:
-        """Kill every kernel still waiting, then stop the loop."""
-        with self._lock:
-            waiting = [f for v in self._ready.values() for f in v]
-            self._ready.clear()
-            self._queue.clear()
-            in_use, self._in_use = list(self._in_use), set()
-        for km in in_use:  # an interrupted run: the notebooks still running lose their kernels
-            try:
-                self._submit(self._kill(km)).result(timeout=60)
-            except Exception:
-                pass
-        for fut in waiting:
-            try:
-                self._submit(self._kill(fut.result(timeout=300))).result(timeout=60)
-            except Exception:
-                pass
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout=10)
-
-
-def execute_notebook(
-    notebook: Path,
-    output: Path,
-    parameters: Mapping[str, Any],
-    *,
-    timeout: int | None = None,
-    pool: KernelPool | None = None,
-) -> Execution:
-    """Run one notebook with papermill in a fresh kernel (from ``pool`` if given); never raises for a failing cell."""
-    import nbformat
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
-    t0 = time.perf_counter()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    km = None
-    try:
-        engine: dict[str, Any] = {}
-        if pool is not None:
-            km = pool.acquire(str(notebook.parent))
-            engine["km"] = km
-        nb = papermill.execute_notebook(
-            str(notebook),
-            str(output),
-            parameters=dict(parameters),
-            kernel_name="python3",
-            progress_bar=False,
-            request_save_on_cell_execute=False,
-            execution_timeout=timeout,
-            # The kernel's working directory is the notebook's folder; os.chdir is never used (threads).
-            resources={"metadata": {"path": str(notebook.parent)}},
-            kernel_manager_class=kernel_manager_class(),
-            # The kernel has nothing to save: kill it at once instead of a graceful shutdown (~1 s each).
-            shutdown_kernel="immediate",
-            **engine,
-        )
-        return Execution(nb=nb, seconds=time.perf_counter() - t0, cell_seconds=cell_seconds(nb), executed_path=output)
-    except PapermillExecutionError as exc:
-        error = {
-            "cell_index": exc.cell_index + 1,
-            "exec_count": exc.exec_count,
-            "ename": exc.ename,
-            "evalue": str(exc.evalue),
-            "source": (exc.source or "").strip().splitlines()[:1],
-        }
-        secs = 0.0
-        if output.exists():
-            failed = nbformat.read(output, as_version=4)
-            secs = cell_seconds(failed)
-            original = nbformat.read(notebook, as_version=4)
-            # Position in the source notebook as an analyst sees it in JupyterLab (1 = first cell).
-            error["cell_index"] = _cell_number_in_source(original, failed, exc.cell_index)
-        return Execution(
-            seconds=time.perf_counter() - t0,
-            cell_seconds=secs,
-            error=error,
-            executed_path=output if output.exists() else None,
-        )
-    except Exception as exc:  # kernel died, timeout, bad notebook file: still name it
-        return Execution(
-            seconds=time.perf_counter() - t0,
-            executed_path=output if output.exists() else None,
-            error={
-                "cell_index": "?",
-                "exec_count": None,
-                "ename": type(exc).__name__,
-                "evalue": str(exc).strip().splitlines()[-1] if str(exc).strip() else repr(exc),
-                "traceback": traceback.format_exc(limit=3),
-            },
-        )
-    finally:
-        if km is not None:
-            pool.release(km)
-
-
-def _cell_number_in_source(original, failed, cell_index: int) -> int:
-    """Papermill's error cells and the injected cell shift indices; find the failing cell by its id."""
-    # papermill keeps the index of the executed (parameterised) notebook; its error markers come after.
-    executed = [c for c in failed.cells if "papermill-error-cell-tag" not in c.get("metadata", {}).get("tags", [])]
-    if 0 <= cell_index < len(executed):
-        cid = executed[cell_index].get("id")
-        for i, c in enumerate(original.cells):
-            if cid and c.get("id") == cid:
-                return i + 1
-    return _source_cell_number(failed, cell_index)
-
-
-# ----------------------------------------------------------------------------- outcomes
-@dataclass
-class Outcome:
-    report: Report
-    status: str  # built | skipped | failed | missing | not-run
-    seconds: float = 0.0
-    cell_seconds: float = 0.0
-    error: dict | None = None
-    html: str | None = None
-    provenance: dict = field(default_factory=dict)
-    failed_notebook: Path | None = None
-
-    def describe_error(self) -> str:
-        if not self.error:
-            return ""
-        e = self.error
-        where = f"cell {e.get('cell_index')}" + (f" (In [{e['exec_count']}])" if e.get("exec_count") else "")
-        params = ", ".join(f"{k}={v!r}" for k, v in self.report.parameters.items()) or "defaults"
-        text = (
-            f"{self.report.notebook.name} [{self.report.name}; parameters: {params}]: {where}: "
-            f"{e.get('ename')}: {e.get('evalue')}"
-        )
-        if self.failed_notebook:
-            text += f"\n    executed notebook kept at {self.failed_notebook}"
-        return text
-
-
-@dataclass
-class RunResult:
-    outcomes: list[Outcome]
-    seconds: float
-    index: Path | None
-
-    @property
-    def failed(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.status == "failed"]
-
-    @property
-    def exit_code(self) -> int:
-        return 1 if self.failed else 0
 
 
 def _fmt_elapsed(seconds: float) -> str:
@@ -629,7 +292,7 @@ class Runner:
 
         missing = [e for e in cfg.all_entries() if nb_params[e.name] is None]
         for e in missing:
-            self.say(f"skipped: {_display_path(e.notebook)} is not in the repository yet (report '{e.name}')")
+            self.say(f"error: report '{e.name}': notebook missing: {_display_path(e.notebook)}")
 
         self.reports_dir.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(self.reports_dir / STAGING_DIR, ignore_errors=True)  # leftovers of an interrupted run
@@ -680,7 +343,7 @@ class Runner:
 
     def _data_inputs(self) -> dict[str, str]:
         d = self.config.processed_dir
-        inputs = prov.tree_hashes(d, ("*.parquet",)) | {p.name: prov.sha256_file(p) for p in sorted(d.glob("*.csv"))}
+        inputs = tree_hashes(d, ("*.parquet",)) | {p.name: sha256_file(p) for p in sorted(d.glob("*.csv"))}
         inputs["synthetic"] = str(self.banner() is not None)
         return inputs
 
@@ -690,15 +353,17 @@ class Runner:
             return None
         _, reports = expand(cfg, {}, nb_params, AllowedValues(None), include_clean=True)
         report = next(r for r in reports if r.is_clean)
-        key = prov.report_key(report.notebook, report.parameters, prov.data_hashes(cfg.raw_dir))
+        key = prov.report_key(report.notebook, report.parameters, tree_hashes(cfg.raw_dir))
         force = self.force and (not self.only or self.selected(report))
         self.total = 1
-        skipped = self.skip_or_none(report, key, force) if (cfg.processed_dir / paths.MANIFEST).exists() else None
+        freshness = prov.processed_freshness(cfg.raw_dir, cfg.processed_dir)
+        skipped = self.skip_or_none(report, key, force) if freshness.current else None
         if skipped:
             self.done = 1
             self.progress(f"{report.name}: skipped (unchanged)")
             return skipped
-        self.progress(f"{report.name}: cleaning the raw data")
+        why = "" if freshness.current else f" ({freshness.reason})"
+        self.progress(f"{report.name}: cleaning the raw data{why}")
         self._start_helpers()
         # While the cleaning runs on one core, boot the first analysis kernels on the others.
         upcoming = [str(e.notebook.parent) for e in cfg.entries if nb_params.get(e.name) is not None]
@@ -779,14 +444,7 @@ class Runner:
                     try:
                         ex = fut.result()
                     except Exception as exc:  # the executor itself broke: still a named failure
-                        ex = Execution(
-                            error={
-                                "cell_index": "?",
-                                "exec_count": None,
-                                "ename": type(exc).__name__,
-                                "evalue": str(exc),
-                            }
-                        )
+                        ex = Execution.of_exception(exc)
                     outcome = self.finish(r, key, ex, started)
                     outcomes.append(outcome)
                     self.done += 1
@@ -814,20 +472,8 @@ class Runner:
                     html=st.get("html") if st.get("html") and (self.reports_dir / st["html"]).exists() else None,
                     provenance=st.get("provenance", {}),
                 )
-            rows.append(_row(o))
-        for e in missing:
-            rows.append(
-                {
-                    "name": e.name,
-                    "entry": e.name,
-                    "title": e.title,
-                    "status": "missing",
-                    "order": e.order,
-                    "is_clean": e.is_clean,
-                    "parameters": {},
-                    "provenance": {},
-                }
-            )
+            rows.append(o.index_row())
+        rows += [missing_row(e) for e in missing]
         counts: dict[str, int] = {}
         for row in rows:
             counts[row["status"]] = counts.get(row["status"], 0) + 1
@@ -845,7 +491,9 @@ class Runner:
         index = self.reports_dir / "index.html"
         write_atomic(index, index_html(rows, banner=self.banner(), run=run_info, key_figures=kf))
         self._summary(outcomes, missing, seconds, index)
-        return RunResult(outcomes, seconds, index)
+        # A missing notebook fails the run that asked for it (all, or it by --only), as a failing one would.
+        asked = [e.name for e in missing if not self.only or any(n in (e.name, e.notebook.stem) for n in self.only)]
+        return RunResult(outcomes, seconds, index, missing=asked)
 
     def _summary(self, outcomes: list[Outcome], missing, seconds: float, index: Path) -> None:
         self.say("")
@@ -865,23 +513,8 @@ class Runner:
         )
         for o in failed:
             self.say(f"FAILED {o.describe_error()}")
-
-
-def _row(o: Outcome) -> dict:
-    r = o.report
-    return {
-        "name": r.name,
-        "entry": r.entry,
-        "title": r.title,
-        "status": o.status,
-        "html": o.html,
-        "order": r.order,
-        "is_clean": r.is_clean,
-        "parameters": r.parameters,
-        "provenance": o.provenance,
-        "error": o.error,
-        "failed_notebook": f"{FAILED_DIR}/{o.failed_notebook.name}" if o.failed_notebook else None,
-    }
+        for e in missing:
+            self.say(f"MISSING {e.name}: notebook {_display_path(e.notebook)} does not exist (listed in reports.yml)")
 
 
 def _display_path(p: Path) -> str:
@@ -905,14 +538,3 @@ def run(
     cfg = load_config(config or paths.REPORTS_CONFIG)
     overrides = parse_overrides(params or [], cfg.schema)
     return Runner(cfg, jobs=jobs, only=only, force=force, overrides=overrides, out=out, execute=execute).run()
-
-
-def main(args: argparse.Namespace) -> int:
-    try:
-        result = run(args.config, jobs=args.jobs, only=args.only, force=args.force, params=args.param)
-    except KeyboardInterrupt:
-        # Kernels and temporary files are cleaned up by now (the runner's finally blocks); threads
-        # still waiting on a dead kernel must not hold the exit.  Published reports are untouched.
-        print("\ninterrupted: the previous reports are kept as they were", file=sys.stderr, flush=True)
-        os._exit(130)
-    return result.exit_code

@@ -8,11 +8,8 @@ each output is replaced atomically, the manifest last.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +17,7 @@ import pandas as pd
 
 from analysis.core import paths
 from analysis.core.errors import AnalysisError, ColumnTypeError, UnknownCategoryError
+from analysis.core.files import code_hash, sha256_file, write_atomic, write_atomic_with
 from analysis.data.contract import LIKERT_DONT_KNOW, RAW_FILES, RawFile
 from analysis.data.contract.schemas import validate_processed
 from analysis.data.normalise import (
@@ -267,14 +265,6 @@ def _quarantine_frame(raw: pd.DataFrame, spec: RawFile, typed: pd.DataFrame, rea
     return out.reset_index(drop=True).astype({"reason": "string", "reason_kind": "string"})
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _learn(known: Known, dataset: str, clean: pd.DataFrame) -> None:
     if dataset == "officer_roster":
         known.officers = set(clean["officer_id"].dropna())
@@ -306,18 +296,6 @@ def clean_files(raw_dir: Path, *, key: bytes, aliases: dict | None = None) -> li
     return results
 
 
-def _write_atomic(path: Path, write) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def clean_all(raw_dir: Path = paths.RAW, processed_dir: Path = paths.PROCESSED) -> CleanResult:
     """Clean every raw export into ``processed_dir``; returns per-file counts and the manifest."""
     raw_dir, processed_dir = Path(raw_dir), Path(processed_dir)
@@ -329,14 +307,18 @@ def clean_all(raw_dir: Path = paths.RAW, processed_dir: Path = paths.PROCESSED) 
     written: list[Path] = []
     for result in results:
         target = paths.processed_file(result.spec.dataset, processed_dir)
-        _write_atomic(target, lambda tmp, frame=result.clean: frame.to_parquet(tmp, index=False))
+        write_atomic_with(target, lambda tmp, frame=result.clean: frame.to_parquet(tmp, index=False))
         quarantine = processed_dir / paths.QUARANTINE_DIRNAME / f"{result.spec.dataset}.csv"
-        _write_atomic(quarantine, lambda tmp, frame=result.quarantine: frame.to_csv(tmp, index=False, encoding="utf-8"))
+        write_atomic_with(
+            quarantine, lambda tmp, frame=result.quarantine: frame.to_csv(tmp, index=False, encoding="utf-8")
+        )
         written += [target, quarantine]
     for path in written:
-        outputs[path.relative_to(processed_dir).as_posix()] = _sha256(path)
+        outputs[path.relative_to(processed_dir).as_posix()] = sha256_file(path)
 
     manifest = {
+        # The code that wrote this folder: with the inputs' sha256, what tells a later run the folder is current.
+        "code_sha256": code_hash(),
         "synthetic": synthetic,
         "synthetic_marker": (raw_dir / paths.SYNTHETIC_MARKER).read_text(encoding="utf-8").strip()
         if synthetic
@@ -344,7 +326,7 @@ def clean_all(raw_dir: Path = paths.RAW, processed_dir: Path = paths.PROCESSED) 
         "pseudonym_key": {"source": key_source, "fingerprint": key_fingerprint(key)},
         "inputs": {
             r.path.name: {
-                "sha256": _sha256(r.path),
+                "sha256": sha256_file(r.path),
                 "dataset": r.spec.dataset,
                 "encoding": r.encoding,
                 "rows_in": r.rows_in,
@@ -357,10 +339,7 @@ def clean_all(raw_dir: Path = paths.RAW, processed_dir: Path = paths.PROCESSED) 
         },
         "outputs": outputs,
     }
-    _write_atomic(
-        processed_dir / paths.MANIFEST,
-        lambda tmp: tmp.write_text(
-            json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8"
-        ),
+    write_atomic(
+        processed_dir / paths.MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
     )
     return CleanResult(results, manifest)

@@ -9,9 +9,6 @@ the default demo unchanged, counties 2..K have their own seeds and a county code
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +16,7 @@ import pandas as pd
 
 from analysis.core import paths
 from analysis.core.errors import AnalysisError
+from analysis.core.files import atomic_files
 from analysis.data.contract import BY_DATASET, RAW_FILES
 from analysis.demo import campaigns, casework, competition, fitness, officers, opinions, survey, training
 from analysis.demo.county import County
@@ -99,13 +97,15 @@ def write_demo_data(out_dir: Path, seed: int = 2004, scale: int = 1) -> list[Pat
             stale = out_dir / f"{spec.stem}{ext}"
             if stale.name != file_name(spec.dataset) and stale.exists():
                 stale.unlink()
-    # Written into a scratch folder first and moved in at the end: a failed run leaves the old data alone.
-    scratch = Path(tempfile.mkdtemp(prefix=".demo-", dir=out_dir))
-    try:
+    # Every file is written to a temporary name beside its target and all are moved in at the end:
+    # a failed run leaves the old data alone.
+    with atomic_files() as files:
+        names = [*(file_name(spec.dataset) for spec in RAW_FILES), "README.md", paths.SYNTHETIC_MARKER]
+        temp = {name: files.path_for(out_dir / name) for name in names}
         sinks = {}
         for spec in RAW_FILES:
             kind, language, encoding = FORMATS[spec.dataset]
-            path = scratch / file_name(spec.dataset)
+            path = temp[file_name(spec.dataset)]
             sinks[spec.dataset] = (
                 XlsxExport(path, spec, language, sheet="花名册")
                 if kind == "xlsx"
@@ -120,14 +120,8 @@ def write_demo_data(out_dir: Path, seed: int = 2004, scale: int = 1) -> list[Pat
                 sink.handle_close()
         for sink in sinks.values():
             sink.close()
-        (scratch / "README.md").write_text(
+        temp["README.md"].write_text(
             readme_text(seed, scale, {d: file_name(d) for d in FORMATS}), encoding="utf-8", newline="\n"
         )
-        (scratch / paths.SYNTHETIC_MARKER).write_text(marker_text(seed, scale), encoding="utf-8", newline="\n")
-        written = []
-        for name in [*(file_name(s.dataset) for s in RAW_FILES), "README.md", paths.SYNTHETIC_MARKER]:
-            os.replace(scratch / name, out_dir / name)
-            written.append(out_dir / name)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    return written
+        temp[paths.SYNTHETIC_MARKER].write_text(marker_text(seed, scale), encoding="utf-8", newline="\n")
+    return [out_dir / name for name in names]

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core import paths
+from analysis.core.files import write_atomic_with
 from analysis.data.processed import load
 from analysis.stats.proportions import wilson
 from analysis.subjects.fitness import officer_round_results
@@ -388,7 +389,7 @@ def compute_key_figures(processed_dir: Path | str | None = None, published: pd.D
 def write_key_figures(processed_dir: Path | str | None = None) -> pd.DataFrame:
     processed_dir = Path(processed_dir or paths.PROCESSED)
     table = compute_key_figures(processed_dir)
-    tmp = processed_dir / f".{paths.KEY_FIGURES}.tmp"
-    table.to_csv(tmp, index=False, float_format="%.10g")
-    tmp.replace(processed_dir / paths.KEY_FIGURES)
+    write_atomic_with(
+        processed_dir / paths.KEY_FIGURES, lambda tmp: table.to_csv(tmp, index=False, float_format="%.10g")
+    )
     return table

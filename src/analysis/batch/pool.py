@@ -1,0 +1,145 @@
+"""Kernels for the batch: the kernel manager class (Unix sockets) and the pool that starts them ahead of need."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import threading
+import uuid
+from pathlib import Path
+
+_KM_CLASS = None
+
+
+def kernel_manager_class():
+    """Kernels talk over Unix sockets in the temp folder, not TCP: private, and no warning per kernel."""
+    global _KM_CLASS
+    if _KM_CLASS is None:
+        from jupyter_client.manager import AsyncKernelManager
+
+        class IPCKernelManager(AsyncKernelManager):
+            def __init__(self, **kwargs):
+                super().__init__(**kwargs)
+                self.transport = "ipc"
+                self.ip = str(Path(tempfile.gettempdir()) / f"analysis-kernel-{uuid.uuid4().hex[:16]}")
+
+        _KM_CLASS = IPCKernelManager
+    return _KM_CLASS
+
+
+class KernelPool:
+    """Kernels started ahead of need, so no report waits for a kernel to boot.
+
+    A background thread runs an event loop that starts kernels (and, if asked, imports the heavy
+    modules in them: ``preload``) while other notebooks execute or the data is being cleaned;
+    papermill receives a kernel that is already up.  Used kernels are killed in the same loop.
+    """
+
+    def __init__(self, *, preload: str = "", kernel_name: str = "python3", forkserver=None):
+        self.preload = preload
+        self.forkserver = forkserver
+        self.kernel_name = kernel_name
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="kernel-pool", daemon=True)
+        self.thread.start()
+        self._lock = threading.Lock()
+        self._ready: dict[str, list] = {}
+        self._queue: list[str] = []
+        self._all: list = []
+        self._in_use: set = set()
+
+    def _submit(self, coro):
+        return asyncio.run_coroutine_threadsafe(coro, self.loop)
+
+    async def _start(self, cwd: str):
+        fs = self.forkserver
+        if fs is not None and await self.loop.run_in_executor(None, fs.ready):
+            from analysis.batch.forkserver import KERNEL_NAME
+
+            km = kernel_manager_class()(kernel_name=KERNEL_NAME, kernel_spec_manager=fs.kernel_spec_manager())
+        else:
+            km = kernel_manager_class()(kernel_name=self.kernel_name)
+        await km.start_kernel(cwd=cwd)
+        kc = km.client()
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=120)
+            if self.preload:
+                msg_id = kc.execute(self.preload, silent=True, store_history=False)
+                while True:
+                    reply = await kc.get_shell_msg(timeout=300)
+                    if reply["parent_header"].get("msg_id") == msg_id:
+                        break
+        finally:
+            kc.stop_channels()
+        return km
+
+    def plan(self, cwds: list[str], ahead: int) -> None:
+        """The notebooks' folders in the order they will run; keep ``ahead`` kernels booting or ready."""
+        with self._lock:
+            queue = list(cwds)
+            for cwd, waiting in self._ready.items():  # kernels already booting serve the first ones
+                for _ in waiting:
+                    if cwd in queue:
+                        queue.remove(cwd)
+            self._queue = queue
+            n = max(0, ahead - sum(len(v) for v in self._ready.values()))
+        for _ in range(n):
+            self._start_next()
+
+    def _start_next(self) -> None:
+        with self._lock:
+            if not self._queue:
+                return
+            cwd = self._queue.pop(0)
+            fut = self._submit(self._start(cwd))
+            self._ready.setdefault(cwd, []).append(fut)
+            self._all.append(fut)
+
+    def acquire(self, cwd: str):
+        """A started kernel manager for a notebook in ``cwd`` (waits if it is still booting)."""
+        with self._lock:
+            waiting = self._ready.get(cwd) or []
+            fut = waiting.pop(0) if waiting else None
+            if fut is None:
+                if cwd in self._queue:
+                    self._queue.remove(cwd)
+                fut = self._submit(self._start(cwd))
+                self._all.append(fut)
+        self._start_next()
+        km = fut.result(timeout=300)
+        with self._lock:
+            self._in_use.add(km)
+        return km
+
+    def release(self, km) -> None:
+        with self._lock:
+            self._in_use.discard(km)
+        self._submit(self._kill(km))
+
+    @staticmethod
+    async def _kill(km) -> None:
+        try:
+            await km.shutdown_kernel(now=True)
+        except Exception:
+            pass
+
+    def close(self) -> None:
+        """Kill every kernel still waiting, then stop the loop."""
+        with self._lock:
+            waiting = [f for v in self._ready.values() for f in v]
+            self._ready.clear()
+            self._queue.clear()
+            in_use, self._in_use = list(self._in_use), set()
+        for km in in_use:  # an interrupted run: the notebooks still running lose their kernels
+            try:
+                self._submit(self._kill(km)).result(timeout=60)
+            except Exception:
+                pass
+        for fut in waiting:
+            try:
+                self._submit(self._kill(fut.result(timeout=300))).result(timeout=60)
+            except Exception:
+                pass
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
