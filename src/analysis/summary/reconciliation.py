@@ -244,14 +244,14 @@ def read_inputs(processed_dir=None, published_path=None) -> tuple[pd.DataFrame, 
     """
     from pathlib import Path
 
-    from analysis.core import paths
+    from analysis.core import paths, reference
     from analysis.core.errors import AnalysisError
 
     kf_path = Path(processed_dir or paths.PROCESSED) / paths.KEY_FIGURES
     if not kf_path.exists():
         raise AnalysisError(f"{kf_path}: not found; run `python -m analysis key-figures` first")
     key_figures = pd.read_csv(kf_path)
-    published = pd.read_csv(published_path or paths.PUBLISHED_FIGURES, dtype=str)
+    published = reference.published_figures(published_path or paths.PUBLISHED_FIGURES)
     return key_figures, published
 
 
