@@ -134,8 +134,8 @@ def test_training_notebook_follows_the_pass_mark(tmp_path):
     text = outputs_text(nb)
     assert "Pass mark: 75 points" in text and "Pass mark: 70" not in text
     expected = training.cutoff_summary(credits, roster, 75)
-    assert f"below the mark: {count_text(expected['below'])}" in _below_line(text)
-    assert f"(disqualified): {expected['candidates_disqualified']}" in text
+    assert f"below the mark: {count_text(expected.below)}" in _below_line(text)
+    assert f"(disqualified): {expected.candidates_disqualified}" in text
     from analysis.subjects import review
 
     s = review.summary(review.outcomes(reviews, 85))
