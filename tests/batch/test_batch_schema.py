@@ -8,8 +8,9 @@ import sys
 import pytest
 
 from analysis.batch import runner
-from analysis.batch.schema import ParamSpec, load_config, slug
+from analysis.batch.schema import ParamSpec, load_config
 from analysis.core.errors import ParameterError
+from analysis.core.text import slug
 
 
 def forbidden_execute(*args, **kwargs):

@@ -7,7 +7,7 @@ import re
 import pandas as pd
 import pytest
 
-from analysis.core import paths
+from analysis.core import paths, reference
 from analysis.data.cleaning import clean_all
 from analysis.data.contract import BY_DATASET
 from analysis.data.normalise import text
@@ -24,7 +24,7 @@ def demo(tmp_path_factory):
 
 def test_every_published_figure_is_reproduced(demo):
     _, _, figures = demo
-    published = pd.read_csv(paths.PUBLISHED_FIGURES)
+    published = reference.published_figures()
     assert sorted(figures["id"]) == sorted(published["id"]) and len(figures) == 34
     assert figures.loc[~figures["matches"], ["id", "value", "published"]].empty
 

@@ -9,16 +9,16 @@ def test_kappa_wikipedia_worked_example():
     # Wikipedia "Cohen's kappa", worked example: 50 grant proposals, Yes/Yes 20, Yes/No 5,
     # No/Yes 10, No/No 15: p_o = 0.7, p_e = 0.5, kappa = 0.4.
     r = agreement.kappa([[20, 5], [10, 15]])
-    assert r["kappa"] == pytest.approx(0.4)
-    assert r["observed_agreement"] == pytest.approx(0.7) and r["expected_agreement"] == pytest.approx(0.5)
+    assert r.kappa == pytest.approx(0.4)
+    assert r.observed_agreement == pytest.approx(0.7) and r.expected_agreement == pytest.approx(0.5)
     # Interval: R psych::cohen.kappa(matrix(c(20, 10, 5, 15), 2)) prints 0.15 .. 0.65
     # (Fleiss, Cohen & Everitt 1969 large-sample variance)
-    assert (r["ci_low"], r["ci_high"]) == pytest.approx((0.151092290476661, 0.6489077095233389), abs=1e-9)
-    assert r["n"] == 50
+    assert (r.ci_low, r.ci_high) == pytest.approx((0.151092290476661, 0.6489077095233389), abs=1e-9)
+    assert r.n == 50
 
 
 def test_kappa_perfect_and_failures():
-    assert agreement.kappa(np.diag([5, 7, 3]))["kappa"] == pytest.approx(1.0)
+    assert agreement.kappa(np.diag([5, 7, 3])).kappa == pytest.approx(1.0)
     with pytest.raises(ValueError, match="square"):
         agreement.kappa([[1, 2, 3], [4, 5, 6]])
     with pytest.raises(ValueError, match="empty"):
@@ -43,16 +43,16 @@ def test_alpha_by_hand_and_feldt_interval():
     x = np.array([1, 2, 3, 4, 5.0])
     items = pd.DataFrame({"x": x, "y": x + [0, 1, 0, 1, 0]})
     r = agreement.cronbach_alpha(items)
-    assert r["alpha"] == pytest.approx(2 * (1 - 5.3 / 10.3))
+    assert r.alpha == pytest.approx(2 * (1 - 5.3 / 10.3))
     # Feldt: F quantiles on (n-1, (n-1)(k-1)) = (4, 4) degrees of freedom; R: qf(0.975, 4, 4) = 9.60453
-    assert r["ci_low"] == pytest.approx(1 - (1 - r["alpha"]) * 9.6045299, rel=1e-6)
-    assert r["ci_high"] == pytest.approx(1 - (1 - r["alpha"]) / 9.6045299, rel=1e-6)
-    assert (r["n"], r["k"]) == (5, 2)
+    assert r.ci_low == pytest.approx(1 - (1 - r.alpha) * 9.6045299, rel=1e-6)
+    assert r.ci_high == pytest.approx(1 - (1 - r.alpha) / 9.6045299, rel=1e-6)
+    assert (r.n, r.k) == (5, 2)
 
 
 def test_alpha_listwise_and_failures():
     items = pd.DataFrame({"a": [1, 2, 3, np.nan, 5], "b": [2, 2, 4, 4, 5], "c": [1, 3, 3, 4, 4]})
-    assert agreement.cronbach_alpha(items)["n"] == 4
+    assert agreement.cronbach_alpha(items).n == 4
     with pytest.raises(ValueError, match="two items"):
         agreement.cronbach_alpha(items[["a"]])
     with pytest.raises(ValueError, match="three complete"):
@@ -63,4 +63,4 @@ def test_alpha_listwise_and_failures():
 
 def test_kappa_interval_clipped_to_one():
     r = agreement.kappa([[5, 0], [1, 6]])
-    assert r["ci_high"] == 1.0 and r["ci_low"] < r["kappa"] < 1
+    assert r.ci_high == 1.0 and r.ci_low < r.kappa < 1

@@ -133,6 +133,14 @@ def test_threshold_parameter_changes_marker():
     assert p.iat[0, 0] == "<5"
 
 
+def test_one_threshold_for_tables_and_text():
+    assert disclosure.THRESHOLD == 10 and disclosure.primary_marker() == "<10"
+    assert disclosure.protect(pd.DataFrame({"a": [9, 50, 60], "b": [70, 80, 90]})).iat[0, 0] == "<10"
+    assert disclosure.count_text(10) == "10"
+    assert disclosure.count_text(9) == "fewer than 10"
+    assert disclosure.count_text(0) == "fewer than 10"  # a zero ("none failed") reveals as much as a 3
+
+
 def test_protect_rates_hides_small_denominators_and_their_partners():
     den = pd.DataFrame({"r1": [50, 8, 40], "r2": [60, 70, 45]}, index=list("abc"))
     num = pd.DataFrame({"r1": [25, 4, 20], "r2": [30, 35, 9]}, index=list("abc"))

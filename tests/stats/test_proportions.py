@@ -33,9 +33,9 @@ NEWCOMBE_1998_METHOD_10 = [
 def test_newcombe_method_10_matches_the_paper(table, expected):
     r = proportions.newcombe_paired_difference(*table)
     a, b, c, d = table
-    assert r["difference"] == pytest.approx((b - c) / sum(table))
-    assert r["low"] == pytest.approx(expected[0], abs=1.5e-4)
-    assert r["high"] == pytest.approx(expected[1], abs=1.5e-4)
+    assert r.difference == pytest.approx((b - c) / sum(table))
+    assert r.low == pytest.approx(expected[0], abs=1.5e-4)
+    assert r.high == pytest.approx(expected[1], abs=1.5e-4)
 
 
 def test_newcombe_matches_fagerland_lydersen_laake_cavo_example():
@@ -43,16 +43,16 @@ def test_newcombe_matches_fagerland_lydersen_laake_cavo_example():
     # complete response before/after consolidation therapy (Cavo et al. 2012), table [[59, 6], [16, 80]]:
     # Newcombe square-and-add interval: estimate -0.0621, 95% CI -0.1186 to -0.0046.
     r = proportions.newcombe_paired_difference(59, 6, 16, 80)
-    assert round(r["difference"], 4) == -0.0621
-    assert round(r["low"], 4) == -0.1186
-    assert round(r["high"], 4) == -0.0046
+    assert round(r.difference, 4) == -0.0621
+    assert round(r.low, 4) == -0.1186
+    assert round(r.high, 4) == -0.0046
 
 
 def test_newcombe_is_antisymmetric_and_rejects_bad_tables():
     r1 = proportions.newcombe_paired_difference(36, 12, 2, 0)
     r2 = proportions.newcombe_paired_difference(36, 2, 12, 0)
-    assert r2["difference"] == pytest.approx(-r1["difference"])
-    assert r2["low"] == pytest.approx(-r1["high"])
+    assert r2.difference == pytest.approx(-r1.difference)
+    assert r2.low == pytest.approx(-r1.high)
     with pytest.raises(ValueError):
         proportions.newcombe_paired_difference(0, 0, 0, 0)
     with pytest.raises(ValueError):

@@ -15,11 +15,11 @@ NIST_FLOW = [49.6, 47.6, 49.9, 51.3, 47.8, 51.2, 52.6, 52.4, 53.6, 52.1]
 
 def test_xmr_limits_match_nist_example():
     lim = spc.xmr_limits(NIST_FLOW)
-    assert lim["centre"] == pytest.approx(50.81)
-    assert lim["mr_mean"] == pytest.approx(1.8778, abs=1e-4)
-    assert lim["ucl"] == pytest.approx(55.8041, abs=2e-3)  # 2.66 vs 3/1.128 = 2.6596
-    assert lim["lcl"] == pytest.approx(45.8159, abs=2e-3)
-    assert lim["mr_ucl"] == pytest.approx(6.1349, abs=2e-4)
+    assert lim.centre == pytest.approx(50.81)
+    assert lim.mr_mean == pytest.approx(1.8778, abs=1e-4)
+    assert lim.ucl == pytest.approx(55.8041, abs=2e-3)  # 2.66 vs 3/1.128 = 2.6596
+    assert lim.lcl == pytest.approx(45.8159, abs=2e-3)
+    assert lim.mr_ucl == pytest.approx(6.1349, abs=2e-4)
     table, _ = spc.xmr_chart(pd.DataFrame({"batch": range(1, 11), "flow": NIST_FLOW}), "flow", label="batch")
     # The handbook reads the chart as in control.
     assert not table["beyond_limits"].any()

@@ -16,8 +16,8 @@ NONMAINT = ([5, 5, 8, 8, 12, 16, 23, 27, 30, 33, 43, 45], [1, 1, 1, 1, 1, 0, 1, 
 def test_km_median_matches_r_on_aml(data, expected):
     km = survival.kaplan_meier(*data)
     m = survival.km_median(km)
-    assert (m["median"], m["ci_low"]) == expected
-    assert np.isnan(m["ci_high"])
+    assert (m.median, m.ci_low) == expected
+    assert np.isnan(m.ci_high)
 
 
 def test_km_curve_and_greenwood_match_r_summary_on_aml():
@@ -36,23 +36,23 @@ def test_logrank_matches_r_on_aml():
     t = MAINT[0] + NONMAINT[0]
     e = MAINT[1] + NONMAINT[1]
     r = survival.logrank(t, e, ["M"] * 11 + ["N"] * 12)
-    assert r["chisq"] == pytest.approx(3.396389, abs=1e-6)
-    assert r["df"] == 1 and r["p_value"] == pytest.approx(0.0653, abs=1e-4)
+    assert r.chisq == pytest.approx(3.396389, abs=1e-6)
+    assert r.df == 1 and r.p_value == pytest.approx(0.0653, abs=1e-4)
 
 
 def test_median_midpoint_rule_when_curve_sits_at_half():
     # 4 items, events at 1 and 2 then censored at 3 and 4: S = 0.75, 0.5 flat from 2 until 4.
     # R: median = (2 + 4) / 2 = 3 (midpoint of the flat stretch up to the last time)
     km = survival.kaplan_meier([1, 2, 3, 4], [1, 1, 0, 0])
-    assert survival.km_median(km)["median"] == pytest.approx(3.0)
+    assert survival.km_median(km).median == pytest.approx(3.0)
     # events at 1, 2, 3, 4: S hits 0.5 at 2, next change at 3 -> median 2.5
     km = survival.kaplan_meier([1, 2, 3, 4], [1, 1, 1, 1])
-    assert survival.km_median(km)["median"] == pytest.approx(2.5)
+    assert survival.km_median(km).median == pytest.approx(2.5)
 
 
 def test_median_not_reached():
     km = survival.kaplan_meier([1, 2, 3, 4, 5], [1, 0, 0, 0, 0])
-    assert np.isnan(survival.km_median(km)["median"])
+    assert np.isnan(survival.km_median(km).median)
 
 
 def test_at_risk_and_failures():
@@ -65,8 +65,3 @@ def test_at_risk_and_failures():
         survival.kaplan_meier([1, 2], [1])
     with pytest.raises(ValueError, match="two groups"):
         survival.logrank([1, 2], [1, 1], ["a", "a"])
-
-
-def test_days_text():
-    assert survival.days_text(142.5) == "142.5" and survival.days_text(95.0) == "95"
-    assert survival.days_text(float("nan")) == "not reached"

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from statsmodels.stats import rates as sm_rates
 
-from analysis.core import paths
+from analysis.core import paths, reference
 from analysis.core.errors import ParameterError
 from analysis.data.contract.files import ACTIVITIES
 from analysis.subjects import campaigns
@@ -123,19 +123,19 @@ def test_poisson_rate_ratio_matches_r_poisson_test():
     # R documentation, ?poisson.test: poisson.test(c(11, 6+8+7), c(800, 1083+1050+878))
     # gives p-value = 0.07967, 95% CI 0.8584264 4.2772659, rate ratio 1.971488.
     out = campaigns.poisson_rate_ratio(11, 800, 21, 1083 + 1050 + 878)
-    assert out["ratio"] == pytest.approx(1.971488, abs=1e-6)
-    assert out["ci_low"] == pytest.approx(0.8584264, abs=1e-7)
-    assert out["ci_high"] == pytest.approx(4.2772659, abs=1e-7)
-    assert out["p_value"] == pytest.approx(0.07967, abs=5e-6)
+    assert out.ratio == pytest.approx(1.971488, abs=1e-6)
+    assert out.ci_low == pytest.approx(0.8584264, abs=1e-7)
+    assert out.ci_high == pytest.approx(4.2772659, abs=1e-7)
+    assert out.p_value == pytest.approx(0.07967, abs=5e-6)
     sm = sm_rates.test_poisson_2indep(11, 800, 21, 1083 + 1050 + 878, method="exact-cond")
-    assert out["p_value"] == pytest.approx(sm.pvalue, rel=1e-12)
+    assert out.p_value == pytest.approx(sm.pvalue, rel=1e-12)
 
 
 def test_poisson_rate_ratio_edge_cases():
     zero_before = campaigns.poisson_rate_ratio(5, 61, 0, 61)
-    assert math.isinf(zero_before["ratio"]) and math.isinf(zero_before["ci_high"])
-    assert zero_before["ci_low"] > 0
-    assert math.isnan(campaigns.poisson_rate_ratio(0, 61, 0, 61)["ratio"])
+    assert math.isinf(zero_before.ratio) and math.isinf(zero_before.ci_high)
+    assert zero_before.ci_low > 0
+    assert math.isnan(campaigns.poisson_rate_ratio(0, 61, 0, 61).ratio)
     with pytest.raises(ValueError, match="whole numbers"):
         campaigns.poisson_rate_ratio(2.5, 61, 1, 61)
     with pytest.raises(ValueError, match="exposures"):
@@ -159,7 +159,10 @@ def test_describe_before_after_lines(acts):
     assert line.startswith("hazards_rectified: 1 before, 6 during; rate ratio 6.00 (95% CI 0.73 to 275.99)")
     line = campaigns.describe_before_after(ba.loc["alarm_points"])
     assert "none before, so the rate ratio has only a lower bound: at least" in line
-    assert campaigns.format_p(1e-9) == "< 0.001" and campaigns.format_p(0.04567) == "0.0457"
+    assert line.endswith("Holm p 0.0156")  # three significant digits
+    tiny = ba.loc["alarm_points"].copy()
+    tiny["p_holm"] = 1e-9
+    assert campaigns.describe_before_after(tiny).endswith("Holm p < 0.001")  # below 0.001: not printed as a number
 
 
 def test_logic_model_classes_every_contract_activity():
@@ -174,7 +177,7 @@ def test_logic_model_classes_every_contract_activity():
 
 
 def test_campaign_totals_come_from_key_figures():
-    published = pd.read_csv(paths.PUBLISHED_FIGURES, dtype=str)
+    published = reference.published_figures()
     kf = pd.DataFrame({"id": ["traffic.open_letters", "campus.alarm_points"], "value": [40000, 197]})
     t = reconciliation.campaign_totals(kf, published).set_index("id")
     assert set(t["campaign"]) == {"traffic", "campus", "agency_service", "veterans"}

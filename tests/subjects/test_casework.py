@@ -29,7 +29,7 @@ def test_monthly_xmr_flags_the_jump(files):
     assert len(table) == 10 and table["files"].eq(2).all()
     assert table.loc[table["month"] == "2004-10", "beyond_limits"].item()
     assert not table.loc[table["month"] != "2004-10", "beyond_limits"].any()
-    assert limits["ucl"] > limits["centre"] > limits["lcl"]
+    assert limits.ucl > limits.centre > limits.lcl
 
 
 def test_best_worst_and_collective(files):

@@ -36,7 +36,7 @@ def test_by_level_counts_distinct_applicants(apps):
 
 def test_totals_and_section_posts(apps):
     tot = competition.totals(apps)
-    assert (tot["posts"], tot["applicants"], tot["section_posts"], tot["deputy_director_posts"]) == (5, 6, 3, 1)
+    assert (tot.posts, tot.applicants, tot.section_posts, tot.deputy_director_posts) == (5, 6, 3, 1)
     s = competition.section_posts(apps)
     assert s.iloc[0]["deputy_director"] and s.iloc[0]["applicants"] == 2
 

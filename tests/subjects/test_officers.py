@@ -16,9 +16,3 @@ def test_select_unit_filters_by_officer_and_by_unit():
     assert same is roster and g["tests"] is tests
     with pytest.raises(ParameterError):
         officers.select_unit("nowhere", roster, tests=tests)
-
-
-def test_count_text_hides_small_counts():
-    assert officers.count_text(12) == "12"
-    assert officers.count_text(9) == "fewer than 10"
-    assert officers.count_text(0) == "fewer than 10"

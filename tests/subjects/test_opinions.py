@@ -118,8 +118,8 @@ def test_status_at_cutoff():
 def test_rectified_share_and_on_time_rates():
     st = opinions.rectification_status(ledger(), "2004-12-20")
     r = opinions.rectified_share(st)
-    assert (r["numerator"], r["denominator"]) == (2, 4)
-    assert (r["ci_low"], r["ci_high"]) == pytest.approx(wilson(2, 4))
+    assert (r.numerator, r.denominator, r.rate) == (2, 4, 0.5)
+    assert (r.ci_low, r.ci_high) == pytest.approx(wilson(2, 4))
     ot = opinions.on_time_rates(st).set_index("denominator_rows")
     # due by the cut-off: o1 (on time), o2 (late), o3 (open, overdue) -> 1 of 3
     assert (ot.loc["due by cut-off", "on_time"], ot.loc["due by cut-off", "n"]) == (1, 3)
@@ -143,17 +143,37 @@ def test_time_to_rectification_with_categories():
     ops = opinions.opinion_table(register())
     st = opinions.rectification_status(ledger(), "2004-12-20")
     res = opinions.time_to_rectification(st, ops)
-    assert res["n"] == 4 and res["events"] == 2
-    assert set(res["by_category"]) == {"law_enforcement", "team_building", "service_economy"}
-    assert res["logrank"]["df"] == 2
+    assert res.n == 4 and res.events == 2
+    assert set(res.by_category) == {"law_enforcement", "team_building", "service_economy"}
+    assert res.logrank.df == 2
+    alone = opinions.time_to_rectification(st)
+    assert alone.by_category == {} and alone.logrank is None and alone.median.median == res.median.median
     with pytest.raises(ValueError, match="missing from the register"):
         opinions.time_to_rectification(st, ops[ops["opinion_id"] != "o1"])
 
 
 def test_coder_agreement():
     r = opinions.coder_agreement(register())
-    assert r["n"] == 4 and r["table"].shape == (4, 4)  # suggestions s0, s2, s3, s6
-    assert r["observed_agreement"] == pytest.approx(3 / 4)  # s3: service vs security
+    assert r.kappa.n == 4 and r.table.shape == (4, 4)  # suggestions s0, s2, s3, s6
+    assert r.kappa.observed_agreement == pytest.approx(3 / 4)  # s3: service vs security
+    text = opinions.coder_agreement_text(r)
+    assert text.startswith(f"Cohen's kappa: {r.kappa.kappa:.3f} (95% CI ")
+    assert text.endswith("; 4 double-coded suggestions, raw agreement 75.0%)")
+
+
+def test_time_to_rectification_text_and_category_medians():
+    ops = opinions.opinion_table(register())
+    st = opinions.rectification_status(ledger(), "2004-12-20")
+    ttr = opinions.time_to_rectification(st, ops)
+    lines = opinions.time_to_rectification_text(ttr, "2004-12-20").splitlines()
+    # In the ledger at the cut-off: o1 closed after 50 days, o2 after 111, o3 and o4 open (censored at 224 and
+    # 202 days). S = 3/4 after 50, exactly 1/2 from 111 on: R's median is the midpoint (111 + 224) / 2 = 167.5.
+    assert lines[0].startswith("Median time to rectification: 167.5 days (95% CI ")
+    assert lines[0].endswith("; 2 of 4 rectified, the rest censored at 2004-12-20)")
+    assert lines[1].startswith("Log-rank test across areas: chi-square = ") and " on 2 df, p = 0." in lines[1]
+    medians = opinions.category_medians(ttr)
+    assert list(medians.columns) == ["area", "opinions", "median_days", "ci_low", "ci_high"]
+    assert medians["opinions"].sum() == 4 and "Law enforcement" in set(medians["area"])
 
 
 def test_open_items_escaped():
@@ -194,16 +214,16 @@ def test_opinion_statistics_agree_with_r(name):
     st = opinions.rectification_status(ledger, ref_inputs.CUTOFF)
     ttr = opinions.time_to_rectification(st, ops)
     got = {
-        "km/all/median": ttr["median"]["median"],
-        "km/all/ci_low": ttr["median"]["ci_low"],
-        "km/all/ci_high": ttr["median"]["ci_high"],
-        "logrank/chisq": ttr["logrank"]["chisq"],
+        "km/all/median": ttr.median.median,
+        "km/all/ci_low": ttr.median.ci_low,
+        "km/all/ci_high": ttr.median.ci_high,
+        "logrank/chisq": ttr.logrank.chisq,
     }
-    for cat, r in ttr["by_category"].items():
+    for cat, r in ttr.by_category.items():
         for k in ("median", "ci_low", "ci_high"):
-            got[f"km/{cat}/{k}"] = r["median"][k]
+            got[f"km/{cat}/{k}"] = getattr(r.median, k)
     share = opinions.rectified_share(st)
-    got["rectified/ci_low"], got["rectified/ci_high"] = share["ci_low"], share["ci_high"]
+    got["rectified/ci_low"], got["rectified/ci_high"] = share.ci_low, share.ci_high
     # Goodman on the opinions in the ledger at the cut-off (as R counts them)
     counted = st.merge(ops, on="opinion_id")
     for _, row in opinions.category_shares(counted).iterrows():
@@ -211,8 +231,8 @@ def test_opinion_statistics_agree_with_r(name):
             row["ci_low"],
             row["ci_high"],
         )
-    k = opinions.coder_agreement(register)
-    got.update({"kappa/kappa": k["kappa"], "kappa/ci_low": k["ci_low"], "kappa/ci_high": k["ci_high"]})
+    k = opinions.coder_agreement(register).kappa
+    got.update({"kappa/kappa": k.kappa, "kappa/ci_low": k.ci_low, "kappa/ci_high": k.ci_high})
     assert set(got) == set(expected), set(got) ^ set(expected)
     for key, value in expected.items():
         if np.isnan(value):
@@ -244,7 +264,7 @@ def test_opinions_notebook_committed_without_bulky_outputs():
         "processed_dir = str(paths.PROCESSED)",
         "figures_dir = str(paths.FIGURES)",
         "district = None",
-        'cutoff_date = "2004-12-20"',
+        "cutoff_date = None",
     ):
         assert line in params[0].source
     for cell in nb.cells:
@@ -287,11 +307,11 @@ def test_opinions_notebook_runs(tmp_path, params):
 import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
+from analysis.plotting.context import FigureContext  # noqa: E402
 from analysis.plotting.km import km_plot  # noqa: E402
 from analysis.plotting.pareto import pareto  # noqa: E402
 from analysis.stats import survival  # noqa: E402
 from analysis.subjects import opinions_figures  # noqa: E402
-from analysis.subjects.survey_figures import FigureContext  # noqa: E402
 
 
 def test_pareto_bars_and_cumulative_line():

@@ -24,19 +24,19 @@ def test_outcomes_against_the_redo_mark(frame):
     assert o["U4"] == "below the mark but no redo recorded"
     assert o["U5"] == "redid although at or above the mark"
     s = review.summary(review.outcomes(frame, 80))
-    assert (s["units"], s["below_mark"], s["redid"], s["passed_on_redo"]) == (5, 3, 3, 1)
+    assert (s.units, s.below_mark, s.redid, s.passed_on_redo) == (5, 3, 3, 1)
 
 
 def test_redo_mark_is_a_parameter(frame):
-    assert review.summary(review.outcomes(frame, redo_mark=75))["below_mark"] == 1
-    assert review.summary(review.outcomes(frame, redo_mark=95))["below_mark"] == 5
+    assert review.summary(review.outcomes(frame, redo_mark=75)).below_mark == 1
+    assert review.summary(review.outcomes(frame, redo_mark=95)).below_mark == 5
 
 
 def test_failure_cases(frame):
     with pytest.raises(KeyError):
-        review.outcomes(frame.drop(columns="raters"))
+        review.outcomes(frame.drop(columns="raters"), 80)
     with pytest.raises(ValueError):
-        review.outcomes(pd.concat([frame, frame.iloc[[0]]]))
+        review.outcomes(pd.concat([frame, frame.iloc[[0]]]), 80)
 
 
 def test_review_figure_for_a_province_is_a_histogram_not_a_row_per_unit():

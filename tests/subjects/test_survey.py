@@ -56,8 +56,11 @@ def test_chi_square_by_hand():
     rates = pd.DataFrame({"returned": [30, 10], "distributed": [50, 50]})
     # table [[30, 20], [10, 40]]: expected 20/30 in each row; chi2 = 2*(100/20 + 100/30) = 16.667
     res = survey.collection_chi2(rates)
-    assert res["chi2"] == pytest.approx(2 * (100 / 20 + 100 / 30))
-    assert res["df"] == 1 and res["p_value"] < 1e-4
+    assert res.chi2 == pytest.approx(2 * (100 / 20 + 100 / 30))
+    assert res.df == 1 and res.p_value < 1e-4 and res.min_expected == pytest.approx(20)
+    assert (
+        survey.collection_chi2_text("channel", rates) == "Return rate by channel: chi-square = 16.7 on 1 df, p < 0.001"
+    )
     with pytest.raises(ValueError):
         survey.collection_chi2(rates.iloc[:1])
 
@@ -69,43 +72,6 @@ def test_nonresponse_bounds_of_the_report():
         survey.nonresponse_bounds(0.5, 11, 10)
     with pytest.raises(ValueError):
         survey.nonresponse_bounds(1.5, 5, 10)
-
-
-def test_design_mean_by_hand():
-    # y = (1, 0, 1, 1), w = (1, 1, 2, 2), clusters (a, a, b, b): mean 5/6;
-    # linearised z_i = w_i (y_i - 5/6) / 6 -> cluster totals -4/36 and +4/36;
-    # var = 2/(2-1) * 2 * (4/36)^2 = (8/36)^2
-    r = survey.design_mean([1, 0, 1, 1], [1, 1, 2, 2], ["a", "a", "b", "b"])
-    assert r["estimate"] == pytest.approx(5 / 6)
-    assert r["se"] == pytest.approx(8 / 36)
-    assert r["df"] == 1 and r["n_clusters"] == 2 and r["n"] == 4
-    # symmetric t interval with 1 df
-    assert r["ci_high"] - r["estimate"] == pytest.approx(12.706204736 * 8 / 36)
-
-
-def test_design_mean_domain_keeps_all_clusters_and_excludes_nan():
-    y = [1.0, np.nan, 0.0, 1.0, 1.0, 0.0]
-    w = [1, 1, 1, 1, 1, 1]
-    cl = ["a", "a", "b", "b", "c", "c"]
-    dom = [True, True, True, True, False, False]
-    r = survey.design_mean(y, w, cl, dom)
-    # valid rows: 1 (a), 0 and 1 (b): mean 2/3; cluster c contributes a zero total but still counts
-    assert r["estimate"] == pytest.approx(2 / 3)
-    z = np.array([(1 - 2 / 3) / 3, ((0 - 2 / 3) + (1 - 2 / 3)) / 3, 0.0])
-    assert r["se"] == pytest.approx(np.sqrt(3 / 2 * ((z - z.mean()) ** 2).sum()))
-    assert r["n_clusters"] == 3 and r["df"] == 1
-    empty = survey.design_mean([np.nan, np.nan], [1, 1], ["a", "b"])
-    assert np.isnan(empty["estimate"]) and empty["n"] == 0
-
-
-def test_logit_interval_inside_unit_interval_and_asymmetric():
-    rng = np.random.default_rng(4)
-    y = (rng.random(200) < 0.9).astype(float)
-    r = survey.design_mean(y, rng.uniform(0.5, 2, 200), np.repeat(np.arange(20), 10), logit=True)
-    assert 0 < r["ci_low"] < r["estimate"] < r["ci_high"] < 1
-    assert (r["ci_high"] - r["estimate"]) < (r["estimate"] - r["ci_low"])
-    all_one = survey.design_mean(np.ones(10), np.ones(10), np.arange(10), logit=True)
-    assert np.isnan(all_one["ci_low"])
 
 
 def likert_frame():
@@ -198,7 +164,7 @@ import importlib.util  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from analysis.core import paths  # noqa: E402
-from analysis.stats import agreement, weighting  # noqa: E402
+from analysis.stats import agreement, design, weighting  # noqa: E402
 
 REF = Path(__file__).parents[1] / "reference"
 _spec = importlib.util.spec_from_file_location("survey_reference_inputs", REF / "survey_reference_inputs.py")
@@ -255,10 +221,10 @@ def python_values(ws, pop):
         t = survey.group_difference_test(f, var)
         out.update(
             {
-                f"wald/{var}/F": t["F"],
-                f"wald/{var}/df1": t["df1"],
-                f"wald/{var}/df2": t["df2"],
-                f"wald/{var}/p": t["p_value"],
+                f"wald/{var}/F": t.f_statistic,
+                f"wald/{var}/df1": t.df1,
+                f"wald/{var}/df2": t.df2,
+                f"wald/{var}/p": t.p_value,
             }
         )
     plain = weighting.rake(f, weighting.population_margins(pop)).weights
@@ -266,9 +232,7 @@ def python_values(ws, pop):
     for (d, a, s), w in cells.items():
         out[f"rake_weight/{d}/{a}/{s}"] = w
     a = agreement.cronbach_alpha(survey.valid_scores(f))
-    out.update(
-        {"alpha/alpha": a["alpha"], "alpha/ci_low": a["ci_low"], "alpha/ci_high": a["ci_high"], "alpha/n": a["n"]}
-    )
+    out.update({"alpha/alpha": a.alpha, "alpha/ci_low": a.ci_low, "alpha/ci_high": a.ci_high, "alpha/n": a.n})
     return out
 
 
@@ -293,14 +257,9 @@ def test_design_effects_show_clustering(name):
     # and ignoring the clusters (every form its own cluster) must shrink the standard error
     ws = ref_inputs.weighted_sample(resp, pop)
     tb = survey.top_box(ws.frame, [survey.OVERALL])[survey.OVERALL]
-    clustered = survey.design_mean(tb, ws.frame["weight"], ws.frame["batch_id"])["se"]
-    unclustered = survey.design_mean(tb, ws.frame["weight"], ws.frame["form_id"])["se"]
+    clustered = design.design_mean(tb, ws.frame["weight"], ws.frame["batch_id"]).se
+    unclustered = design.design_mean(tb, ws.frame["weight"], ws.frame["form_id"]).se
     assert clustered > 1.2 * unclustered
-
-
-def test_rate_text():
-    assert survey.rate_text(6464, 10000, 0.63698, 0.65571) == "6,464 of 10,000 = 64.6% (95% CI 63.7% to 65.6%)"
-    assert survey.percent(float("nan")) == "n/a"
 
 
 # --- the notebook --------------------------------------------------------------------------------
@@ -383,6 +342,7 @@ import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 from analysis.plotting import likert as likert_plot  # noqa: E402
+from analysis.plotting.context import FigureContext  # noqa: E402
 from analysis.plotting.intervals import dot_interval  # noqa: E402
 from analysis.subjects import survey_figures  # noqa: E402
 
@@ -418,14 +378,15 @@ def test_dot_interval_and_context_names(tmp_path):
     assert fig.axes[0].get_xlabel() == "Share (%)"
     with pytest.raises(KeyError):
         dot_interval(f, label="zz", estimate="p", low="lo", high="hi", xlabel="")
-    ctx = survey_figures.FigureContext(tmp_path, True, "Xi'anfeng")
-    assert ctx.name("survey_likert") == "survey_likert_xi_anfeng" and ctx.where == "Xi'anfeng"
-    assert survey_figures.FigureContext(tmp_path, False).name("survey_likert") == "survey_likert"
+    ctx = FigureContext(tmp_path, True, "Xi'anfeng")
+    assert ctx.name("survey_likert") == "survey_likert_xianfeng" and ctx.where == "Xi'anfeng"
+    assert FigureContext(tmp_path, False).name("survey_likert") == "survey_likert"
+    assert FigureContext(tmp_path, False, whole="the whole bureau").where == "the whole bureau"
     matplotlib.pyplot.close("all")
 
 
 def test_survey_figures_written_with_data_driven_titles(tmp_path):
-    ctx = survey_figures.FigureContext(tmp_path, True)
+    ctx = FigureContext(tmp_path, True)
     rates = survey.collection_rates(BATCHES, responses_for({"b1": 5, "b2": 10, "b3": 30, "b4": 8}), by="channel")
     overall = survey.collection_rates(BATCHES, responses_for({"b1": 5, "b2": 10, "b3": 30, "b4": 8})).iloc[0]
     by_d = survey.collection_rates(BATCHES, responses_for({"b1": 5, "b2": 10, "b3": 30, "b4": 8}), by="district")
@@ -455,7 +416,7 @@ def test_group_difference_test_failures_and_invariance():
     b = survey.group_difference_test(
         ws.assign(channel=ws["channel"].map(lambda c: f"z_{c}" if c == "enterprise" else c)), "channel"
     )
-    assert a["F"] == pytest.approx(b["F"], rel=1e-9) and (a["df1"], a["df2"]) == (3, b["df2"])
+    assert a.f_statistic == pytest.approx(b.f_statistic, rel=1e-9) and (a.df1, a.df2) == (3, b.df2)
 
 
 def test_group_difference_text():

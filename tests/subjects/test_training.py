@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis.subjects import training
+from analysis.subjects import training, training_text
 
 
 @pytest.fixture
@@ -51,22 +51,22 @@ def test_may_scores_only_candidates_through_may(credits, roster):
 def test_cutoff_follows_the_parameter(credits, roster):
     s70 = training.cutoff_summary(credits, roster, pass_mark=70)
     s75 = training.cutoff_summary(credits, roster, pass_mark=75)
-    assert (s70["below"], s70["candidates_disqualified"]) == (2, 1)  # B, C ; A
-    assert (s75["below"], s75["candidates_disqualified"]) == (2, 1)  # A at 75 is not below
+    assert (s70.below, s70.candidates_disqualified) == (2, 1)  # B, C ; A
+    assert (s75.below, s75.candidates_disqualified) == (2, 1)  # A at 75 is not below
     s80 = training.cutoff_summary(credits, roster, pass_mark=80)
-    assert (s80["below"], s80["candidates_disqualified"]) == (3, 2)
+    assert (s80.below, s80.candidates_disqualified) == (3, 2)
 
 
 def test_bunching_test_exact_binomial():
     values = [70] * 12 + [70.5] * 3 + [69] * 4 + [69.9] + [50, 90]
     r = training.bunching_test(values, 70)
-    assert (r["at"], r["below"]) == (15, 5)
-    assert r["p_value"] == pytest.approx(stats.binomtest(15, 20, 0.5, alternative="greater").pvalue)
-    assert r["p_value"] < 0.05
+    assert (r.at, r.below) == (15, 5)
+    assert r.p_value == pytest.approx(stats.binomtest(15, 20, 0.5, alternative="greater").pvalue)
+    assert r.p_value < 0.05
     flat = training.bunching_test([69] * 10 + [70] * 10, 70)
-    assert flat["p_value"] > 0.5
+    assert flat.p_value > 0.5
     empty = training.bunching_test([10, 20], 70)
-    assert empty["at"] == 0 and empty["below"] == 0
+    assert empty.at == 0 and empty.below == 0
 
 
 def test_unit_funnel_and_failure_cases(credits, roster):
@@ -103,7 +103,7 @@ def test_course_level_funnel(credits, roster):
 from test_fitness import _needs_processed, assert_nothing_disclosed, outputs_text, run_notebook  # noqa: E402
 
 from analysis.core import paths  # noqa: E402
-from analysis.subjects.officers import count_text  # noqa: E402
+from analysis.stats.disclosure import count_text  # noqa: E402
 
 NOTEBOOK = paths.NOTEBOOKS / "40_training_and_review.ipynb"
 
@@ -134,12 +134,12 @@ def test_training_notebook_follows_the_pass_mark(tmp_path):
     text = outputs_text(nb)
     assert "Pass mark: 75 points" in text and "Pass mark: 70" not in text
     expected = training.cutoff_summary(credits, roster, 75)
-    assert f"below the mark: {count_text(expected['below'])}" in _below_line(text)
-    assert f"(disqualified): {expected['candidates_disqualified']}" in text
+    assert f"below the mark: {count_text(expected.below)}" in _below_line(text)
+    assert f"(disqualified): {expected.candidates_disqualified}" in text
     from analysis.subjects import review
 
     s = review.summary(review.outcomes(reviews, 85))
-    assert f"Redo mark 85: {s['units']} units reviewed, {s['below_mark']} below the mark" in text
+    assert f"Redo mark 85: {s.units} units reviewed, {s.below_mark} below the mark" in text
     assert_nothing_disclosed(nb)
 
 
@@ -158,11 +158,12 @@ def test_training_notebook_for_the_smallest_unit(tmp_path):
 
 def test_summary_text_hides_small_counts_but_keeps_published_disqualified(credits, roster):
     s = training.cutoff_summary(credits, roster, 70)
-    text = training.summary_text(s, training.bunching_test([70, 69], 70), training.bunching_test([10], 70))
+    text = training_text.summary_text(s, training.bunching_test([70, 69], 70), training.bunching_test([10], 70))
     assert "below the mark: fewer than 10" in text
     assert "(disqualified): 1" in text  # bureau-wide: the report publishes this count
     assert "no test possible" in text
-    unit_text = training.summary_text(
+    unit_text = training_text.summary_text(
         s, training.bunching_test([70, 69], 70), training.bunching_test([10], 70), whole_bureau=False
     )
     assert "(disqualified): fewer than 10" in unit_text
+    assert "Bunching, course scores: 1 at 70 vs 1 at 69 (exact binomial one-sided p = 0.75)" in text

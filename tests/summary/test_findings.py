@@ -1,59 +1,61 @@
-import sys
 import types
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.stats.survival import KMMedian
+from analysis.subjects.opinions import TimeToRectification
 from analysis.summary import findings
 
-MODULES = ("fitness", "opinions", "survey")
+
+def _only(key: str) -> dict:
+    """Placeholder frames for one finding's data sets, None (missing) for every other's.
+
+    The patched subject functions below ignore the placeholders' contents."""
+    frames = {name: None for needs in findings.NEEDS.values() for name in needs}
+    return frames | {name: pd.DataFrame({"x": [1]}) for name in findings.NEEDS[key]}
 
 
-def _frames() -> dict:
-    # Placeholders: the fake modules below ignore their contents.
-    return {name: pd.DataFrame({"x": [1]}) for needs in findings.NEEDS.values() for name in needs}
-
-
-@pytest.fixture
-def no_modules(monkeypatch):
-    for m in MODULES:
-        monkeypatch.setitem(sys.modules, f"analysis.{m}", None)  # import raises ImportError
-
-
-def _fake(monkeypatch, name: str, **functions):
-    mod = types.ModuleType(f"analysis.{name}")
+def _patch(monkeypatch, module, **functions):
+    """Replace functions of a real subject module for one test (the findings' text is what is tested)."""
     for key, value in functions.items():
-        setattr(mod, key, value)
-    monkeypatch.setitem(sys.modules, f"analysis.{name}", mod)
-    return mod
+        monkeypatch.setattr(module, key, value)
 
 
-def test_missing_modules_give_not_available_and_no_number(no_modules):
-    out = findings.what_the_data_adds(_frames())
+def test_missing_data_is_named_and_shows_no_number():
+    frames = {name: None for needs in findings.NEEDS.values() for name in needs}
+    out = findings.what_the_data_adds(frames)
     assert [f.key for f in out] == list(findings.FINDINGS)
     for f in out:
-        assert not f.available
-        assert f.text.startswith(findings.NOT_AVAILABLE)
-        assert "module is not in this build" in f.text
+        assert not f.available and f.text.startswith(findings.NOT_AVAILABLE + ": no processed data for ")
         assert not any(ch.isdigit() for ch in f.text)
         assert "not-available" in f.to_html()
-
-
-def test_missing_data_is_named(no_modules):
-    frames = _frames()
+    frames = _only("fitness_roster")
     frames["fitness_tests"] = None
     f = findings.what_the_data_adds(frames)[0]
-    assert not f.available and "fitness_tests" in f.text
+    assert not f.available and f.text == "Not yet available: no processed data for fitness_tests."
 
 
-def test_a_module_with_another_interface_is_not_available(monkeypatch, no_modules):
-    _fake(monkeypatch, "fitness", something_else=lambda: None)
-    f = findings.what_the_data_adds(_frames())[0]
-    assert not f.available and "interface differs" in f.text
+def test_a_bug_in_a_subject_function_raises_instead_of_reading_as_missing_data(monkeypatch):
+    def broken(tests, roster):
+        raise TypeError("unsupported operand")
+
+    _patch(monkeypatch, findings.fitness, pass_rates=broken)
+    with pytest.raises(TypeError, match="unsupported operand"):
+        findings.what_the_data_adds(_only("fitness_roster"))
+    _patch(monkeypatch, findings.fitness, pass_rates=lambda tests, roster: pd.DataFrame({"round": [1]}))
+    with pytest.raises(KeyError):  # a frame without the columns the finding reads: a bug, not missing data
+        findings.what_the_data_adds(_only("fitness_roster"))
 
 
-def test_fitness_finding_uses_both_denominators(monkeypatch, no_modules):
+def test_no_rounds_is_not_available(monkeypatch):
+    _patch(monkeypatch, findings.fitness, pass_rates=lambda tests, roster: pd.DataFrame())
+    f = findings.what_the_data_adds(_only("fitness_roster"))[0]
+    assert not f.available and f.text == "Not yet available: no fitness test rounds in the data."
+
+
+def test_fitness_finding_uses_both_denominators(monkeypatch):
     rates = pd.DataFrame(
         {
             "round": [1, 6],
@@ -68,8 +70,8 @@ def test_fitness_finding_uses_both_denominators(monkeypatch, no_modules):
             "rate_roster_high": [0.31, 0.96],
         }
     )
-    _fake(monkeypatch, "fitness", pass_rates=lambda tests, roster: rates.iloc[::-1])
-    f = findings.what_the_data_adds(_frames())[0]
+    _patch(monkeypatch, findings.fitness, pass_rates=lambda tests, roster: rates.iloc[::-1])
+    f = findings.what_the_data_adds(_only("fitness_roster"))[0]
     assert f.available
     assert "97.9% of the 240 officers tested" in f.text  # 235/240
     assert "the 12 not tested" in f.text and "93.3%" in f.text  # 252 - 240; 235/252
@@ -77,7 +79,7 @@ def test_fitness_finding_uses_both_denominators(monkeypatch, no_modules):
     assert f.table["Round"].tolist() == [1, 6]
 
 
-def test_small_untested_count_is_not_printed(monkeypatch, no_modules):
+def test_small_untested_count_is_not_printed(monkeypatch):
     rates = pd.DataFrame(
         {
             "round": [1],
@@ -92,12 +94,20 @@ def test_small_untested_count_is_not_printed(monkeypatch, no_modules):
             "rate_roster_high": [0.94],
         }
     )
-    _fake(monkeypatch, "fitness", pass_rates=lambda tests, roster: rates)
+    _patch(monkeypatch, findings.fitness, pass_rates=lambda tests, roster: rates)
     f = findings.fitness_roster_denominator(pd.DataFrame(), pd.DataFrame())
     assert "fewer than 10 not tested" in f.text and " 3 not tested" not in f.text
+    # the one small-count rule: none untested is hidden too ("everyone was tested" reveals as much)
+    _patch(monkeypatch, findings.fitness, pass_rates=lambda tests, roster: rates.assign(tested=[100]))
+    f = findings.fitness_roster_denominator(pd.DataFrame(), pd.DataFrame())
+    assert "fewer than 10 not tested" in f.text and " 0 not tested" not in f.text
 
 
-def test_rectification_median_and_not_reached(monkeypatch, no_modules):
+def _ttr(n, events, median, low, high):
+    return TimeToRectification(km=pd.DataFrame(), median=KMMedian(median, low, high), n=n, events=events)
+
+
+def test_rectification_median_and_not_reached(monkeypatch):
     seen = {}
 
     def status(ledger, cutoff):
@@ -106,26 +116,22 @@ def test_rectification_median_and_not_reached(monkeypatch, no_modules):
 
     def km(result):
         assert result == "status-frame"
-        return {"n": 4, "events": 3, "median": {"median": 25.0, "ci_low": 10.0, "ci_high": np.nan}}
+        return _ttr(4, 3, 25.0, 10.0, np.nan)
 
-    _fake(monkeypatch, "opinions", rectification_status=status, time_to_rectification=km)
-    f = findings.what_the_data_adds(_frames())[1]
-    assert f.available and seen["cutoff"] == pd.Timestamp("2004-12-20")
+    _patch(monkeypatch, findings.opinions, rectification_status=status, time_to_rectification=km)
+    f = findings.what_the_data_adds(_only("rectification_time"))[1]
+    assert f.available and seen["cutoff"] == pd.Timestamp("2004-12-20")  # the rule in data/reference/rules.csv
     assert "Of 4 opinions, 3 were rectified by 20 December 2004" in f.text
     assert "within 25 days of their rectification plan (95% CI 10 to not reached)" in f.text
-    _fake(
-        monkeypatch,
-        "opinions",
-        rectification_status=status,
-        time_to_rectification=lambda r: {
-            "n": 4,
-            "events": 1,
-            "median": {"median": np.nan, "ci_low": np.nan, "ci_high": np.nan},
-        },
-    )
+    _patch(monkeypatch, findings.opinions, time_to_rectification=lambda r: _ttr(4, 1, np.nan, np.nan, np.nan))
     f = findings.rectification_time(pd.DataFrame(), "2004-06-30")
     assert "median is not reached" in f.text and "30 June 2004" in f.text
-    assert findings.default_cutoff() == "2004-12-20"  # the rule in data/reference/rules.csv
+    # a half-day median reads as the opinions notebook prints it
+    _patch(monkeypatch, findings.opinions, time_to_rectification=lambda r: _ttr(4, 3, 142.5, 95.0, 172.0))
+    assert (
+        "within 142.5 days of their rectification plan (95% CI 95 to 172)"
+        in findings.rectification_time(pd.DataFrame()).text
+    )
 
 
 def _fake_survey(monkeypatch):
@@ -151,10 +157,9 @@ def _fake_survey(monkeypatch):
         n = {"Anyi": (20, 3), "Fanshui": (10, 2), None: (30, 5)}[district]
         return pd.DataFrame({"group": ["all"], "distributed": [n[0]], "returned": [n[1]]})
 
-    _fake(
+    _patch(
         monkeypatch,
-        "survey",
-        OVERALL="q10_overall",
+        findings.survey,
         top_box=top_box,
         collection_rates=collection_rates,
         nonresponse_bounds=lambda p, ret, dist: (ret / dist * p, ret / dist * p + 1 - ret / dist),
@@ -164,7 +169,7 @@ def _fake_survey(monkeypatch):
     return responses
 
 
-def test_satisfaction_spread_names_highest_lowest_and_the_district(monkeypatch, no_modules):
+def test_satisfaction_spread_names_highest_lowest_and_the_district(monkeypatch):
     responses = _fake_survey(monkeypatch)
     f = findings.satisfaction_spread(responses, pd.DataFrame(), district="Dongdang")
     assert "from 60.0% in Fanshui to 80.0% in Anyi, a gap of 20.0 percentage points" in f.text
@@ -174,7 +179,7 @@ def test_satisfaction_spread_names_highest_lowest_and_the_district(monkeypatch, 
         findings.satisfaction_spread(responses, pd.DataFrame(), district="Sheyanghu")
 
 
-def test_self_selection_bounds_county_and_district(monkeypatch, no_modules):
+def test_self_selection_bounds_county_and_district(monkeypatch):
     responses = _fake_survey(monkeypatch)
     f = findings.self_selection(pd.DataFrame(), responses)
     # 5 of 30 returned; valid answers 5,4,1,4 -> p = 0.75; bounds 5/30*0.75 = 12.5% .. 12.5% + 83.3% = 95.8%
@@ -195,25 +200,13 @@ def test_load_available_gives_none_for_missing_data(tmp_path):
     assert frames == {"survey_responses": None}
 
 
-def test_findings_are_available_wherever_their_module_and_data_are(request):
-    """After the subject modules merge, their findings must compute on the processed data (wiring check)."""
-    import importlib.util
-
+@pytest.mark.needs_processed
+def test_every_finding_is_available_on_the_processed_demo_data():
+    """The wiring: each finding computes on the real processed data through the real subject modules."""
     from analysis.core import paths
 
-    if not (paths.PROCESSED / "manifest.json").exists():
-        pytest.skip("data/processed not built")
-    needs = {
-        "fitness_roster": ("fitness",),
-        "rectification_time": ("opinions",),
-        "satisfaction_spread": ("survey",),
-        "self_selection": ("survey",),
-    }
-    present = {m for m in MODULES if importlib.util.find_spec(f"analysis.{m}") is not None}
-    frames = findings.load_available(paths.PROCESSED)
-    out = {f.key: f for f in findings.what_the_data_adds(frames)}
-    wired = [k for k, mods in needs.items() if set(mods) <= present]
-    if not wired:
-        pytest.skip("no subject module merged yet: every finding says 'not yet available'")
-    for key in wired:
-        assert out[key].available, out[key].text
+    out = findings.what_the_data_adds(findings.load_available(paths.PROCESSED))
+    assert [f.key for f in out] == list(findings.FINDINGS)
+    for f in out:
+        assert f.available, f.text
+    assert "half of the opinions were rectified within" in out[1].text

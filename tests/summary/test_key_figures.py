@@ -6,8 +6,9 @@ import math
 
 import pytest
 
+from analysis.core.reference import published_figures
 from analysis.data.cleaning import clean_all
-from analysis.summary.key_figures import COLUMNS, FIGURES, compute_key_figures, matches, published_figures
+from analysis.summary.key_figures import COLUMNS, FIGURES, compute_key_figures, matches
 from minimal_raw import write_minimal_raw
 
 

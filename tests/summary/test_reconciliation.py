@@ -3,14 +3,14 @@ import html
 import pandas as pd
 import pytest
 
-from analysis.core import paths
+from analysis.core import paths, reference
 from analysis.summary import reconciliation as rec
 
 
 @pytest.fixture
 def published() -> pd.DataFrame:
     # The project's real published-figures table, read as text so printed digits are kept.
-    return pd.read_csv(paths.PUBLISHED_FIGURES, dtype=str)
+    return reference.published_figures()
 
 
 def _key_figures_equal_to(published: pd.DataFrame) -> pd.DataFrame:

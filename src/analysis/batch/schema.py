@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ import yaml
 
 from analysis.core import paths
 from analysis.core.errors import ParameterError
+from analysis.core.text import slug
 
 TYPES = ("str", "int", "number", "float", "bool", "date", "path")
 # Parameters the runner fills in itself (where the data and figures are); never set by hand.
@@ -209,13 +209,6 @@ class Config:
 
     def all_entries(self) -> list[Entry]:
         return ([self.clean] if self.clean else []) + list(self.entries)
-
-
-def slug(text: str) -> str:
-    """File-name friendly form of a value: "Xi'anfeng Police Station" -> "xianfeng-police-station"."""
-    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    text = re.sub(r"['\u2019]", "", text.lower())
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "x"
 
 
 def _resolve(base: Path, value: str | None, default: Path) -> Path:

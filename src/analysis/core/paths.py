@@ -28,6 +28,8 @@ LOCK_FILE = ROOT / "requirements.lock"
 
 PUBLISHED_FIGURES = REFERENCE / "published_figures.csv"
 ALIASES = REFERENCE / "aliases.csv"
+RULES = REFERENCE / "rules.csv"
+CAMPAIGN_WINDOWS = REFERENCE / "campaign_windows.csv"
 
 # Written by the demo generator next to the raw files; its presence marks the data as synthetic.
 SYNTHETIC_MARKER = "SYNTHETIC"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.core import paths
+from analysis.core import paths, reference
 from analysis.core.errors import AnalysisError, ColumnTypeError, UnknownCategoryError
 from analysis.core.files import code_hash, sha256_file, write_atomic, write_atomic_with
 from analysis.data.contract import LIKERT_DONT_KNOW, RAW_FILES, RawFile
@@ -93,8 +93,8 @@ class CleanResult:
         return self.summary().to_string(index=False)
 
 
-def load_aliases(path: Path = paths.ALIASES) -> dict[str, dict[str, str]]:
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+def alias_lookup(table: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """kind -> {spelling as compared (match_key) -> canonical name}, from the aliases table."""
     aliases: dict[str, dict[str, str]] = {}
     for kind, alias, canonical in table[["kind", "alias", "canonical"]].itertuples(index=False):
         aliases.setdefault(kind, {})[match_key(alias)] = canonical
@@ -279,7 +279,7 @@ def _learn(known: Known, dataset: str, clean: pd.DataFrame) -> None:
 
 def clean_files(raw_dir: Path, *, key: bytes, aliases: dict | None = None) -> list[FileResult]:
     """Read and clean every contract file in dependency order; nothing is written."""
-    known = Known(aliases=aliases if aliases is not None else load_aliases())
+    known = Known(aliases=aliases if aliases is not None else alias_lookup(reference.aliases()))
     results = []
     for spec in RAW_FILES:
         table = read_raw(raw_dir, spec)

@@ -6,13 +6,12 @@ districts, units and ids carry a county code ("C002 ") so that they stay distinc
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
-from analysis.core import paths
+from analysis.core import reference
 
 DISTRICTS = ("Anyi", "Fanshui", "Xi'anfeng", "Dongdang", "Shanyang", "Sheyanghu")
 STATIONS = tuple(f"{d} Police Station" for d in DISTRICTS)
@@ -57,10 +56,9 @@ STREAMS = {
 def _aliases() -> dict[tuple[str, str], tuple[str, ...]]:
     """(kind, canonical) -> the Chinese spellings listed in data/reference/aliases.csv."""
     out: dict[tuple[str, str], list[str]] = {}
-    with open(paths.ALIASES, encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            if row["alias"] != row["canonical"] and not row["alias"].isascii():
-                out.setdefault((row["kind"], row["canonical"]), []).append(row["alias"])
+    for kind, alias, canonical in reference.aliases()[["kind", "alias", "canonical"]].itertuples(index=False):
+        if alias != canonical and not alias.isascii():
+            out.setdefault((kind, canonical), []).append(alias)
     return {k: tuple(v) for k, v in out.items()}
 
 

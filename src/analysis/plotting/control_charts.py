@@ -6,27 +6,44 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from analysis.core.text import percent
 from analysis.plotting.theme import PALETTE, SIGNAL
+from analysis.stats.spc import XmRLimits
+
+XMR_CAPTION = (
+    "XmR chart: natural process limits = mean +/- 2.66 x mean moving range; red points break a rule "
+    "(beyond limits, 2 of 3 beyond 2 sigma, 4 of 5 beyond 1 sigma, run of 8, trend of 6)."
+)
 
 
-def xmr_figure(table: pd.DataFrame, limits: dict, *, label: str, ylabel: str) -> plt.Figure:
+def xmr_title(table: pd.DataFrame, what: str) -> str:
+    """The finding of an XmR chart: how many points signal a special cause."""
+    k = int(table["any_rule"].sum())
+    return (
+        f"{what}: {k} of {len(table)} points signal a special cause"
+        if k
+        else f"{what}: stable, no point signals a special cause"
+    )
+
+
+def xmr_figure(table: pd.DataFrame, limits: XmRLimits, *, label: str, ylabel: str) -> plt.Figure:
     """Individuals chart above, moving-range chart below; points breaking any rule in the signal colour."""
     fig, (ax, ax_mr) = plt.subplots(2, 1, sharex=True, figsize=(8, 5.5), height_ratios=(2, 1))
     x = np.arange(len(table))
     ax.plot(x, table["value"], "-o", color=PALETTE[0], ms=4)
     signal = table["any_rule"].astype(bool)
     ax.scatter(x[signal], table.loc[signal, "value"], color=SIGNAL, zorder=3, s=40, label="special cause")
-    for key, style in (("centre", "-"), ("ucl", "--"), ("lcl", "--")):
-        ax.axhline(limits[key], ls=style, color="#404040", lw=1)
-    for key, text in (("ucl", "UCL"), ("lcl", "LCL"), ("centre", "mean")):
-        ax.text(x[-1] + 0.6, limits[key], f"{text} {limits[key]:.1f}", fontsize=7, va="bottom")
+    for value, style in ((limits.centre, "-"), (limits.ucl, "--"), (limits.lcl, "--")):
+        ax.axhline(value, ls=style, color="#404040", lw=1)
+    for value, text in ((limits.ucl, "UCL"), (limits.lcl, "LCL"), (limits.centre, "mean")):
+        ax.text(x[-1] + 0.6, value, f"{text} {value:.1f}", fontsize=7, va="bottom")
     ax.set_xlim(-0.5, x[-1] + 2.2)
     ax.set_ylabel(ylabel)
     if signal.any():
         ax.legend(fontsize=8, loc="best")
     ax_mr.plot(x, table["moving_range"], "-o", color=PALETTE[2], ms=3)
-    ax_mr.axhline(limits["mr_mean"], color="#404040", lw=1)
-    ax_mr.axhline(limits["mr_ucl"], color="#404040", lw=1, ls="--")
+    ax_mr.axhline(limits.mr_mean, color="#404040", lw=1)
+    ax_mr.axhline(limits.mr_ucl, color="#404040", lw=1, ls="--")
     ax_mr.set_ylabel("Moving range")
     ax_mr.set_xticks(x, table[label].astype(str), rotation=45, ha="right", fontsize=8)
     return fig
@@ -41,7 +58,7 @@ def p_chart_figure(chart: pd.DataFrame, *, label: str, xlabel: str, ylabel: str)
     ax.scatter(x[out], chart.loc[out, "p"], color=SIGNAL, zorder=3, s=45, label="beyond 3-sigma limits")
     ax.step(x, chart["ucl"], where="mid", ls="--", color="#404040", lw=1, label="3-sigma limits")
     ax.step(x, chart["lcl"], where="mid", ls="--", color="#404040", lw=1)
-    ax.axhline(chart["centre"].iloc[0], color="#404040", lw=1, label=f"pooled rate {chart['centre'].iloc[0]:.1%}")
+    ax.axhline(chart["centre"].iloc[0], color="#404040", lw=1, label=f"pooled rate {percent(chart['centre'].iloc[0])}")
     ax.set_xticks(x, chart[label].astype(str))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
@@ -49,66 +66,3 @@ def p_chart_figure(chart: pd.DataFrame, *, label: str, xlabel: str, ylabel: str)
     ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
     ax.legend(fontsize=8, loc="best")
     return fig
-
-
-def save_xmr(
-    table: pd.DataFrame,
-    limits: dict,
-    *,
-    label: str,
-    ylabel: str,
-    what: str,
-    n,
-    source: str,
-    figures_dir,
-    synthetic: bool,
-    name: str,
-) -> dict:
-    """Draw and save an XmR chart titled with the number of points signalling a special cause."""
-    from analysis.plotting.theme import finish
-    from analysis.plotting.titles import wrap_title
-
-    k = int(table["any_rule"].sum())
-    title = (
-        f"{what}: {k} of {len(table)} points signal a special cause"
-        if k
-        else f"{what}: stable, no point signals a special cause"
-    )
-    fig = xmr_figure(table, limits, label=label, ylabel=ylabel)
-    return finish(
-        fig,
-        name,
-        title=wrap_title(title),
-        caption="XmR chart: natural process limits = mean +/- 2.66 x mean moving range; red points break a rule "
-        "(beyond limits, 2 of 3 beyond 2 sigma, 4 of 5 beyond 1 sigma, run of 8, trend of 6).",
-        n=n,
-        source=source,
-        figures_dir=figures_dir,
-        synthetic=synthetic,
-    )
-
-
-def save_p_chart(chart: pd.DataFrame, *, figures_dir, synthetic: bool, name: str = "fitness_p_chart") -> dict:
-    from analysis.plotting.theme import finish
-    from analysis.plotting.titles import wrap_title
-
-    k = int(chart["beyond_limits"].sum())
-    title = (
-        f"{k} of {len(chart)} test rounds fall outside the p-chart limits: the rise is a real shift, not "
-        "round-to-round noise"
-        if k
-        else "Every round lies within the p-chart limits: no shift beyond round-to-round noise"
-    )
-    fig = p_chart_figure(chart, label="round", xlabel="Test round", ylabel="Officers tested who passed")
-    return finish(
-        fig,
-        name,
-        title=wrap_title(title),
-        caption="p-chart of the pass rate per round (denominator: officers tested), centre = pooled rate over all "
-        "rounds, "
-        "3-sigma binomial limits for each round's size.",
-        n=f"{int(chart['n'].sum())} officer-tests in {len(chart)} rounds",
-        source="fitness_tests",
-        figures_dir=figures_dir,
-        synthetic=synthetic,
-    )

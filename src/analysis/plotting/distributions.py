@@ -5,7 +5,9 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from analysis.core.text import fewer_than
 from analysis.plotting.theme import PALETTE, SIGNAL
+from analysis.stats.disclosure import THRESHOLD
 
 
 def cutoff_histogram(
@@ -15,28 +17,27 @@ def cutoff_histogram(
     xlabel: str,
     ylabel: str = "Officers",
     cutoff_label: str = "pass mark",
-    threshold: int = 10,
     width: float = 1,
 ) -> plt.Figure:
-    """Bars of counts per integer point; bars below ``threshold`` are drawn at height 0 with a hatch.
+    """Bars of counts per integer point; bars below the disclosure threshold are drawn at height 0 with a hatch.
 
     Small bars are hidden rather than drawn so the figure cannot be read as an officer-level table.
     """
     fig, ax = plt.subplots()
     data = bins[bins["count"] > 0]
-    small = data["count"] < threshold
+    small = data["count"] < THRESHOLD
     colours = [SIGNAL if p < cutoff else PALETTE[0] for p in data["points"]]
     ax.bar(data["points"], data["count"].where(~small, 0), width=0.9 * width, align="edge", color=colours)
     if small.any():
         ax.bar(
             data.loc[small, "points"],
-            [threshold * 0.5] * int(small.sum()),
+            [THRESHOLD * 0.5] * int(small.sum()),
             width=0.9 * width,
             align="edge",
             color="none",
             edgecolor="#a5a5a5",
             hatch="///",
-            label=f"fewer than {threshold} (not shown)",
+            label=f"{fewer_than(THRESHOLD)} (not shown)",
         )
     ax.axvline(cutoff, color="#404040", ls="--", lw=1.2, label=f"{cutoff_label} {cutoff:g}")
     ax.set_xlabel(xlabel)
@@ -85,63 +86,3 @@ def unit_scores_figure(outcome: pd.DataFrame, redo_mark: float) -> plt.Figure:
     ax.set_xlabel("Democratic review score (points of 100)")
     ax.legend(fontsize=8, loc="lower right")
     return fig
-
-
-def save_cutoff_histogram(
-    bins: pd.DataFrame,
-    cutoff: float,
-    *,
-    title: str,
-    caption: str,
-    xlabel: str,
-    ylabel: str,
-    n,
-    source: str,
-    figures_dir,
-    synthetic: bool,
-    name: str,
-    cutoff_label: str = "pass mark",
-    threshold: int = 10,
-    width: float = 1,
-) -> dict:
-    from analysis.plotting.theme import finish
-    from analysis.plotting.titles import wrap_title
-
-    fig = cutoff_histogram(
-        bins, cutoff, xlabel=xlabel, ylabel=ylabel, cutoff_label=cutoff_label, threshold=threshold, width=width
-    )
-    return finish(
-        fig,
-        name,
-        title=wrap_title(title),
-        caption=caption,
-        n=n,
-        source=source,
-        figures_dir=figures_dir,
-        synthetic=synthetic,
-    )
-
-
-def save_review(
-    outcome: pd.DataFrame, redo_mark: float, *, figures_dir, synthetic: bool, name: str = "review_unit_scores"
-) -> dict:
-    from analysis.plotting.theme import finish
-    from analysis.plotting.titles import wrap_title
-
-    below = int(outcome["below_mark"].sum())
-    passed = int((outcome["status"] == "redid and passed").sum())
-    title = (
-        f"{below} of {len(outcome)} units scored below {redo_mark:g} in the democratic review; "
-        f"{passed} passed on the redo"
-    )
-    fig = unit_scores_figure(outcome, redo_mark)
-    return finish(
-        fig,
-        name,
-        title=wrap_title(title),
-        caption="Unit scores (points of 100) in the July democratic review; squares are redo scores.",
-        n=f"{len(outcome)} units",
-        source="democratic_review",
-        figures_dir=figures_dir,
-        synthetic=synthetic,
-    )

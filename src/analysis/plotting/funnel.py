@@ -6,8 +6,30 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from analysis.core.text import fewer_than, percent
 from analysis.plotting.theme import PALETTE, SIGNAL
+from analysis.stats.disclosure import THRESHOLD
 from analysis.stats.funnel import funnel_limits
+
+
+def funnel_title(table: pd.DataFrame, what: str) -> str:
+    """The finding of a unit funnel: how many units differ from the bureau rate after Holm correction."""
+    flagged = int(table["flag"].sum())
+    return (
+        f"{what}: {flagged} of {len(table)} units differ from the bureau rate after Holm correction"
+        if flagged
+        else f"{what}: no unit differs from the bureau rate beyond chance (Holm-corrected)"
+    )
+
+
+def funnel_caption(table: pd.DataFrame) -> str:
+    """The limits, and how many units are withheld by the disclosure rule."""
+    withheld = int((~table["shown"]).sum())
+    return (
+        "Exact binomial 95% and 99.8% limits around the bureau rate (Spiegelhalter 2005). "
+        f"{withheld} of {len(table)} units are not drawn because {fewer_than(THRESHOLD)} were on one side "
+        "(an 'all passed' unit would expose its officers)."
+    )
 
 
 def funnel_figure(table: pd.DataFrame, *, ylabel: str, xlabel: str = "Officers in the unit") -> plt.Figure:
@@ -21,7 +43,7 @@ def funnel_figure(table: pd.DataFrame, *, ylabel: str, xlabel: str = "Officers i
     n_max = max(int(table["n"].max() * 1.15), 10)
     n_min = max(2, int(table["n"].min() * 0.5))
     grid = funnel_limits(np.unique(np.linspace(n_min, n_max, 120).astype(int)), target)
-    ax.axhline(target, color="#404040", lw=1, label=f"bureau rate {target:.1%}")
+    ax.axhline(target, color="#404040", lw=1, label=f"bureau rate {percent(target)}")
     for level, style in (("95", "--"), ("99.8", ":")):
         ax.plot(grid["n"], grid[f"lower_{level}"], style, color=PALETTE[0], lw=1, label=f"{level}% limits")
         ax.plot(grid["n"], grid[f"upper_{level}"], style, color=PALETTE[0], lw=1)
@@ -48,44 +70,3 @@ def funnel_figure(table: pd.DataFrame, *, ylabel: str, xlabel: str = "Officers i
     ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
     ax.legend(fontsize=7, loc="best", framealpha=0.8)
     return fig
-
-
-def save_funnel(
-    table: pd.DataFrame,
-    *,
-    ylabel: str,
-    xlabel: str,
-    what: str,
-    source: str,
-    figures_dir,
-    synthetic: bool,
-    name: str,
-    threshold: int = 10,
-) -> dict:
-    """Draw and save a unit funnel titled with how many units differ after Holm correction."""
-    from analysis.plotting.theme import finish
-    from analysis.plotting.titles import wrap_title
-
-    flagged = int(table["flag"].sum())
-    withheld = int((~table["shown"]).sum())
-    title = (
-        f"{what}: {flagged} of {len(table)} units differ from the bureau rate after Holm correction"
-        if flagged
-        else f"{what}: no unit differs from the bureau rate beyond chance (Holm-corrected)"
-    )
-    fig = funnel_figure(table, ylabel=ylabel, xlabel=xlabel)
-    caption = (
-        "Exact binomial 95% and 99.8% limits around the bureau rate (Spiegelhalter 2005). "
-        f"{withheld} of {len(table)} units are not drawn because fewer than {threshold} were on one side "
-        "(an 'all passed' unit would expose its officers)."
-    )
-    return finish(
-        fig,
-        name,
-        title=wrap_title(title),
-        caption=caption,
-        n=f"{int(table['n'].sum())} in {len(table)} units",
-        source=source,
-        figures_dir=figures_dir,
-        synthetic=synthetic,
-    )

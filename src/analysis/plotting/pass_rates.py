@@ -6,7 +6,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from analysis.core.text import fewer_than
 from analysis.plotting.theme import PALETTE
+from analysis.stats.disclosure import THRESHOLD
 
 
 def rates_figure(rates: pd.DataFrame) -> plt.Figure:
@@ -29,10 +31,10 @@ def rates_figure(rates: pd.DataFrame) -> plt.Figure:
     return fig
 
 
-def item_failures_figure(change: pd.DataFrame, threshold: int = 10) -> plt.Figure:
+def item_failures_figure(change: pd.DataFrame) -> plt.Figure:
     """Share of tested officers failing each item, baseline against final round.
 
-    A share resting on fewer than ``threshold`` failures is not drawn (marked "<threshold").
+    A share resting on fewer failures than the disclosure threshold is not drawn (marked so).
     """
     fig, ax = plt.subplots()
     y = np.arange(len(change))
@@ -40,62 +42,13 @@ def item_failures_figure(change: pd.DataFrame, threshold: int = 10) -> plt.Figur
         (0.2, "baseline", PALETTE[1], "baseline round"),
         (-0.2, "final", PALETTE[0], "final round"),
     ):
-        small = change[f"failed_{key}"] < threshold
+        small = change[f"failed_{key}"] < THRESHOLD
         ax.barh(y + offset, change[f"fail_share_{key}"].where(~small, 0), height=0.4, color=colour, label=label)
         for yi, is_small in zip(y, small):
             if is_small:
-                ax.text(0.002, yi + offset, f"fewer than {threshold} failed", va="center", fontsize=7, color="#404040")
+                ax.text(0.002, yi + offset, f"{fewer_than(THRESHOLD)} failed", va="center", fontsize=7, color="#404040")
     ax.set_yticks(y, change["item"].astype(str))
     ax.set_xlabel("Officers tested who failed the item")
     ax.xaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
     ax.legend(fontsize=8)
     return fig
-
-
-def save_rates(rates: pd.DataFrame, *, figures_dir, synthetic: bool, name: str = "fitness_pass_rates") -> dict:
-    """Draw :func:`rates_figure`, title it with the finding, save it (PNG + SVG) and return the paths."""
-    from analysis.plotting.theme import finish
-    from analysis.plotting.titles import wrap_title
-
-    b, f = rates.iloc[0], rates.iloc[-1]
-    title = (
-        f"Pass rate went from {b['rate_tested']:.0%} to {f['rate_tested']:.0%} of officers tested "
-        f"({b['rate_roster']:.0%} to {f['rate_roster']:.0%} of all officers on the roster)"
-    )
-    fig = rates_figure(rates)
-    return finish(
-        fig,
-        name,
-        title=wrap_title(title),
-        caption="Officers passing every item; bars are 95% Wilson intervals. Untested officers (exempt, absent, "
-        "no record) count as not passed under the roster denominator.",
-        n=f"{int(b['on_roster'])} to {int(f['on_roster'])} officers on the roster per round",
-        source="fitness_tests, officer_roster",
-        figures_dir=figures_dir,
-        synthetic=synthetic,
-    )
-
-
-def save_item_failures(
-    change: pd.DataFrame, *, figures_dir, synthetic: bool, threshold: int = 10, name: str = "fitness_item_failures"
-) -> dict:
-    from analysis.plotting.theme import finish
-    from analysis.plotting.titles import wrap_title
-
-    top = change.sort_values("fail_share_baseline", ascending=False).iloc[0]
-    fig = item_failures_figure(change, threshold)
-    return finish(
-        fig,
-        name,
-        title=wrap_title(
-            f"At baseline the most failed item was {top['item']} ({top['fail_share_baseline']:.0%} of those tested)"
-        ),
-        caption="Share of tested officers failing each item in the baseline and final rounds; shares resting on "
-        "fewer than "
-        f"{threshold} failures are not drawn.",
-        n=f"{int(change['tested_baseline'].max())} tested at baseline, {int(change['tested_final'].max())} in the "
-        "final round",
-        source="fitness_tests",
-        figures_dir=figures_dir,
-        synthetic=synthetic,
-    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -22,13 +24,36 @@ def agreement_table(first: pd.Series, second: pd.Series, categories=None) -> pd.
     ).rename_axis(index="first_coder", columns="second_coder")
 
 
-def kappa(table, alpha: float = 0.05) -> dict:
+@dataclass(frozen=True)
+class Kappa:
+    """Cohen's kappa of an agreement table."""
+
+    kappa: float  #: agreement beyond chance, -1..1 (1 = perfect, 0 = chance)
+    se: float  #: asymptotic standard error under the alternative
+    ci_low: float  #: Wald interval, clipped to [-1, 1]
+    ci_high: float
+    n: int  #: items coded by both coders
+    observed_agreement: float  #: share of items coded alike, 0..1
+    expected_agreement: float  #: share expected alike by chance from the margins, 0..1
+
+
+@dataclass(frozen=True)
+class CronbachAlpha:
+    """Cronbach's alpha of a scale with Feldt's interval."""
+
+    alpha: float  #: internal consistency, at most 1
+    ci_low: float
+    ci_high: float
+    n: int  #: complete rows used (listwise)
+    k: int  #: items in the scale
+
+
+def kappa(table, alpha: float = 0.05) -> Kappa:
     """Cohen's kappa of a square agreement table with its asymptotic SE and Wald interval.
 
     The SE is the large-sample one under the alternative (Fleiss, Cohen & Everitt 1969), as
     statsmodels' cohens_kappa and SAS PROC FREQ report it; the interval is clipped to [-1, 1].
-    Returns kappa, se, ci_low, ci_high,
-    n, observed and expected agreement.
+    Returns a :class:`Kappa`.
     """
     t = np.asarray(table, dtype=float)
     if t.ndim != 2 or t.shape[0] != t.shape[1] or t.shape[0] < 2:
@@ -42,24 +67,24 @@ def kappa(table, alpha: float = 0.05) -> dict:
     po = np.trace(t) / n
     pe = float((t.sum(0) * t.sum(1)).sum() / n**2)
     # ASSUMPTION(kappa-ci-clipped): the Wald interval of kappa is clipped to [-1, 1] (as psych::cohen.kappa does); with few double-coded items it is only a rough guide.
-    return {
-        "kappa": k,
-        "se": se,
-        "ci_low": max(-1.0, k - z * se),
-        "ci_high": min(1.0, k + z * se),
-        "n": int(n),
-        "observed_agreement": float(po),
-        "expected_agreement": pe,
-    }
+    return Kappa(
+        kappa=k,
+        se=se,
+        ci_low=max(-1.0, k - z * se),
+        ci_high=min(1.0, k + z * se),
+        n=int(n),
+        observed_agreement=float(po),
+        expected_agreement=pe,
+    )
 
 
-def cronbach_alpha(items: pd.DataFrame, alpha: float = 0.05) -> dict:
+def cronbach_alpha(items: pd.DataFrame, alpha: float = 0.05) -> CronbachAlpha:
     """Cronbach's alpha of the columns of ``items`` on complete rows, with Feldt's (1965) interval.
 
     alpha = k/(k-1) (1 - sum of item variances / variance of the total), sample variances
     (ddof=1).  Feldt: (1 - alpha_hat) / (1 - alpha) ~ F(n-1, (n-1)(k-1)), giving
     [1 - (1 - a) F_{1-g/2}, 1 - (1 - a) F_{g/2}] (as psych::alpha.ci).  Rows with any missing
-    item are dropped (listwise); returns alpha, ci_low, ci_high, n (rows used), k (items).
+    item are dropped (listwise); returns a :class:`CronbachAlpha`.
     """
     # ASSUMPTION(alpha-unweighted-complete): alpha uses the unweighted answers of respondents who gave 1-5 on every item (listwise); it describes those respondents' answer consistency, not the population's.
     x = items.astype(float).dropna()
@@ -75,4 +100,4 @@ def cronbach_alpha(items: pd.DataFrame, alpha: float = 0.05) -> dict:
     df1, df2 = n - 1, (n - 1) * (k - 1)
     low = 1 - (1 - a) * stats.f.ppf(1 - alpha / 2, df1, df2)
     high = 1 - (1 - a) * stats.f.ppf(alpha / 2, df1, df2)
-    return {"alpha": float(a), "ci_low": float(low), "ci_high": float(high), "n": int(n), "k": int(k)}
+    return CronbachAlpha(alpha=float(a), ci_low=float(low), ci_high=float(high), n=int(n), k=int(k))

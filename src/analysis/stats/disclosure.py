@@ -19,8 +19,22 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.core.text import small_count
+
+# The one disclosure threshold: officer-level and small-area cells below it are suppressed.
+THRESHOLD = 10
 PRIMARY = "<{threshold}"
 SECONDARY = "x"
+
+
+def primary_marker(threshold: int = THRESHOLD) -> str:
+    """What a cell below the threshold shows: '<10'."""
+    return PRIMARY.format(threshold=threshold)
+
+
+def count_text(n) -> str:
+    """A count of people for running text under the disclosure rule: the number, or 'fewer than 10' (zero included)."""
+    return small_count(n, THRESHOLD)
 
 
 # ASSUMPTION(disclosure-exact-recovery): protection is against exact recovery from published row, column and grand totals; narrow bounds on a hidden cell (from non-negativity) and linked tables published elsewhere are not checked.
@@ -84,7 +98,7 @@ def _bridges(n_nodes: int, edges: list[tuple[int, int]]) -> set[int]:
     return bridges
 
 
-def suppression_pattern(counts: np.ndarray, threshold: int = 10) -> tuple[np.ndarray, np.ndarray]:
+def suppression_pattern(counts: np.ndarray, threshold: int = THRESHOLD) -> tuple[np.ndarray, np.ndarray]:
     """Boolean masks (primary, secondary) for a 2-D array of non-negative counts."""
     counts = np.asarray(counts, dtype=float)
     if counts.ndim != 2:
@@ -124,7 +138,7 @@ def suppression_pattern(counts: np.ndarray, threshold: int = 10) -> tuple[np.nda
     return primary, suppressed & ~primary
 
 
-def protect(table: pd.DataFrame, threshold: int = 10, *, count_columns=None) -> pd.DataFrame:
+def protect(table: pd.DataFrame, threshold: int = THRESHOLD, *, count_columns=None) -> pd.DataFrame:
     """The table with small cells suppressed, as an object-dtype frame ready to show.
 
     ``count_columns`` names the columns holding counts (default: every numeric column); other
@@ -149,14 +163,14 @@ def protect(table: pd.DataFrame, threshold: int = 10, *, count_columns=None) -> 
     for j, col in enumerate(count_columns):
         values = [int(v) if float(v).is_integer() else v for v in counts[:, j]]
         values = [
-            PRIMARY.format(threshold=threshold) if primary[i, j] else SECONDARY if secondary[i, j] else v
+            primary_marker(threshold) if primary[i, j] else SECONDARY if secondary[i, j] else v
             for i, v in enumerate(values)
         ]
         out[col] = pd.Series(values, index=table.index, dtype=object)
     return out
 
 
-def protect_rates(counts: pd.DataFrame, denominators: pd.DataFrame, threshold: int = 10) -> pd.DataFrame:
+def protect_rates(counts: pd.DataFrame, denominators: pd.DataFrame, threshold: int = THRESHOLD) -> pd.DataFrame:
     """Rates counts/denominators, with a rate hidden where its denominator is small.
 
     A rate is suppressed ("<threshold") when its denominator is below ``threshold`` and
@@ -180,11 +194,7 @@ def protect_rates(counts: pd.DataFrame, denominators: pd.DataFrame, threshold: i
     for i in range(rates.shape[0]):
         for j in range(rates.shape[1]):
             out.iat[i, j] = (
-                PRIMARY.format(threshold=threshold)
-                if primary[i, j]
-                else SECONDARY
-                if secondary[i, j]
-                else float(rates[i, j])
+                primary_marker(threshold) if primary[i, j] else SECONDARY if secondary[i, j] else float(rates[i, j])
             )
     return out
 
@@ -194,7 +204,7 @@ def is_suppressed(value) -> bool:
     return isinstance(value, str) and (value == SECONDARY or value.startswith("<"))
 
 
-def protect_estimates(frame: pd.DataFrame, count: str, estimates=(), threshold: int = 10) -> pd.DataFrame:
+def protect_estimates(frame: pd.DataFrame, count: str, estimates=(), threshold: int = THRESHOLD) -> pd.DataFrame:
     """A table of estimates per group whose base count is ``count``: small bases hidden with their estimates.
 
     The ``count`` column is protected as a one-column table (so a small base cannot be

@@ -3,9 +3,27 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.proportion import proportion_confint
+
+
+@dataclass(frozen=True)
+class Proportion:
+    """A share of counts with its Wilson interval."""
+
+    numerator: int
+    denominator: int
+    rate: float  #: numerator / denominator, 0..1 (NaN when the denominator is 0)
+    ci_low: float
+    ci_high: float
+
+
+def wilson_proportion(successes: int, n: int, alpha: float = 0.05) -> Proportion:
+    """successes / n with its Wilson score interval (see :func:`wilson`)."""
+    low, high = wilson(successes, n, alpha)
+    return Proportion(int(successes), int(n), successes / n if n else float("nan"), low, high)
 
 
 def wilson(successes: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
@@ -33,7 +51,20 @@ def goodman(counts, alpha: float = 0.05):
     return multinomial_proportions_confint(counts, alpha=alpha, method="goodman")
 
 
-def newcombe_paired_difference(a: int, b: int, c: int, d: int, alpha: float = 0.05) -> dict:
+@dataclass(frozen=True)
+class PairedDifference:
+    """Difference of two paired proportions (p1 - p2, -1..1) with Newcombe's method-10 interval."""
+
+    difference: float  #: p1 - p2
+    low: float
+    high: float
+    p1: float  #: success share on the first occasion, 0..1
+    p2: float  #: success share on the second occasion, 0..1
+    n: int  #: pairs
+    phi: float  #: continuity-corrected correlation of the pairs
+
+
+def newcombe_paired_difference(a: int, b: int, c: int, d: int, alpha: float = 0.05) -> PairedDifference:
     """Difference of two paired proportions with Newcombe's (1998) method-10 interval.
 
     The 2x2 table of n pairs: ``a`` = success on both occasions, ``b`` = success on the first
@@ -42,7 +73,7 @@ def newcombe_paired_difference(a: int, b: int, c: int, d: int, alpha: float = 0.
     Method 10 combines the Wilson intervals of the two margins with a continuity-corrected
     correlation phi (Newcombe, Statistics in Medicine 1998; 17:2635-2650).
 
-    Returns a dict with ``difference``, ``low``, ``high``, ``p1``, ``p2``, ``n`` and ``phi``.
+    Returns a :class:`PairedDifference`.
     """
     counts = [a, b, c, d]
     if any(int(x) != x or x < 0 for x in counts):
@@ -64,15 +95,15 @@ def newcombe_paired_difference(a: int, b: int, c: int, d: int, alpha: float = 0.
     lower_term = max(dl1**2 - 2 * phi * dl1 * du2 + du2**2, 0.0)
     upper_term = max(du1**2 - 2 * phi * du1 * dl2 + dl2**2, 0.0)
     diff = p1 - p2
-    return {
-        "difference": diff,
-        "low": max(-1.0, diff - math.sqrt(lower_term)),
-        "high": min(1.0, diff + math.sqrt(upper_term)),
-        "p1": p1,
-        "p2": p2,
-        "n": n,
-        "phi": phi,
-    }
+    return PairedDifference(
+        difference=diff,
+        low=max(-1.0, diff - math.sqrt(lower_term)),
+        high=min(1.0, diff + math.sqrt(upper_term)),
+        p1=p1,
+        p2=p2,
+        n=n,
+        phi=phi,
+    )
 
 
 def cohens_h(p1: float, p2: float) -> float:

@@ -16,6 +16,8 @@ A point is flagged when it completes (or lies in) a qualifying window.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -35,25 +37,32 @@ def _values(values) -> np.ndarray:
     return x
 
 
-def xmr_limits(values) -> dict:
-    """Centre line and limits of an XmR chart.
+@dataclass(frozen=True)
+class XmRLimits:
+    """Centre line and limits of an XmR chart, all in the units of the values."""
 
-    Returns a dict: ``centre``, ``mr_mean``, ``sigma`` (= mr_mean / 1.128), ``lcl``, ``ucl``
-    (natural process limits, mean +/- 2.66 * mr_mean) and ``mr_ucl`` (3.267 * mr_mean), all in the
-    units of the values.
-    """
+    centre: float  #: mean of the values
+    mr_mean: float  #: mean moving range
+    sigma: float  #: mr_mean / 1.128, for the zone rules
+    lcl: float  #: lower natural process limit, centre - 2.66 * mr_mean
+    ucl: float  #: upper natural process limit, centre + 2.66 * mr_mean
+    mr_ucl: float  #: upper limit of the moving range, 3.267 * mr_mean
+
+
+def xmr_limits(values) -> XmRLimits:
+    """Centre line and limits of an XmR chart (see :class:`XmRLimits`)."""
     x = _values(values)
     mr = np.abs(np.diff(x))
     mr_mean = float(mr.mean())
     centre = float(x.mean())
-    return {
-        "centre": centre,
-        "mr_mean": mr_mean,
-        "sigma": mr_mean / D2,
-        "lcl": centre - E2 * mr_mean,
-        "ucl": centre + E2 * mr_mean,
-        "mr_ucl": D4 * mr_mean,
-    }
+    return XmRLimits(
+        centre=centre,
+        mr_mean=mr_mean,
+        sigma=mr_mean / D2,
+        lcl=centre - E2 * mr_mean,
+        ucl=centre + E2 * mr_mean,
+        mr_ucl=D4 * mr_mean,
+    )
 
 
 def _window_flags(condition: np.ndarray, window: int, needed: int) -> np.ndarray:
@@ -93,7 +102,7 @@ def special_causes(values, centre: float, sigma: float) -> pd.DataFrame:
     return out
 
 
-def xmr_chart(frame: pd.DataFrame, value: str, label: str | None = None) -> tuple[pd.DataFrame, dict]:
+def xmr_chart(frame: pd.DataFrame, value: str, label: str | None = None) -> tuple[pd.DataFrame, XmRLimits]:
     """XmR chart table for ``frame[value]`` in row order.
 
     Returns (table, limits): the table has ``label`` (if given), ``value``, ``moving_range``,
@@ -108,10 +117,10 @@ def xmr_chart(frame: pd.DataFrame, value: str, label: str | None = None) -> tupl
     if label is not None:
         table.insert(0, label, frame[label].to_numpy())
     table["moving_range"] = np.r_[np.nan, np.abs(np.diff(x))]
-    table["centre"], table["lcl"], table["ucl"] = limits["centre"], limits["lcl"], limits["ucl"]
-    rules = special_causes(x, limits["centre"], limits["sigma"])
+    table["centre"], table["lcl"], table["ucl"] = limits.centre, limits.lcl, limits.ucl
+    rules = special_causes(x, limits.centre, limits.sigma)
     table = pd.concat([table, rules], axis=1)
-    table["mr_beyond_limit"] = table["moving_range"] > limits["mr_ucl"]
+    table["mr_beyond_limit"] = table["moving_range"] > limits.mr_ucl
     return table, limits
 
 

@@ -9,12 +9,33 @@ lower and upper confidence curves (the lower curve gives the lower limit).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from scipy import stats
 from statsmodels.duration.survfunc import survdiff
 
 _TOL = np.sqrt(np.finfo(float).eps)
+
+
+@dataclass(frozen=True)
+class KMMedian:
+    """The median time of a Kaplan-Meier curve, in the curve's time unit (here days); NaN where not reached."""
+
+    median: float
+    ci_low: float  #: read off the lower confidence curve
+    ci_high: float  #: read off the upper confidence curve
+
+
+@dataclass(frozen=True)
+class LogRank:
+    """Log-rank test that the survival curves of all groups are equal."""
+
+    chisq: float  #: the chi-square statistic
+    df: int  #: groups - 1
+    p_value: float
+    groups: int
 
 
 def _check(time, event) -> tuple[np.ndarray, np.ndarray]:
@@ -88,10 +109,10 @@ def _findq(x: np.ndarray, y: np.ndarray, p: float, xmax: float) -> float:
     return float((x[i1] + x[i2]) / 2)
 
 
-def km_median(km: pd.DataFrame, p: float = 0.5) -> dict:
+def km_median(km: pd.DataFrame, p: float = 0.5) -> KMMedian:
     """Median (quantile p of the time distribution) with its interval, as R's survival gives them.
 
-    Returns median, ci_low, ci_high (NaN where the curve or its bound never reaches 0.5, which R
+    Returns a :class:`KMMedian` (NaN where the curve or its bound never reaches 0.5, which R
     prints as NA: e.g. fewer than half the items closed).
     """
     x = np.concatenate([[0.0], km["time"].to_numpy(dtype=float)])
@@ -100,7 +121,7 @@ def km_median(km: pd.DataFrame, p: float = 0.5) -> dict:
     def q(curve):
         return _findq(x, np.concatenate([[0.0], 1 - km[curve].to_numpy(dtype=float)]), p, xmax)
 
-    return {"median": q("surv"), "ci_low": q("lower"), "ci_high": q("upper")}
+    return KMMedian(median=q("surv"), ci_low=q("lower"), ci_high=q("upper"))
 
 
 def at_risk(time, times_at) -> pd.DataFrame:
@@ -109,7 +130,7 @@ def at_risk(time, times_at) -> pd.DataFrame:
     return pd.DataFrame({"time": list(times_at), "n_risk": [int((t >= u).sum()) for u in times_at]})
 
 
-def logrank(time, event, group) -> dict:
+def logrank(time, event, group) -> LogRank:
     """Log-rank test that the survival curves of all groups are equal (statsmodels survdiff)."""
     t, e = _check(time, event)
     g = np.asarray(group)
@@ -117,9 +138,4 @@ def logrank(time, event, group) -> dict:
     if len(levels) < 2:
         raise ValueError("the log-rank test needs at least two groups")
     chisq, p = survdiff(t, e.astype(int), g)
-    return {"chisq": float(chisq), "df": len(levels) - 1, "p_value": float(p), "groups": len(levels)}
-
-
-def days_text(value: float) -> str:
-    """A KM time for printing: 'not reached' when the curve (or its bound) never got to 0.5."""
-    return "not reached" if value is None or not np.isfinite(value) else f"{value:g}"
+    return LogRank(chisq=float(chisq), df=len(levels) - 1, p_value=float(p), groups=len(levels))

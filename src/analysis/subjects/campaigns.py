@@ -12,7 +12,7 @@ computed by ``analysis.summary.key_figures`` and only read here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
@@ -20,6 +20,7 @@ from scipy.stats import binomtest
 from statsmodels.stats.multitest import multipletests
 
 from analysis.core.errors import ParameterError
+from analysis.core.text import p_value
 from analysis.data.processed import require_columns
 
 ACTIVITY_COLUMNS = ("campaign", "date", "unit", "site", "activity", "quantity")
@@ -330,14 +331,23 @@ def monthly_ratio(
     return out.reset_index(drop=True)
 
 
-def poisson_rate_ratio(count1: int, exposure1: float, count0: int, exposure0: float, alpha: float = 0.05) -> dict:
+@dataclass(frozen=True)
+class RateRatio:
+    """Ratio of two Poisson rates, (count1 / exposure1) / (count0 / exposure0), with its exact test."""
+
+    ratio: float  #: inf when count0 is 0; NaN when both counts are 0
+    ci_low: float  #: exact (conditional Clopper-Pearson) interval
+    ci_high: float  #: inf when count0 is 0
+    p_value: float  #: two-sided exact conditional test of equal rates
+
+
+def poisson_rate_ratio(count1: int, exposure1: float, count0: int, exposure0: float, alpha: float = 0.05) -> RateRatio:
     """Rate ratio (count1/exposure1) / (count0/exposure0) with the exact conditional test and interval.
 
     Conditional on the total n = count1 + count0, count1 ~ Binomial(n, e1 / (e1 + e0)) under equal
     rates; the Clopper-Pearson interval for that proportion, transformed, gives the ratio's
     interval (as R's ``poisson.test(c(count1, count0), c(exposure1, exposure0))``).
-    Returns ratio, ci_low, ci_high, p_value (ratio inf and ci_high inf when count0 is 0; all NA
-    when both counts are 0).
+    Returns a :class:`RateRatio`.
     """
     for c in (count1, count0):
         if c < 0 or float(c) != int(c):
@@ -347,7 +357,7 @@ def poisson_rate_ratio(count1: int, exposure1: float, count0: int, exposure0: fl
     count1, count0 = int(count1), int(count0)
     n = count1 + count0
     if n == 0:
-        return {"ratio": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan}
+        return RateRatio(ratio=np.nan, ci_low=np.nan, ci_high=np.nan, p_value=np.nan)
     share = exposure1 / (exposure1 + exposure0)
     test = binomtest(count1, n, share)
     low, high = test.proportion_ci(confidence_level=1 - alpha, method="exact")
@@ -358,9 +368,9 @@ def poisson_rate_ratio(count1: int, exposure1: float, count0: int, exposure0: fl
 
     # The two-sided p-value of the binomial test (the same as statsmodels' test_poisson_2indep
     # with method="exact-cond", which warns on a zero count).
-    p_value = float(test.pvalue)
+    p = float(test.pvalue)
     ratio = np.inf if count0 == 0 else (count1 / exposure1) / (count0 / exposure0)
-    return {"ratio": float(ratio), "ci_low": float(to_ratio(low)), "ci_high": float(to_ratio(high)), "p_value": p_value}
+    return RateRatio(ratio=float(ratio), ci_low=float(to_ratio(low)), ci_high=float(to_ratio(high)), p_value=p)
 
 
 def before_after(
@@ -396,7 +406,7 @@ def before_after(
                 "before": int(b),
                 "during": int(d),
                 "days": days,
-                **test,
+                **asdict(test),
             }
         )
     out = pd.DataFrame(
@@ -421,27 +431,18 @@ def before_after(
     return out
 
 
-def format_p(p: float) -> str:
-    """A p-value for readers: '< 0.001' below that, else three significant digits."""
-    if p is None or pd.isna(p):
-        return "–"
-    return "< 0.001" if p < 0.001 else f"{p:.3g}"
-
-
 def describe_before_after(row) -> str:
     """One line for one activity of ``before_after``: counts, the ratio or its lower bound, Holm p."""
+    holm = f"Holm p {p_value(row['p_holm'], significant=True, label=None)}"
     counts = f"{row['activity']}: {row['before']} before, {row['during']} during"
     if pd.isna(row["ratio"]):
         return f"{counts}; nothing to compare"
     if np.isinf(row["ratio"]):
         return (
             f"{counts}; none before, so the rate ratio has only a lower bound: at least "
-            f"{row['ci_low']:.2f} (95%), Holm p {format_p(row['p_holm'])}"
+            f"{row['ci_low']:.2f} (95%), {holm}"
         )
-    return (
-        f"{counts}; rate ratio {row['ratio']:.2f} (95% CI {row['ci_low']:.2f} to "
-        f"{row['ci_high']:.2f}), Holm p {format_p(row['p_holm'])}"
-    )
+    return f"{counts}; rate ratio {row['ratio']:.2f} (95% CI {row['ci_low']:.2f} to {row['ci_high']:.2f}), {holm}"
 
 
 def logic_model(activities_seen=None) -> pd.DataFrame:

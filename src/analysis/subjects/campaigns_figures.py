@@ -1,7 +1,6 @@
-"""Figures of the campaign report: monthly series and the campus before/after comparison.
+"""Figures of the campaign report: monthly series, the violations-per-deployment ratio, campus before/after.
 
-Each function draws and returns a matplotlib figure; the notebook finishes and saves it with
-``theme.finish`` (title stating the finding, caption with n and source, demo marker).
+Each ``*_figure(ctx, ...)`` draws, titles with the finding and finishes through the figure context.
 """
 
 from __future__ import annotations
@@ -12,7 +11,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from analysis.core.text import count
+from analysis.plotting.context import FigureContext
 from analysis.plotting.theme import PALETTE
+from analysis.subjects.campaigns import activity_pattern
+
+SOURCE = "campaign activity ledger (campaign_activities), windows from the work report"
 
 ACTIVITY_LABELS = {
     "open_letters": "open letters (copies)",
@@ -38,7 +42,13 @@ def label(activity: str) -> str:
     return ACTIVITY_LABELS.get(activity, activity.replace("_", " "))
 
 
-def monthly_figure(series: pd.DataFrame, campaign: str) -> plt.Figure:
+def scope_text(ctx: FigureContext) -> str:
+    """The rows a figure covers, in words: 'the county', or 'Anyi (its police station's rows)'."""
+    # A district's ledger rows are its police station's (county-wide units belong to no district).
+    return ctx.where if ctx.scope is None else f"{ctx.scope} (its police station's rows)"
+
+
+def _monthly_bars(series: pd.DataFrame, campaign: str) -> plt.Figure:
     """One small bar chart per activity of ``campaign``: quantity per month (own y scale each)."""
     s = series[series["campaign"] == campaign]
     acts = sorted(s["activity"].unique())
@@ -59,7 +69,7 @@ def monthly_figure(series: pd.DataFrame, campaign: str) -> plt.Figure:
     return fig
 
 
-def ratio_figure(monthly: pd.DataFrame, ylabel: str) -> plt.Figure:
+def _ratio_line(monthly: pd.DataFrame, ylabel: str) -> plt.Figure:
     """A monthly ratio (e.g. violations per officer-time) as a line, months without a denominator left out."""
     fig, ax = plt.subplots()
     d = monthly.dropna(subset=["value"])
@@ -72,7 +82,7 @@ def ratio_figure(monthly: pd.DataFrame, ylabel: str) -> plt.Figure:
     return fig
 
 
-def before_after_figure(table: pd.DataFrame) -> plt.Figure:
+def _before_after_bars(table: pd.DataFrame) -> plt.Figure:
     """Counts in the window and in the same number of days before it, side by side per activity."""
     fig, ax = plt.subplots(figsize=(8, 0.5 * len(table) + 1.5))
     y = np.arange(len(table))
@@ -83,3 +93,55 @@ def before_after_figure(table: pd.DataFrame) -> plt.Figure:
     ax.invert_yaxis()
     ax.legend(loc="lower right")
     return fig
+
+
+def monthly_figure(ctx: FigureContext, series: pd.DataFrame, campaign: str) -> dict:
+    """Each activity of ``campaign`` per month (:func:`analysis.subjects.campaigns.monthly_series`)."""
+    pattern = activity_pattern(series, campaign)
+    steady = int(pattern["every_month"].sum())
+    return ctx.finish(
+        _monthly_bars(series, campaign),
+        f"50_campaigns_monthly_{campaign}",
+        title=f"{campaign.replace('_', ' ').capitalize()}: {steady} of {len(pattern)} activities "
+        "recorded in every month",
+        caption=f"Quantity recorded per month in the campaign window, {scope_text(ctx)}; "
+        "the first and last months of a window may be partial.",
+        n=f"{count(pattern['rows'].sum())} ledger rows",
+        source=SOURCE,
+    )
+
+
+def violations_per_officer_time_figure(ctx: FigureContext, monthly: pd.DataFrame) -> dict:
+    """Traffic violations handled per officer-time, month by month (:func:`analysis.subjects.campaigns.monthly_ratio`).
+
+    Needs at least one month with deployments (a value that is not NA).
+    """
+    known = monthly.dropna(subset=["value"])
+    if known.empty:
+        raise ValueError("no month with traffic deployments: nothing to draw")
+    low, high = monthly.loc[monthly["value"].idxmin()], monthly.loc[monthly["value"].idxmax()]
+    return ctx.finish(
+        _ratio_line(monthly, "violations handled per officer-time"),
+        "50_campaigns_violations_per_officer_time",
+        title=f"Violations per officer-time: {low['value']:.1f} to {high['value']:.1f} a month",
+        caption=f"Traffic violations handled divided by officer-times deployed, per month, {scope_text(ctx)}; "
+        f"lowest {low['month']}, highest {high['month']}.",
+        n=f"{count(monthly['denominator'].sum())} officer-times",
+        source=SOURCE,
+    )
+
+
+def before_after_figure(ctx: FigureContext, table: pd.DataFrame) -> dict:
+    """Counts in the campus window against the days before it (:func:`analysis.subjects.campaigns.before_after`)."""
+    if table.empty:
+        raise ValueError("no campus activity before or during the campaign: nothing to draw")
+    first = table.iloc[0]
+    during, before = int(table["during"].sum()), int(table["before"].sum())
+    return ctx.finish(
+        _before_after_bars(table),
+        "50_campaigns_campus_before_after",
+        title=f"Campus work: {count(during)} items in the campaign, {count(before)} before it",
+        caption=f"Counts per activity, {first['period_before']} against {first['period_during']}, {scope_text(ctx)}.",
+        n=f"{count(during + before)} counted items",
+        source=SOURCE,
+    )

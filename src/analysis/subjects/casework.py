@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.core.text import count
 from analysis.data.processed import require_columns
-from analysis.stats import spc
+from analysis.stats import disclosure, spc
 
 CASE_COLUMNS = ("unit", "month", "file_id", "score", "rating", "collective_decision")
 
@@ -32,7 +33,7 @@ def enough_months(case_files: pd.DataFrame, minimum: int = 2) -> bool:
     return case_files["month"].nunique() >= minimum
 
 
-def monthly_xmr(case_files: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+def monthly_xmr(case_files: pd.DataFrame) -> tuple[pd.DataFrame, spc.XmRLimits]:
     """XmR chart of the monthly mean file score with the special-cause rules (see :mod:`analysis.stats.spc`)."""
     monthly = monthly_scores(case_files)
     # ASSUMPTION(casework-xmr-monthly-mean): each month's point is the mean score of the files reviewed that month; months with few files carry more noise than the limits assume.
@@ -73,19 +74,17 @@ def collective_total(case_files: pd.DataFrame) -> int:
     return int(c["file_id"].nunique())
 
 
-def best_worst_display(case_files: pd.DataFrame, threshold: int = 10) -> pd.DataFrame:
+def best_worst_display(case_files: pd.DataFrame) -> pd.DataFrame:
     """Best and worst files per unit through the disclosure gate (a file points to the officers who handled it)."""
-    from analysis.stats import disclosure
-
     counts = best_worst_by_unit(case_files).set_index("unit")[["best", "worst"]]
-    return disclosure.protect(counts, threshold)
+    return disclosure.protect(counts)
 
 
 def summary_text(case_files: pd.DataFrame, table: pd.DataFrame) -> str:
     """Key-figure text: files reviewed, months, XmR signals and the difficult cases decided collectively."""
     signals = table.loc[table["any_rule"], "month"].astype(str).tolist()
     return (
-        f"Files reviewed: {case_files['file_id'].nunique()} over {len(table)} months; "
+        f"Files reviewed: {count(case_files['file_id'].nunique())} over {len(table)} months; "
         f"months signalling a special cause: {', '.join(signals) if signals else 'none'}; "
-        f"difficult cases decided collectively: {collective_total(case_files)}"
+        f"difficult cases decided collectively: {count(collective_total(case_files))}"
     )

@@ -6,9 +6,13 @@ deputy_director, officer_id, outcome 'appointed'/'not_appointed'/'withdrawn'), o
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
+from analysis.core.text import count, number
 from analysis.data.processed import require_columns
+from analysis.stats import disclosure
 
 COMPETITION_COLUMNS = ("post_id", "level", "deputy_director", "officer_id", "outcome")
 
@@ -34,20 +38,32 @@ def by_level(competition: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def totals(competition: pd.DataFrame) -> dict:
+@dataclass(frozen=True)
+class CompetitionTotals:
+    """Posts and distinct applicants (officers) of the open competitions."""
+
+    posts: int  #: all levels
+    applicants: int  #: distinct officers, all levels
+    middle_posts: int
+    middle_applicants: int  #: distinct officers applying for middle-level posts
+    section_posts: int
+    deputy_director_posts: int  #: section-level posts that are deputy-director posts
+
+
+def totals(competition: pd.DataFrame) -> CompetitionTotals:
     """Posts and distinct applicants over all levels, plus section-level and deputy-director posts."""
     _require(competition)
     section = competition[competition["level"] == "section"]
-    return {
-        "posts": int(competition["post_id"].nunique()),
-        "applicants": int(competition["officer_id"].nunique()),
-        "middle_posts": int(competition.loc[competition["level"] == "middle", "post_id"].nunique()),
-        "middle_applicants": int(competition.loc[competition["level"] == "middle", "officer_id"].nunique()),
-        "section_posts": int(section["post_id"].nunique()),
-        "deputy_director_posts": int(
+    return CompetitionTotals(
+        posts=int(competition["post_id"].nunique()),
+        applicants=int(competition["officer_id"].nunique()),
+        middle_posts=int(competition.loc[competition["level"] == "middle", "post_id"].nunique()),
+        middle_applicants=int(competition.loc[competition["level"] == "middle", "officer_id"].nunique()),
+        section_posts=int(section["post_id"].nunique()),
+        deputy_director_posts=int(
             section.loc[section["deputy_director"].fillna(False).astype(bool), "post_id"].nunique()
         ),
-    }
+    )
 
 
 def section_posts(competition: pd.DataFrame) -> pd.DataFrame:
@@ -67,21 +83,20 @@ def section_posts(competition: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["deputy_director", "post_id"], ascending=[False, True]).reset_index(drop=True)
 
 
-def by_level_display(competition: pd.DataFrame, threshold: int = 10) -> pd.DataFrame:
+def by_level_display(competition: pd.DataFrame) -> pd.DataFrame:
     """Posts, applicants and ratio by level; officer counts through the disclosure gate."""
-    from analysis.stats import disclosure
-
     t = by_level(competition).set_index("level")
     # Posts are protected with the officer counts: within one unit a handful of posts points to its applicants.
-    shown = disclosure.protect(t[["posts", "applications", "applicants", "appointed"]], threshold)
-    shown["applicants per post"] = [f"{r:.2f}" for r in t["ratio"]]
+    shown = disclosure.protect(t[["posts", "applications", "applicants", "appointed"]])
+    shown["applicants per post"] = [number(r) for r in t["ratio"]]
     return shown
 
 
-def summary_text(t: dict) -> str:
+def summary_text(t: CompetitionTotals) -> str:
     """Key-figure text for the competition (posts are not people; applicant counts are the published totals)."""
-    ratio = t["middle_applicants"] / t["middle_posts"] if t["middle_posts"] else float("nan")
+    ratio = t.middle_applicants / t.middle_posts if t.middle_posts else float("nan")
     return (
-        f"Middle-level posts: {t['middle_posts']}, applicants: {t['middle_applicants']} ({ratio:.2f} per post); "
-        f"section-level posts: {t['section_posts']}, of which deputy director: {t['deputy_director_posts']}"
+        f"Middle-level posts: {count(t.middle_posts)}, applicants: {count(t.middle_applicants)} "
+        f"({number(ratio)} per post); section-level posts: {count(t.section_posts)}, of which deputy director: "
+        f"{count(t.deputy_director_posts)}"
     )

@@ -3,17 +3,21 @@
 Inputs are the processed frames ``fitness_tests`` (one row per officer, round and item) and
 ``officer_roster``.  An officer passes a round when tested and every item meets its threshold
 (result >= threshold when ``better`` is 'higher', <= when 'lower').  Rates are proportions (0..1).
+Computations only: what readers see (printed figures, protected tables) is in
+:mod:`analysis.subjects.fitness_text`, the charts in :mod:`analysis.subjects.fitness_figures`.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from analysis.data.processed import require_columns
 from analysis.stats import proportions, spc
+from analysis.stats.disclosure import THRESHOLD
 from analysis.stats.funnel import unit_funnel
-from analysis.subjects.officers import count_text
 
 TEST_COLUMNS = ("officer_id", "round", "date", "status", "item", "result", "threshold", "better")
 ROSTER_COLUMNS = ("officer_id", "unit", "age_band", "sex", "joined", "left")
@@ -122,15 +126,30 @@ def pass_rates(fitness_tests: pd.DataFrame, roster: pd.DataFrame, alpha: float =
     return pd.DataFrame(rows)
 
 
+@dataclass(frozen=True)
+class BaselineFinal:
+    """Baseline against final round on the same officers (those tested in both)."""
+
+    baseline_round: int
+    final_round: int
+    n_pairs: int  #: officers tested in both rounds
+    both: int  #: passed both rounds
+    baseline_only: int  #: passed the baseline round only (fell back)
+    final_only: int  #: passed the final round only (improved)
+    neither: int  #: passed neither
+    p_baseline: float  #: pass rate among the pairs at baseline, 0..1
+    p_final: float  #: pass rate among the pairs in the final round, 0..1
+    difference: float  #: p_final - p_baseline, proportion points (-1..1)
+    difference_low: float  #: Newcombe method-10 95% interval
+    difference_high: float
+    mcnemar_p: float  #: exact McNemar p-value, two-sided
+    cohens_h: float  #: effect size, final vs baseline (radians)
+
+
 def baseline_final(
     fitness_tests: pd.DataFrame, baseline: int | None = None, final: int | None = None, alpha: float = 0.05
-) -> dict:
-    """Baseline against final round on the same officers (tested in both).
-
-    Returns a dict: rounds, n_pairs, the paired table (both, baseline_only, final_only, neither),
-    p_baseline and p_final (pass rates among the pairs), difference (final - baseline) with Newcombe
-    method-10 interval, the exact McNemar p-value and Cohen's h (final vs baseline, radians).
-    """
+) -> BaselineFinal:
+    """Baseline against final round on the same officers (tested in both); see :class:`BaselineFinal`."""
     results = officer_round_results(fitness_tests)
     rounds = sorted(results["round"].unique())
     if len(rounds) < 2:
@@ -156,19 +175,19 @@ def baseline_final(
     nc = proportions.newcombe_paired_difference(
         table["both"], table["final_only"], table["baseline_only"], table["neither"], alpha
     )
-    return {
-        "baseline_round": int(baseline),
-        "final_round": int(final),
-        "n_pairs": len(both_ids),
+    return BaselineFinal(
+        baseline_round=int(baseline),
+        final_round=int(final),
+        n_pairs=len(both_ids),
         **table,
-        "p_baseline": nc["p2"],
-        "p_final": nc["p1"],
-        "difference": nc["difference"],
-        "difference_low": nc["low"],
-        "difference_high": nc["high"],
-        "mcnemar_p": proportions.mcnemar_exact(table["baseline_only"], table["final_only"]),
-        "cohens_h": proportions.cohens_h(nc["p1"], nc["p2"]),
-    }
+        p_baseline=nc.p2,
+        p_final=nc.p1,
+        difference=nc.difference,
+        difference_low=nc.low,
+        difference_high=nc.high,
+        mcnemar_p=proportions.mcnemar_exact(table["baseline_only"], table["final_only"]),
+        cohens_h=proportions.cohens_h(nc.p1, nc.p2),
+    )
 
 
 def with_officer_attributes(results: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:
@@ -187,7 +206,7 @@ def by_group(
     """Passed and failed counts among officers tested in one round (default: the final round), by group.
 
     Returns counts only (group columns, passed, failed, tested); pass them through
-    :func:`protected_counts` before printing.
+    :func:`analysis.subjects.fitness_text.protected_counts` before printing.
     """
     results = with_officer_attributes(officer_round_results(fitness_tests), roster)
     round_ = int(results["round"].max()) if round_ is None else round_
@@ -199,44 +218,17 @@ def by_group(
     return out[groups + ["passed", "failed", "tested"]]
 
 
-def protected_counts(counts: pd.DataFrame, index: str | list[str], threshold: int = 10) -> pd.DataFrame:
-    """Passed/failed counts through the disclosure gate, with pass rates only where both counts are shown.
-
-    A group where fewer than ``threshold`` passed or failed (including "all passed" / "all failed")
-    has its counts suppressed by :func:`analysis.stats.disclosure.protect` and no rate printed, so
-    no-one's result can be read off or recovered from the margins.
-    """
-    from analysis.stats import disclosure
-
-    table = counts.set_index(index)[["passed", "failed"]]
-    shown = disclosure.protect(table, threshold, count_columns=["passed", "failed"])
-    both_shown = (table["passed"] >= threshold) & (table["failed"] >= threshold)
-    shown = shown.copy()
-    rate = (table["passed"] / (table["passed"] + table["failed"])).round(3)
-    shown["pass_rate"] = [
-        f"{r:.1%}" if ok and _is_count(p) and _is_count(f) else "suppressed"
-        for r, ok, p, f in zip(rate, both_shown, shown["passed"], shown["failed"])
-    ]
-    return shown
-
-
-def _is_count(value) -> bool:
-    return isinstance(value, (int, np.integer)) or (isinstance(value, float) and float(value).is_integer())
-
-
-def unit_funnel_table(
-    fitness_tests: pd.DataFrame, roster: pd.DataFrame, round_: int | None = None, threshold: int = 10
-) -> pd.DataFrame:
+def unit_funnel_table(fitness_tests: pd.DataFrame, roster: pd.DataFrame, round_: int | None = None) -> pd.DataFrame:
     """Units' pass rates in one round against the bureau rate, with exact binomial limits and Holm flags.
 
-    Adds ``shown``: False where fewer than ``threshold`` officers passed or failed in the unit, so
-    plots and tables leave the unit's rate out (an "all passed" unit would otherwise be exposed).
+    Adds ``shown``: False where fewer officers than the disclosure threshold passed or failed in the
+    unit, so plots and tables leave the unit's rate out (an "all passed" unit would otherwise be exposed).
     """
     counts = by_group(fitness_tests, roster, "unit", round_)
     out = unit_funnel(counts, "unit", "passed", "tested")
     # ASSUMPTION(funnel-withhold-small-sides): a unit is drawn only when at least `threshold` officers passed and failed; at 98% almost every unit is withheld in the final round.
     failed = out["n"] - out["successes"]
-    out["shown"] = (out["successes"] >= threshold) & (failed >= threshold)
+    out["shown"] = (out["successes"] >= THRESHOLD) & (failed >= THRESHOLD)
     return out
 
 
@@ -347,14 +339,54 @@ def near_misses(fitness_tests: pd.DataFrame, margin: float = 0.05, baseline: int
     return per
 
 
-def inflation_checks(fitness_tests: pd.DataFrame, roster: pd.DataFrame, margin: float = 0.05) -> pd.DataFrame:
-    """Computed checks of what could inflate the baseline-to-final rise, one row per check.
+@dataclass(frozen=True)
+class RoundFigures:
+    """One round's counts (officers) and pass rates (0..1) under both denominators."""
 
-    Columns: check, baseline, final, detail (plain text built from the numbers).
-    """
+    round: int
+    tested: int
+    on_roster: int
+    exempt: int
+    absent: int
+    not_recorded: int  #: on the roster but with no row in the round
+    rate_tested: float  #: passed / tested
+    rate_roster: float  #: passed on the roster / on the roster (untested = not passed)
+
+
+@dataclass(frozen=True)
+class InflationChecks:
+    """The numbers behind each check of what could inflate the baseline-to-final rise."""
+
+    baseline: RoundFigures
+    final: RoundFigures
+    pair: BaselineFinal  #: the same officers in both rounds
+    thresholds_final: int  #: item x age band x sex thresholds in force in the final round
+    thresholds_changed: int  #: of them, differing from the baseline round
+    thresholds_easier: int  #: of the changed ones, easier to meet
+    margin: float  #: a near miss is one failed item within this share of its threshold
+    baseline_failers: int  #: officers tested at baseline who failed
+    near_misses: int  #: baseline failers who nearly passed
+    near_misses_passed_final: int  #: near misses who passed the final round
+    unit_gain_correlation: float  #: correlation of a unit's baseline pass rate with its gain (NaN for < 3 units)
+
+
+def _round_figures(row: pd.Series) -> RoundFigures:
+    return RoundFigures(
+        round=int(row["round"]),
+        tested=int(row["tested"]),
+        on_roster=int(row["on_roster"]),
+        exempt=int(row["exempt"]),
+        absent=int(row["absent"]),
+        not_recorded=int(row["not_recorded"]),
+        rate_tested=float(row["rate_tested"]),
+        rate_roster=float(row["rate_roster"]),
+    )
+
+
+def inflation_checks(fitness_tests: pd.DataFrame, roster: pd.DataFrame, margin: float = 0.05) -> InflationChecks:
+    """Computed checks of what could inflate the baseline-to-final rise (see :class:`InflationChecks`)."""
     rates = pass_rates(fitness_tests, roster)
     b, f = rates.iloc[0], rates.iloc[-1]
-    pair = baseline_final(fitness_tests)
     standards = standards_by_round(fitness_tests, roster)
     final_std = standards[standards["round"] == f["round"]]
     misses = near_misses(fitness_tests, margin)
@@ -367,211 +399,24 @@ def inflation_checks(fitness_tests: pd.DataFrame, roster: pd.DataFrame, margin: 
     rtm_corr = (
         float(np.corrcoef(merged["rate_b"], merged["rate_f"] - merged["rate_b"])[0, 1]) if len(merged) > 2 else np.nan
     )
-    rows = [
-        {
-            "check": "denominator: officers tested",
-            "baseline": int(b["tested"]),
-            "final": int(f["tested"]),
-            "detail": f"{count_text(b['tested'])} officers were tested in round {int(b['round'])} and "
-            f"{count_text(f['tested'])} in round "
-            f"{int(f['round'])}; {count_text(b['on_roster'])} and {count_text(f['on_roster'])} were on the roster.",
-        },
-        {
-            "check": "exempt or absent",
-            "baseline": int(b["exempt"] + b["absent"]),
-            "final": int(f["exempt"] + f["absent"]),
-            "detail": f"exempt {count_text(b['exempt'])} -> {count_text(f['exempt'])}, absent "
-            f"{count_text(b['absent'])} -> "
-            f"{count_text(f['absent'])}, on the roster but not recorded {count_text(b['not_recorded'])} -> "
-            f"{count_text(f['not_recorded'])}.",
-        },
-        {
-            "check": "rate of all officers on the roster",
-            "baseline": round(float(b["rate_roster"]), 4),
-            "final": round(float(f["rate_roster"]), 4),
-            "detail": f"counting the untested as not passed, the rate goes from {b['rate_roster']:.1%} to "
-            f"{f['rate_roster']:.1%} "
-            f"(of those tested: {b['rate_tested']:.1%} to {f['rate_tested']:.1%}).",
-        },
-        {
-            "check": "same officers only",
-            "baseline": round(pair["p_baseline"], 4),
-            "final": round(pair["p_final"], 4),
-            "detail": f"among the {pair['n_pairs']} officers tested in both rounds: {pair['p_baseline']:.1%} to "
-            f"{pair['p_final']:.1%}.",
-        },
-        {
-            "check": "changed standards",
-            "baseline": 0,
-            "final": int(final_std["changed"].sum()),
-            "detail": f"{int(final_std['changed'].sum())} of {len(final_std)} item x age band x sex thresholds in "
-            "the final round differ from "
-            f"the baseline round; {int(final_std['easier'].sum())} of them are easier.",
-        },
-        {
-            "check": "regression to the mean: near misses",
-            "baseline": int(misses["near_miss"].sum()),
-            "final": near_and_passed,
-            "detail": f"{count_text(misses['near_miss'].sum())} of {count_text(len(misses))} baseline failers "
-            "missed a single item by at "
-            f"most {margin:.0%} of its threshold; {count_text(near_and_passed)} of them passed the final round.",
-        },
-        {
-            "check": "regression to the mean: units",
-            "baseline": round(rtm_corr, 3) if np.isfinite(rtm_corr) else None,
-            "final": None,
-            "detail": f"correlation between a unit's baseline pass rate and its gain: {rtm_corr:.2f} "
-            "(strongly negative when the weakest units gained most, as targeting and regression to the mean both "
-            "predict).",
-        },
-    ]
-    return pd.DataFrame(rows)
-
-
-def inflation_text(checks: pd.DataFrame) -> str:
-    """The short plain-text note for leaders, built from :func:`inflation_checks`."""
-    lines = ["What could inflate the rise (computed from the records):"]
-    lines += [f"- {row.check}: {row.detail}" for row in checks.itertuples()]
-    return "\n".join(lines)
-
-
-def _pct(x: float) -> str:
-    return f"{x:.1%}"
-
-
-def round_text(rates: pd.DataFrame, round_: int, threshold: int = 10, whole_bureau: bool = True) -> str:
-    """Key-figure text for one round under both denominators.
-
-    For a subset of the bureau (``whole_bureau`` False) the rates are suppressed when fewer than
-    ``threshold`` passed or failed; the bureau-wide rates are the published headline figures and
-    are always printed.  Counts of exempt, absent and unrecorded officers below ``threshold`` are not printed.
-    """
-    r = rates.set_index("round").loc[round_]
-    lines = [f"Round {round_} ({r['date']:%Y-%m-%d}):"]
-    failed = int(r["tested"] - r["passed"])
-    # ASSUMPTION(headline-rates-printed): bureau-wide pass rates are printed even when fewer than 10 failed, because they are the report's published figures over hundreds of officers; unit-level rates follow the <10 rule.
-    if not whole_bureau and (int(r["passed"]) < threshold or failed < threshold):
-        lines.append(
-            f"  officers tested: {count_text(r['tested'], threshold)}; pass rate suppressed "
-            f"(fewer than {threshold} passed or failed)"
-        )
-    else:
-        lines.append(
-            f"  of officers tested: {int(r['passed'])} of {int(r['tested'])} = {_pct(r['rate_tested'])} "
-            f"(95% CI {_pct(r['rate_tested_low'])} to {_pct(r['rate_tested_high'])})"
-        )
-        lines.append(
-            f"  of all {int(r['on_roster'])} on the roster (untested = not passed): {_pct(r['rate_roster'])} "
-            f"(95% CI {_pct(r['rate_roster_low'])} to {_pct(r['rate_roster_high'])})"
-        )
-    lines.append(
-        f"  exempt: {count_text(r['exempt'], threshold)}; absent: {count_text(r['absent'], threshold)}; "
-        f"on the roster, no record: {count_text(r['not_recorded'], threshold)}"
-    )
-    return "\n".join(lines)
-
-
-def paired_text(pair: dict, threshold: int = 10, whole_bureau: bool = True) -> str:
-    """Key-figure text for baseline against final on the same officers (suppressed for small subsets)."""
-    if (
-        not whole_bureau
-        and min(
-            pair["both"] + pair["baseline_only"],
-            pair["final_only"] + pair["neither"],
-            pair["both"] + pair["final_only"],
-            pair["baseline_only"] + pair["neither"],
-        )
-        < threshold
-    ):
-        return (
-            f"Same officers, rounds {pair['baseline_round']} and {pair['final_round']}: "
-            f"{count_text(pair['n_pairs'], threshold)} officers; figures suppressed (fewer than {threshold} passed "
-            "or failed in a round)"
-        )
-    return "\n".join(
-        [
-            f"Same officers tested in round {pair['baseline_round']} and round {pair['final_round']}: n = "
-            f"{pair['n_pairs']}",
-            f"  pass rate {_pct(pair['p_baseline'])} -> {_pct(pair['p_final'])}; difference {pair['difference']:+.3f} "
-            f"(Newcombe method-10 95% CI {pair['difference_low']:+.3f} to {pair['difference_high']:+.3f})",
-            f"  exact McNemar p = {pair['mcnemar_p']:.2g} (discordant pairs: "
-            f"{count_text(pair['final_only'], threshold)} improved, "
-            f"{count_text(pair['baseline_only'], threshold)} fell back)",
-            f"  Cohen's h = {pair['cohens_h']:.2f}",
-        ]
+    return InflationChecks(
+        baseline=_round_figures(b),
+        final=_round_figures(f),
+        pair=baseline_final(fitness_tests),
+        thresholds_final=len(final_std),
+        thresholds_changed=int(final_std["changed"].sum()),
+        thresholds_easier=int(final_std["easier"].sum()),
+        margin=margin,
+        baseline_failers=len(misses),
+        near_misses=int(misses["near_miss"].sum()),
+        near_misses_passed_final=near_and_passed,
+        unit_gain_correlation=rtm_corr,
     )
 
 
-def item_table(change: pd.DataFrame, threshold: int = 10) -> pd.DataFrame:
-    """Item failures, baseline and final, with counts through the disclosure gate and shares where shown."""
-    from analysis.stats import disclosure
-
-    counts = change.set_index("item")[["failed_baseline", "failed_final"]].astype(int)
-    # Each round is its own one-column table (only its total is published next to it).
-    shown = pd.concat([disclosure.protect(counts[[col]], threshold) for col in counts.columns], axis=1)
-    for key in ("baseline", "final"):
-        share = change.set_index("item")[f"fail_share_{key}"]
-        shown[f"fail_share_{key}"] = [
-            _pct(v) if isinstance(c, (int, np.integer)) else "suppressed" for v, c in zip(share, shown[f"failed_{key}"])
-        ]
-    tested = change.set_index("item")[["tested_baseline", "tested_final"]].astype(int)
-    shown = pd.concat([shown] + [disclosure.protect(tested[[col]], threshold) for col in tested.columns], axis=1)
-    return shown
-
-
-def rates_display(rates: pd.DataFrame, threshold: int = 10, whole_bureau: bool = True) -> pd.DataFrame:
-    """The per-round table for readers: counts through the disclosure gate, rates as percentages with intervals."""
-    from analysis.stats import disclosure
-
-    counts = rates.set_index("round")[["on_roster", "tested", "passed", "exempt", "absent", "not_recorded"]].astype(int)
-    # Each count column is protected on its own (a column total is the only margin a reader could add up).
-    shown = pd.concat([disclosure.protect(counts[[c]], threshold) for c in counts.columns], axis=1)
-    small = (rates.set_index("round")["passed"] < threshold) | (
-        (rates.set_index("round")["tested"] - rates.set_index("round")["passed"]) < threshold
-    )
-    for key, label in (("tested", "rate of tested"), ("roster", "rate of roster")):
-        r = rates.set_index("round")
-        shown[label] = [
-            f"{p:.1%} ({lo:.1%} to {hi:.1%})" if whole_bureau or not s else "suppressed"
-            for p, lo, hi, s in zip(r[f"rate_{key}"], r[f"rate_{key}_low"], r[f"rate_{key}_high"], small)
-        ]
-    if whole_bureau:
-        # The bureau-wide numerators are the published figures' numerators.
-        shown["passed"] = counts["passed"]
-    return shown
-
-
-def funnel_display(table: pd.DataFrame, threshold: int = 10) -> pd.DataFrame:
-    """Units on the funnel for readers: officers tested, pass rate and zone only where the unit is shown."""
-    out = pd.DataFrame(
-        {"unit": table["unit"], "officers tested": [int(n) if n >= threshold else f"<{threshold}" for n in table["n"]]}
-    )
-    out["pass rate"] = [f"{r:.1%}" if s else "withheld" for r, s in zip(table["rate"], table["shown"])]
-    out["against the bureau rate"] = [z if s else "withheld" for z, s in zip(table["zone"], table["shown"])]
-    out["Holm-adjusted p"] = [f"{p:.3f}" if s else "withheld" for p, s in zip(table["p_adjusted"], table["shown"])]
-    return out.reset_index(drop=True)
-
-
-def published_comparison(rates: pd.DataFrame, published: pd.DataFrame) -> str:
-    """The report's baseline and final rates beside the computed ones under both denominators.
-
-    ``published`` is the published-figures table (columns id, published), e.g.
-    :func:`analysis.summary.key_figures.published_figures`.
-    """
-    p = published.set_index("id")["published"]
-    b, f = rates.iloc[0], rates.iloc[-1]
-    return (
-        f"Report: {float(p['fitness.pass_rate_baseline']):.0%} -> {float(p['fitness.pass_rate_final']):.0%}. "
-        f"Computed, of officers tested: {b['rate_tested']:.1%} -> {f['rate_tested']:.1%}; "
-        f"of all officers on the roster: {b['rate_roster']:.1%} -> {f['rate_roster']:.1%}"
-    )
-
-
-def item_failures_by_round(fitness_tests: pd.DataFrame, threshold: int = 10) -> pd.DataFrame:
-    """Officers failing each item (columns) in each round (rows), through the disclosure gate."""
-    from analysis.stats import disclosure
-
+def item_failures_by_round(fitness_tests: pd.DataFrame) -> pd.DataFrame:
+    """Officers failing each item (columns) in each round (rows): counts, to pass through the disclosure gate."""
     f = item_failures(fitness_tests)
     table = f.pivot(index="round", columns="item", values="failed").fillna(0).astype(int)
     table.columns.name = None
-    return disclosure.protect(table, threshold)
+    return table

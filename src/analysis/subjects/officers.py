@@ -1,4 +1,4 @@
-"""The officers a report covers: the whole bureau or one unit, and disclosure-safe counts in text."""
+"""The officers a report covers: the whole bureau or one unit."""
 
 from __future__ import annotations
 
@@ -30,8 +30,3 @@ def select_unit(unit: str | None, roster: pd.DataFrame, **frames: pd.DataFrame) 
         else:
             out[name] = frame
     return sub, out
-
-
-def count_text(n: int, threshold: int = 10) -> str:
-    """A count of officers for running text: the number, or 'fewer than <threshold>' when small (zero included)."""
-    return str(int(n)) if int(n) >= threshold else f"fewer than {threshold}"

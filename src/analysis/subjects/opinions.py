@@ -8,14 +8,16 @@ rectified and its closing date is on or before the cut-off.
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from analysis.core.errors import ParameterError
+from analysis.core.text import count, duration, interval, p_value, percent
 from analysis.data.contract.files import OPINION_CATEGORIES
 from analysis.stats import agreement, survival
-from analysis.stats.proportions import goodman, wilson
+from analysis.stats.proportions import Proportion, goodman, wilson, wilson_proportion
 
 CATEGORIES = tuple(OPINION_CATEGORIES)
 CATEGORY_LABELS = {
@@ -128,11 +130,9 @@ def rectification_status(ledger: pd.DataFrame, cutoff) -> pd.DataFrame:
     return led
 
 
-def rectified_share(status: pd.DataFrame) -> dict:
+def rectified_share(status: pd.DataFrame) -> Proportion:
     """Rectified opinions over all opinions in the ledger (at the cut-off), with a Wilson interval."""
-    k, n = int(status["rectified"].sum()), len(status)
-    low, high = wilson(k, n)
-    return {"numerator": k, "denominator": n, "rate": k / n if n else float("nan"), "ci_low": low, "ci_high": high}
+    return wilson_proportion(int(status["rectified"].sum()), len(status))
 
 
 def on_time_rates(status: pd.DataFrame) -> pd.DataFrame:
@@ -159,37 +159,105 @@ def on_time_rates(status: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def time_to_rectification(status: pd.DataFrame, opinions: pd.DataFrame | None = None) -> dict:
+@dataclass(frozen=True)
+class CategoryTime:
+    """Time to rectification within one category of opinions."""
+
+    km: pd.DataFrame = field(repr=False)  #: :func:`analysis.stats.survival.kaplan_meier`, time in days
+    median: survival.KMMedian  #: days
+    n: int  #: opinions in the category
+
+
+@dataclass(frozen=True)
+class TimeToRectification:
+    """Days from the rectification plan to closing, open opinions censored at the cut-off."""
+
+    km: pd.DataFrame = field(repr=False)  #: :func:`analysis.stats.survival.kaplan_meier`, time in days
+    median: survival.KMMedian  #: days
+    n: int  #: opinions in the ledger at the cut-off
+    events: int  #: of them, rectified by the cut-off
+    by_category: dict[str, CategoryTime] = field(default_factory=dict)  #: empty without the register
+    logrank: survival.LogRank | None = None  #: across categories; None with fewer than two
+
+
+def time_to_rectification(status: pd.DataFrame, opinions: pd.DataFrame | None = None) -> TimeToRectification:
     """Kaplan-Meier of days from plan to closing, its median and, with categories, a log-rank test."""
     km = survival.kaplan_meier(status["days"], status["rectified"])
-    out = {"km": km, "median": survival.km_median(km), "n": len(status), "events": int(status["rectified"].sum())}
-    if opinions is not None:
-        cat = status[["opinion_id"]].merge(opinions[["opinion_id", "category"]], on="opinion_id", how="left")[
-            "category"
-        ]
-        if cat.isna().any():
-            raise ValueError(
-                "ledger opinions missing from the register: "
-                + ", ".join(status.loc[cat.isna().to_numpy(), "opinion_id"][:5])
-            )
-        by = {}
-        for c in sorted(cat.unique()):
-            m = (cat == c).to_numpy()
-            k = survival.kaplan_meier(status["days"].to_numpy()[m], status["rectified"].to_numpy()[m])
-            by[c] = {"km": k, "median": survival.km_median(k), "n": int(m.sum())}
-        out["by_category"] = by
-        out["logrank"] = (
-            survival.logrank(status["days"], status["rectified"], cat.to_numpy()) if cat.nunique() > 1 else None
+    overall = {"km": km, "median": survival.km_median(km), "n": len(status), "events": int(status["rectified"].sum())}
+    if opinions is None:
+        return TimeToRectification(**overall)
+    cat = status[["opinion_id"]].merge(opinions[["opinion_id", "category"]], on="opinion_id", how="left")["category"]
+    if cat.isna().any():
+        raise ValueError(
+            "ledger opinions missing from the register: "
+            + ", ".join(status.loc[cat.isna().to_numpy(), "opinion_id"][:5])
         )
-    return out
+    by = {}
+    for c in sorted(cat.unique()):
+        m = (cat == c).to_numpy()
+        k = survival.kaplan_meier(status["days"].to_numpy()[m], status["rectified"].to_numpy()[m])
+        by[c] = CategoryTime(km=k, median=survival.km_median(k), n=int(m.sum()))
+    logrank = survival.logrank(status["days"], status["rectified"], cat.to_numpy()) if cat.nunique() > 1 else None
+    return TimeToRectification(**overall, by_category=by, logrank=logrank)
 
 
-def coder_agreement(register: pd.DataFrame) -> dict:
+def time_to_rectification_text(ttr: TimeToRectification, cutoff: str) -> str:
+    """The median time to rectification and, across categories, the log-rank test, for printing."""
+    m = ttr.median
+    lines = [
+        f"Median time to rectification: {duration(m.median)} days "
+        f"(95% CI {duration(m.ci_low)} to {duration(m.ci_high)}; "
+        f"{count(ttr.events)} of {count(ttr.n)} rectified, the rest censored at {cutoff})"
+    ]
+    if ttr.logrank is not None:
+        lr = ttr.logrank
+        lines.append(
+            f"Log-rank test across areas: chi-square = {lr.chisq:.1f} on {lr.df} df, "
+            f"{p_value(lr.p_value, digits=4, floor=None)}"
+        )
+    return "\n".join(lines)
+
+
+def category_medians(ttr: TimeToRectification) -> pd.DataFrame:
+    """Per category: area (label), opinions, median_days with ci_low and ci_high (days; NaN: not reached)."""
+    return pd.DataFrame(
+        [
+            {
+                "area": CATEGORY_LABELS.get(c, c),
+                "opinions": r.n,
+                "median_days": r.median.median,
+                "ci_low": r.median.ci_low,
+                "ci_high": r.median.ci_high,
+            }
+            for c, r in ttr.by_category.items()
+        ],
+        columns=["area", "opinions", "median_days", "ci_low", "ci_high"],
+    )
+
+
+@dataclass(frozen=True)
+class CoderAgreement:
+    """Agreement of the first and second coder on the double-coded suggestions."""
+
+    table: pd.DataFrame = field(repr=False)  #: counts, rows: first coder, columns: second coder
+    kappa: agreement.Kappa
+
+
+def coder_agreement(register: pd.DataFrame) -> CoderAgreement:
     """Cohen's kappa between the category and the second coder's category, on the double-coded rows."""
     # ASSUMPTION(kappa-on-suggestions): agreement is measured on the double-coded suggestions (register rows), not on merged opinions.
     sub = register[register["second_coder_category"].notna()]
     table = agreement.agreement_table(sub["category"], sub["second_coder_category"], CATEGORIES)
-    return {"table": table, **agreement.kappa(table.to_numpy())}
+    return CoderAgreement(table=table, kappa=agreement.kappa(table.to_numpy()))
+
+
+def coder_agreement_text(result: CoderAgreement) -> str:
+    """Cohen's kappa with its interval, the double-coded count and the raw agreement, for printing."""
+    k = result.kappa
+    return (
+        f"Cohen's kappa: {k.kappa:.3f} ({interval(k.ci_low, k.ci_high, places=3, as_percent=False)}; "
+        f"{count(k.n)} double-coded suggestions, raw agreement {percent(k.observed_agreement)})"
+    )
 
 
 def open_items(status: pd.DataFrame, opinions: pd.DataFrame) -> pd.DataFrame:

@@ -5,26 +5,29 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.core.text import count, duration, p_value, percent
+from analysis.plotting.context import FigureContext
 from analysis.plotting.km import km_plot
 from analysis.plotting.pareto import pareto
-from analysis.subjects.survey_figures import FigureContext, pct
+from analysis.subjects.opinions import TimeToRectification
 
 SOURCE_OPINIONS = "opinions register (suggestions merged into opinions) and rectification ledger"
 
 
 def pareto_figure(ctx: FigureContext, shares: pd.DataFrame) -> dict:
+    """Opinions per area in Pareto order (:func:`analysis.subjects.opinions.category_shares`)."""
     fig = pareto(shares, label="label", count="opinions")
     top = shares.iloc[0]
     two = shares["cumulative_share"].iloc[min(1, len(shares) - 1)]
     title = (
-        f"{top['label']} drew the most opinions ({int(top['opinions'])}, {pct(top['share'])}); "
-        f"the top two areas hold {pct(two)} in {ctx.where}"
+        f"{top['label']} drew the most opinions ({count(top['opinions'])}, {percent(top['share'], 0)}); "
+        f"the top two areas hold {percent(two, 0)} in {ctx.where}"
     )
     return ctx.finish(
         fig,
         "opinions_pareto",
         title=title,
-        n=f"{int(shares['opinions'].sum())} merged opinions",
+        n=f"{count(shares['opinions'].sum())} merged opinions",
         caption="Bars: merged opinions per area; whiskers: Goodman 95% simultaneous intervals for the shares, drawn "
         "as counts; line: cumulative share.",
         source=SOURCE_OPINIONS,
@@ -32,14 +35,19 @@ def pareto_figure(ctx: FigureContext, shares: pd.DataFrame) -> dict:
 
 
 def km_figure(
-    ctx: FigureContext, ttr: dict, status: pd.DataFrame, categories: pd.Series, cutoff: str, labels: dict[str, str]
+    ctx: FigureContext,
+    ttr: TimeToRectification,
+    status: pd.DataFrame,
+    categories: pd.Series,
+    cutoff: str,
+    labels: dict[str, str],
 ) -> dict:
     """Share of opinions still open by days since the plan, overall and per category."""
-    curves = {"All opinions": ttr["km"]}
+    curves = {"All opinions": ttr.km}
     durations = {"All opinions": status["days"].to_numpy()}
-    for cat, r in ttr.get("by_category", {}).items():
+    for cat, r in ttr.by_category.items():
         name = labels.get(cat, cat)
-        curves[name] = r["km"]
+        curves[name] = r.km
         durations[name] = status["days"].to_numpy()[(categories == cat).to_numpy()]
     step = 30 if status["days"].max() <= 240 else 60
     times = list(range(0, int(status["days"].max()) + 1, step))
@@ -51,20 +59,16 @@ def km_figure(
         ylabel="Opinions not yet rectified (%)",
         band=True,
     )
-    m = ttr["median"]
-
-    def days(v):
-        return "not reached" if not np.isfinite(v) else f"{v:g}"
-
+    m = ttr.median
     med = (
         "not reached"
-        if not np.isfinite(m["median"])
-        else f"{days(m['median'])} days (95% CI {days(m['ci_low'])} to {days(m['ci_high'])})"
+        if not np.isfinite(m.median)
+        else f"{duration(m.median)} days (95% CI {duration(m.ci_low)} to {duration(m.ci_high)})"
     )
-    lr = ttr.get("logrank")
+    lr = ttr.logrank
     tail = (
-        f"; areas differ (log-rank p = {lr['p_value']:.2g})"
-        if lr and lr["p_value"] < 0.05
+        f"; areas differ (log-rank {p_value(lr.p_value, digits=2, significant=True, floor=None)})"
+        if lr and lr.p_value < 0.05
         else ("; no clear difference between areas" if lr else "")
     )
     title = f"Half of the opinions were rectified within {med} of their plan in {ctx.where}{tail}"
@@ -72,7 +76,7 @@ def km_figure(
         fig,
         "opinions_km",
         title=title,
-        n=f"{ttr['n']} opinions, {ttr['events']} rectified by {cutoff}",
+        n=f"{count(ttr.n)} opinions, {count(ttr.events)} rectified by {cutoff}",
         caption=f"Kaplan-Meier estimate; opinions still open are censored at the cut-off {cutoff}. Band: 95% "
         "interval (log, Greenwood) for all opinions and each area.",
         source=SOURCE_OPINIONS,

@@ -7,13 +7,30 @@ scores, not officer-level: no disclosure control is needed beyond not printing r
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
+
+from analysis.core.text import count
 
 REVIEW_COLUMNS = ("unit", "round", "score", "raters")
 
 
-def outcomes(review: pd.DataFrame, redo_mark: float = 80) -> pd.DataFrame:
+@dataclass(frozen=True)
+class ReviewSummary:
+    """Counts of units in the democratic review."""
+
+    redo_mark: float  #: points
+    units: int  #: units reviewed
+    below_mark: int  #: first-round score below the redo mark
+    redid: int  #: units with a second-round score
+    passed_on_redo: int
+    still_below: int  #: redid and still below the mark
+    no_redo_recorded: int  #: below the mark with no second round
+
+
+def outcomes(review: pd.DataFrame, redo_mark: float) -> pd.DataFrame:
     """One row per unit: first-round score, below the mark, whether it redid, second-round score and outcome.
 
     ``status`` is one of: 'passed first round', 'redid and passed', 'redid and still below',
@@ -58,23 +75,23 @@ def outcomes(review: pd.DataFrame, redo_mark: float = 80) -> pd.DataFrame:
     return out.sort_values("score_round1").reset_index(drop=True)
 
 
-def summary(outcome: pd.DataFrame) -> dict:
+def summary(outcome: pd.DataFrame) -> ReviewSummary:
     """Counts for the text: units reviewed, below the mark, redid, passed on the redo, anomalies."""
-    return {
-        "redo_mark": float(outcome["redo_mark"].iloc[0]) if len(outcome) else float("nan"),
-        "units": len(outcome),
-        "below_mark": int(outcome["below_mark"].sum()),
-        "redid": int(outcome["redid"].sum()),
-        "passed_on_redo": int((outcome["status"] == "redid and passed").sum()),
-        "still_below": int((outcome["status"] == "redid and still below").sum()),
-        "no_redo_recorded": int((outcome["status"] == "below the mark but no redo recorded").sum()),
-    }
+    return ReviewSummary(
+        redo_mark=float(outcome["redo_mark"].iloc[0]) if len(outcome) else float("nan"),
+        units=len(outcome),
+        below_mark=int(outcome["below_mark"].sum()),
+        redid=int(outcome["redid"].sum()),
+        passed_on_redo=int((outcome["status"] == "redid and passed").sum()),
+        still_below=int((outcome["status"] == "redid and still below").sum()),
+        no_redo_recorded=int((outcome["status"] == "below the mark but no redo recorded").sum()),
+    )
 
 
-def summary_text(s: dict) -> str:
+def summary_text(s: ReviewSummary) -> str:
     """Key-figure text for the democratic review (unit-level counts: no officer is identified)."""
     return (
-        f"Redo mark {s['redo_mark']:g}: {s['units']} units reviewed, {s['below_mark']} below the mark, "
-        f"{s['redid']} redid the review, {s['passed_on_redo']} passed on the redo, {s['still_below']} still below, "
-        f"{s['no_redo_recorded']} below the mark with no redo recorded"
+        f"Redo mark {s.redo_mark:g}: {count(s.units)} units reviewed, {count(s.below_mark)} below the mark, "
+        f"{count(s.redid)} redid the review, {count(s.passed_on_redo)} passed on the redo, "
+        f"{count(s.still_below)} still below, {count(s.no_redo_recorded)} below the mark with no redo recorded"
     )

@@ -23,8 +23,9 @@ import pandas as pd
 from scipy import stats
 
 from analysis.core.errors import ParameterError
+from analysis.core.text import p_value
 from analysis.data.contract.files import LIKERT_ITEMS
-from analysis.stats import weighting
+from analysis.stats import design, weighting
 from analysis.stats.proportions import wilson
 
 ITEMS = tuple(LIKERT_ITEMS)
@@ -32,6 +33,7 @@ VALID = (1, 2, 3, 4, 5)
 DONT_KNOW = 9
 TOP_BOX = (4, 5)
 SCALE_LABELS = {1: "very dissatisfied", 2: "dissatisfied", 3: "neutral", 4: "satisfied", 5: "very satisfied"}
+# ASSUMPTION(design-batches-as-psu): distribution batches are treated as primary sampling units drawn with replacement, with no strata or finite-population correction, and the raking weights as fixed (no credit for calibration), as svydesign(ids=~batch_id, weights=~w); SEs are then slightly conservative.
 CLUSTER = "batch_id"
 OVERALL = "q10_overall"
 
@@ -77,7 +79,17 @@ def collection_rates(
     return g.reset_index()
 
 
-def collection_chi2(rates: pd.DataFrame) -> dict:
+@dataclass(frozen=True)
+class ChiSquareTest:
+    """Pearson chi-square test of equal return rates across groups."""
+
+    chi2: float  #: the statistic
+    df: int  #: groups - 1
+    p_value: float
+    min_expected: float  #: smallest expected cell count (forms); below 5 the chi-square approximation is rough
+
+
+def collection_chi2(rates: pd.DataFrame) -> ChiSquareTest:
     """Pearson chi-square test that the return rate is the same in every group of ``rates``.
 
     Treats forms as independent, which batches (handed out and collected together) are not:
@@ -88,7 +100,13 @@ def collection_chi2(rates: pd.DataFrame) -> dict:
         raise ValueError("need at least two groups to compare return rates")
     table = np.column_stack([rates["returned"], rates["distributed"] - rates["returned"]])
     chi2, p, dof, expected = stats.chi2_contingency(table, correction=False)
-    return {"chi2": float(chi2), "df": int(dof), "p_value": float(p), "min_expected": float(expected.min())}
+    return ChiSquareTest(chi2=float(chi2), df=int(dof), p_value=float(p), min_expected=float(expected.min()))
+
+
+def collection_chi2_text(name: str, rates: pd.DataFrame) -> str:
+    """One printed line with the chi-square test of return rates by ``name`` (a channel, a district)."""
+    test = collection_chi2(rates)
+    return f"Return rate by {name}: chi-square = {test.chi2:.1f} on {test.df} df, {p_value(test.p_value)}"
 
 
 def nonresponse_bounds(p: float, returned: int, distributed: int) -> tuple[float, float]:
@@ -104,18 +122,6 @@ def nonresponse_bounds(p: float, returned: int, distributed: int) -> tuple[float
         raise ValueError("p must be a proportion")
     r = returned / distributed
     return r * p, r * p + (1 - r)
-
-
-def percent(p: float, digits: int = 1) -> str:
-    """A proportion as a percentage string ('n/a' when undefined)."""
-    return "n/a" if p is None or not np.isfinite(p) else f"{100 * p:.{digits}f}%"
-
-
-def rate_text(k: int, n: int, low: float, high: float) -> str:
-    """'k of n = r% (95% CI low% to high%)' for printed key figures."""
-    return (
-        f"{int(k):,} of {int(n):,} = {percent(k / n if n else float('nan'))} (95% CI {percent(low)} to {percent(high)})"
-    )
 
 
 # --- respondents and weights -------------------------------------------------------------------
@@ -224,103 +230,32 @@ def answer_counts(sample: pd.DataFrame, items=ITEMS, weight: str | None = "weigh
     return pd.DataFrame(rows)
 
 
-# --- design-based estimation ---------------------------------------------------------------------
-
-
-def cluster_codes(cluster) -> tuple[np.ndarray, int]:
-    """Integer code of each row's cluster, and the number of clusters.
-
-    Codes already computed (an integer array) pass through: estimating hundreds of domains
-    re-factorised the batch labels of every respondent for each one."""
-    if isinstance(cluster, np.ndarray) and cluster.dtype.kind in "iu":
-        return cluster, int(cluster.max()) + 1 if cluster.size else 0
-    codes, uniques = pd.factorize(pd.Series(cluster).astype(str))
-    return codes, len(uniques)
-
-
-def design_mean(y, weights, cluster, domain=None, alpha: float = 0.05, logit: bool = False) -> dict:
-    """Weighted mean (or proportion) of ``y`` over the valid rows of a domain, with its Taylor SE.
-
-    ``y`` NaN marks rows excluded from this estimate; ``domain`` (boolean) restricts further.
-    Returns estimate, se, ci_low, ci_high, n (valid rows), n_clusters (batches in the design),
-    df (batches holding a valid row, minus 1) and deff (design effect vs simple random sampling
-    of the same size: variance over p(1-p)/n for 0/1 data, over s^2/n otherwise).  ``logit``:
-    interval on the logit scale (R's svyciprop default); otherwise symmetric, both with t(df).
-    """
-    # ASSUMPTION(design-batches-as-psu): distribution batches are treated as primary sampling units drawn with replacement, with no strata or finite-population correction, and the raking weights as fixed (no credit for calibration), as svydesign(ids=~batch_id, weights=~w); SEs are then slightly conservative.
-    y = np.asarray(y, dtype=float)
-    w = np.asarray(weights, dtype=float)
-    codes, n_clusters = cluster_codes(cluster)
-    valid = ~np.isnan(y)
-    if domain is not None:
-        valid &= np.asarray(domain, dtype=bool)
-    n = int(valid.sum())
-    nan = float("nan")
-    if n == 0 or w[valid].sum() <= 0:
-        return {
-            "estimate": nan,
-            "se": nan,
-            "ci_low": nan,
-            "ci_high": nan,
-            "n": n,
-            "n_clusters": n_clusters,
-            "df": 0,
-            "deff": nan,
-        }
-    wv = np.where(valid, w, 0.0)
-    total = wv.sum()
-    est = float(np.sum(wv * np.where(valid, y, 0.0)) / total)
-    z = np.where(valid, wv * (np.where(valid, y, 0.0) - est) / total, 0.0)
-    zc = np.bincount(codes, weights=z, minlength=n_clusters)
-    var = n_clusters / (n_clusters - 1) * np.sum((zc - zc.mean()) ** 2) if n_clusters > 1 else nan
-    se = float(np.sqrt(var))
-    df = int(np.count_nonzero(np.bincount(codes[valid], minlength=n_clusters)) - 1)
-    q = stats.t.ppf(1 - alpha / 2, df) if df > 0 else nan
-    if logit:
-        if 0 < est < 1:
-            eta, se_eta = np.log(est / (1 - est)), se / (est * (1 - est))
-            low, high = (1 / (1 + np.exp(-(eta - q * se_eta))), 1 / (1 + np.exp(-(eta + q * se_eta))))
-        else:
-            low, high = nan, nan
-    else:
-        low, high = est - q * se, est + q * se
-    yv = y[valid]
-    srs_var = np.var(yv, ddof=1) / n if n > 1 else nan
-    return {
-        "estimate": est,
-        "se": se,
-        "ci_low": float(low),
-        "ci_high": float(high),
-        "n": n,
-        "n_clusters": n_clusters,
-        "df": df,
-        "deff": float(var / srs_var) if srs_var and srs_var > 0 else nan,
-    }
+# --- design-based estimation (the estimator itself: analysis.stats.design) -------------------------
 
 
 def item_estimates(sample: pd.DataFrame, items=ITEMS, domain=None, weight: str = "weight") -> pd.DataFrame:
     """Per item: weighted top-box share (logit interval) and weighted mean score, both with SEs."""
     tb, sc = top_box(sample, items), valid_scores(sample, items)
-    clusters = cluster_codes(sample[CLUSTER])[0]
+    clusters = design.cluster_codes(sample[CLUSTER])[0]
     rows = []
     for item in items:
-        p = design_mean(tb[item], sample[weight], clusters, domain, logit=True)
-        m = design_mean(sc[item], sample[weight], clusters, domain)
+        p = design.design_mean(tb[item], sample[weight], clusters, domain, logit=True)
+        m = design.design_mean(sc[item], sample[weight], clusters, domain)
         rows.append(
             {
                 "item": item,
                 "question": LIKERT_ITEMS.get(item, item),
-                "n_valid": p["n"],
-                "top_box": p["estimate"],
-                "top_box_se": p["se"],
-                "top_box_low": p["ci_low"],
-                "top_box_high": p["ci_high"],
-                "top_box_deff": p["deff"],
-                "mean": m["estimate"],
-                "mean_se": m["se"],
-                "mean_low": m["ci_low"],
-                "mean_high": m["ci_high"],
-                "df": p["df"],
+                "n_valid": p.n,
+                "top_box": p.estimate,
+                "top_box_se": p.se,
+                "top_box_low": p.ci_low,
+                "top_box_high": p.ci_high,
+                "top_box_deff": p.deff,
+                "mean": m.estimate,
+                "mean_se": m.se,
+                "mean_low": m.ci_low,
+                "mean_high": m.ci_high,
+                "df": p.df,
             }
         )
     return pd.DataFrame(rows)
@@ -336,28 +271,28 @@ def satisfaction_by(
     tb = top_box(sample, [item])[item]
     sc = valid_scores(sample, [item])[item]
     dom = np.ones(len(sample), dtype=bool) if domain is None else np.asarray(domain, dtype=bool)
-    clusters = cluster_codes(sample[CLUSTER])[0]
+    clusters = design.cluster_codes(sample[CLUSTER])[0]
     level_codes, levels = pd.factorize(sample[by])  # blank -> -1, never a level
     rows = []
     for j in sorted(range(len(levels)), key=lambda j: str(levels[j])):
         level = levels[j]
         mask = dom & (level_codes == j)
-        r = design_mean(tb, sample[weight], clusters, mask, logit=True)
-        m = design_mean(sc, sample[weight], clusters, mask)
+        r = design.design_mean(tb, sample[weight], clusters, mask, logit=True)
+        m = design.design_mean(sc, sample[weight], clusters, mask)
         rows.append(
             {
                 by: level,
                 "respondents": int(mask.sum()),
-                "n_valid": r["n"],
-                "top_box": r["estimate"],
-                "se": r["se"],
-                "ci_low": r["ci_low"],
-                "ci_high": r["ci_high"],
-                "df": r["df"],
-                "mean": m["estimate"],
-                "mean_se": m["se"],
-                "mean_low": m["ci_low"],
-                "mean_high": m["ci_high"],
+                "n_valid": r.n,
+                "top_box": r.estimate,
+                "se": r.se,
+                "ci_low": r.ci_low,
+                "ci_high": r.ci_high,
+                "df": r.df,
+                "mean": m.estimate,
+                "mean_se": m.se,
+                "mean_low": m.ci_low,
+                "mean_high": m.ci_high,
             }
         )
     return pd.DataFrame(rows)
@@ -365,66 +300,17 @@ def satisfaction_by(
 
 def group_difference_test(
     sample: pd.DataFrame, by: str, item: str = OVERALL, weight: str = "weight", domain=None
-) -> dict:
+) -> design.WaldTest:
     """Design-based Wald test that the top-box share of ``item`` is the same in every level of ``by``.
 
-    Fits the saturated logistic model top_box ~ by by weighted maximum likelihood (its fitted
-    values are the domain shares), estimates the covariance of the coefficients with the
-    batch-clustered sandwich (Taylor linearisation) and tests all group contrasts at once:
-    F = W / (k - 1) on (k - 1, batches - k) degrees of freedom, as R's
-    ``regTermTest(svyglm(tb ~ by, design, family = quasibinomial), ~by)`` does.  Rows with a blank
-    group or a don't-know/blank answer are left out; returns F, df1, df2, p_value, levels.
+    :func:`analysis.stats.design.share_wald_test` on the top-box answers, batches as clusters, as
+    R's ``regTermTest(svyglm(tb ~ by, design, family = quasibinomial), ~by)``.  Rows with a blank
+    group or a don't-know/blank answer are left out.
     """
     y = top_box(sample, [item])[item].to_numpy(dtype=float)
-    g = sample[by].astype(object).where(sample[by].notna(), None)
-    use = ~np.isnan(y) & g.notna().to_numpy()
-    if domain is not None:
-        use &= np.asarray(domain, dtype=bool)
-    levels = sorted(pd.unique(g[use]), key=str)
-    k = len(levels)
-    if k < 2:
-        raise ValueError(f"need at least two groups of {by!r} to compare")
-    w = sample[weight].to_numpy(dtype=float)
-    codes, uniques = pd.factorize(sample[CLUSTER].astype(str))
-    # Level of each used row (-1 elsewhere). The design matrix (intercept + one dummy per level but
-    # the first) is never built: a province has hundreds of levels and n x k floats ran to gigabytes.
-    lvl = np.full(len(sample), -1)
-    lvl[use] = pd.Categorical(g[use], categories=levels).codes
-    wy = np.bincount(lvl[use], weights=(w * y)[use], minlength=k)
-    wsum = np.bincount(lvl[use], weights=w[use], minlength=k)
-    shares = wy / wsum  # saturated model: each row's fitted value is its group's weighted share
-    if any(p <= 0 or p >= 1 for p in shares):
-        raise ValueError(f"a group of {by!r} has a top-box share of 0 or 1: the logistic contrast is infinite")
-    logit = np.log(shares / (1 - shares))
-    beta = np.concatenate([[logit[0]], logit[1:] - logit[0]])
-    mu = np.where(use, shares[np.maximum(lvl, 0)], 0.0)
-    wu = np.where(use, w, 0.0)
-    resid = np.where(use, y - mu, 0.0)
-    # X'WX for the dummy design: v_j = sum of w mu (1 - mu) in level j.
-    v_level = np.bincount(lvl[use], weights=(wu * mu * (1 - mu))[use], minlength=k)
-    xwx = np.diag(np.concatenate([[v_level.sum()], v_level[1:]]))
-    xwx[0, 1:] = xwx[1:, 0] = v_level[1:]
-    bread = np.linalg.inv(xwx)
-    # Cluster totals of the score contributions x_i w_i r_i: by cluster and level, then into columns.
-    by_level = np.zeros((len(uniques), k))
-    np.add.at(by_level, (codes[use], lvl[use]), (wu * resid)[use])
-    totals = np.column_stack([by_level.sum(axis=1), by_level[:, 1:]])
-    n_c = len(uniques)
-    centred = totals - totals.mean(axis=0)
-    meat = n_c / (n_c - 1) * centred.T @ centred
-    cov = bread @ meat @ bread
-    b, v = beta[1:], cov[1:, 1:]
-    wald = float(b @ np.linalg.solve(v, b))
-    df1 = k - 1
-    df2 = len(np.unique(codes[use])) - k
-    f = wald / df1
-    return {
-        "F": f,
-        "df1": df1,
-        "df2": df2,
-        "p_value": float(stats.f.sf(f, df1, df2)) if df2 > 0 else float("nan"),
-        "levels": levels,
-    }
+    return design.share_wald_test(
+        y, sample[by], sample[weight], sample[CLUSTER], domain, name=by, outcome="top-box share"
+    )
 
 
 def group_difference_text(sample: pd.DataFrame, by: str, item: str = OVERALL, domain=None) -> str:
@@ -434,8 +320,7 @@ def group_difference_text(sample: pd.DataFrame, by: str, item: str = OVERALL, do
         t = group_difference_test(sample, by, item, domain=domain)
     except ValueError as exc:
         return f"Satisfaction by {label}: not tested ({exc})"
-    p = "p < 0.001" if t["p_value"] < 0.001 else f"p = {t['p_value']:.3f}"
-    return f"Satisfaction by {label}: F = {t['F']:.2f} on ({t['df1']}, {t['df2']}) df, {p}"
+    return f"Satisfaction by {label}: F = {t.f_statistic:.2f} on ({t.df1}, {t.df2}) df, {p_value(t.p_value)}"
 
 
 def domain_mask(sample: pd.DataFrame, district: str | None) -> np.ndarray | None:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from pathlib import Path
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from analysis.core.text import count, percent
+from analysis.plotting.context import FigureContext
 from analysis.plotting.intervals import dot_interval
 from analysis.plotting.likert import likert_bars
-from analysis.plotting.theme import PALETTE, finish
+from analysis.plotting.theme import PALETTE
 
 SOURCE_SURVEY = (
     "police-and-people dialogue questionnaire (distribution log and returned forms), household register margins"
@@ -24,33 +22,6 @@ def short(item: str) -> str:
     return item.split("_", 1)[-1].replace("_", " ")
 
 
-def pct(p: float, digits: int = 0) -> str:
-    return "n/a" if p is None or not np.isfinite(p) else f"{100 * p:.{digits}f}%"
-
-
-@dataclass
-class FigureContext:
-    """Where figures go, whether the data is synthetic, and the suffix naming a district run."""
-
-    figures_dir: Path | str
-    synthetic: bool
-    district: str | None = None
-
-    @property
-    def where(self) -> str:
-        return "the county" if self.district is None else self.district
-
-    def name(self, stem: str) -> str:
-        if self.district is None:
-            return stem
-        return f"{stem}_{re.sub(r'[^a-z0-9]+', '_', self.district.lower()).strip('_')}"
-
-    def finish(self, fig, stem, *, title: str, **kw):
-        saved = finish(fig, self.name(stem), title=title, figures_dir=self.figures_dir, synthetic=self.synthetic, **kw)
-        plt.close(fig)
-        return saved
-
-
 def collection_figure(
     ctx: FigureContext, by_channel: pd.DataFrame, by_district: pd.DataFrame, overall: pd.Series
 ) -> dict:
@@ -58,7 +29,7 @@ def collection_figure(
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     for ax, frame, col in ((axes[0], by_channel, "channel"), (axes[1], by_district, "district")):
         f = frame.sort_values("rate", ascending=False).assign(
-            note=lambda d: d["returned"].map("{:,}".format) + " of " + d["distributed"].map("{:,}".format)
+            note=lambda d: d["returned"].map(count) + " of " + d["distributed"].map(count)
         )
         dot_interval(
             f,
@@ -70,20 +41,21 @@ def collection_figure(
             annotate="note",
             xlabel="Forms returned (% of distributed)",
             reference=overall["rate"],
-            reference_label=f"overall {pct(overall['rate'], 1)}",
+            reference_label=f"overall {percent(overall['rate'], 1)}",
         )
         ax.set_title(f"By {col.replace('_', ' ')}", fontsize=10)
         ax.set_xlim(min(30, f["ci_low"].min() * 100 - 5), min(100, f["ci_high"].max() * 100 + 12))
     hi, lo = by_channel.loc[by_channel["rate"].idxmax()], by_channel.loc[by_channel["rate"].idxmin()]
     title = (
-        f"{pct(overall['rate'], 1)} of forms came back in {ctx.where}; "
-        f"{hi['channel'].replace('_', ' ')} {pct(hi['rate'])} vs {lo['channel'].replace('_', ' ')} {pct(lo['rate'])}"
+        f"{percent(overall['rate'], 1)} of forms came back in {ctx.where}; "
+        f"{hi['channel'].replace('_', ' ')} {percent(hi['rate'], 0)} vs "
+        f"{lo['channel'].replace('_', ' ')} {percent(lo['rate'], 0)}"
     )
     return ctx.finish(
         fig,
         "survey_collection",
         title=title,
-        n=f"{int(overall['distributed']):,} forms distributed",
+        n=f"{count(overall['distributed'])} forms distributed",
         caption="Dots: share of distributed forms returned and valid; whiskers: 95% Wilson intervals (sampling noise "
         "only).",
         source=SOURCE_SURVEY,
@@ -120,7 +92,7 @@ def profile_figure(ctx: FigureContext, profile: pd.DataFrame) -> dict:
         fig,
         "survey_profile",
         title=title,
-        n=f"{int(profile.loc[profile['variable'] == variables[0], 'respondents'].sum()):,} respondents with a known "
+        n=f"{count(profile.loc[profile['variable'] == variables[0], 'respondents'].sum())} respondents with a known "
         "profile",
         caption="Orange: respondents' shares (unweighted); blue: adult population (household register). After "
         "raking, the weighted shares equal the population's.",
@@ -133,18 +105,18 @@ def likert_figure(ctx: FigureContext, counts: pd.DataFrame, estimates: pd.DataFr
     order = estimates.sort_values("top_box", ascending=False)["item"]
     c = counts.set_index("item").loc[order].reset_index()
     e = estimates.set_index("item").loc[order]
-    c["label"] = [f"{q} ({pct(t)})" for q, t in zip(c["question"], e["top_box"])]
+    c["label"] = [f"{q} ({percent(t, 0)})" for q, t in zip(c["question"], e["top_box"])]
     fig = likert_bars(c, label="label")
     best, worst = e.iloc[0], e.iloc[-1]
     title = (
-        f"In {ctx.where}, satisfaction was highest for {short(best.name)} ({pct(best['top_box'])} satisfied) "
-        f"and lowest for {short(worst.name)} ({pct(worst['top_box'])})"
+        f"In {ctx.where}, satisfaction was highest for {short(best.name)} ({percent(best['top_box'], 0)} satisfied) "
+        f"and lowest for {short(worst.name)} ({percent(worst['top_box'], 0)})"
     )
     return ctx.finish(
         fig,
         "survey_likert",
         title=title,
-        n=f"{int(c['n_valid'].min()):,}-{int(c['n_valid'].max()):,} valid answers per item",
+        n=f"{count(c['n_valid'].min())}-{count(c['n_valid'].max())} valid answers per item",
         caption="Weighted counts (raking weights, estimated adults); dissatisfied answers left of 0, satisfied "
         "right, neutral split across 0. Percent in brackets: weighted share answering 4 or 5 among valid answers; "
         "'don't know' and blanks excluded.",
@@ -164,14 +136,15 @@ def top_box_figure(ctx: FigureContext, estimates: pd.DataFrame) -> dict:
         xlabel="Satisfied or very satisfied (weighted %)",
     )
     title = (
-        f"Satisfaction ranged from {pct(e['top_box'].min())} to {pct(e['top_box'].max())} across the ten items "
+        f"Satisfaction ranged from {percent(e['top_box'].min(), 0)} to {percent(e['top_box'].max(), 0)} across the "
+        "ten items "
         f"in {ctx.where}; intervals about ±{100 * (e['top_box_high'] - e['top_box_low']).median() / 2:.0f} points"
     )
     return ctx.finish(
         fig,
         "survey_top_box",
         title=title,
-        n=f"{int(e['n_valid'].min()):,}-{int(e['n_valid'].max()):,} valid answers per item",
+        n=f"{count(e['n_valid'].min())}-{count(e['n_valid'].max())} valid answers per item",
         caption="Weighted share answering 4 or 5 of 5; intervals: Taylor linearisation with the distribution batch "
         "as cluster, logit scale, t with batches - 1 df (as R survey's svyciprop). Sampling noise only: "
         "self-selection is not covered.",
@@ -203,14 +176,14 @@ def groups_figure(
     np.atleast_1d(axes)[-1].set_xlabel(f"{question}: satisfied (weighted %)")
     widest = max(spreads, key=spreads.get)
     title = (
-        f"Overall satisfaction {pct(overall)} in {ctx.where}; the widest gap is by {widest.replace('_', ' ')} "
+        f"Overall satisfaction {percent(overall, 0)} in {ctx.where}; the widest gap is by {widest.replace('_', ' ')} "
         f"({spreads[widest] * 100:.0f} points)"
     )
     return ctx.finish(
         fig,
         "survey_groups",
         title=title,
-        n=f"{int(n_valid):,} valid answers (groups with a blank are left out of that panel)",
+        n=f"{count(n_valid)} valid answers (groups with a blank are left out of that panel)",
         caption="Dashed line: all respondents. Domain estimates with batch-clustered Taylor intervals (logit, t df). "
         "Groups overlap in time and place: differences are descriptive, not causal.",
         source=SOURCE_SURVEY,

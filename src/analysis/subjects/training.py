@@ -1,16 +1,20 @@
 """Training credits: annual averages, the pass-mark rule, the May cadre check and bunching at the cutoff.
 
 Input: the processed ``training_credits`` frame (one row per officer, month 'YYYY-MM' and course,
-integer score 0-100) and ``officer_roster``.  The pass mark is always a parameter (the bureau's is 70).
+integer score 0-100) and ``officer_roster``.  The pass mark is always a parameter (the bureau's, 70, is
+:func:`analysis.core.reference.training_pass_mark`).  What readers see is in :mod:`analysis.subjects.training_text`.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from analysis.data.processed import require_columns
+from analysis.stats.disclosure import THRESHOLD
 from analysis.stats.funnel import unit_funnel
 
 CREDIT_COLUMNS = ("officer_id", "month", "course", "score")
@@ -55,26 +59,49 @@ def below_cutoff(averages: pd.DataFrame, pass_mark: float) -> pd.DataFrame:
     return averages[averages["average"] < pass_mark]
 
 
-def cutoff_summary(credits: pd.DataFrame, roster: pd.DataFrame, pass_mark: float) -> dict:
+@dataclass(frozen=True)
+class CutoffSummary:
+    """Officers against the pass mark: counts of officers."""
+
+    pass_mark: float  #: points
+    officers: int  #: officers with an annual average
+    below: int  #: of them, with an annual average below the mark
+    candidates: int  #: cadre candidates with scores January to May
+    candidates_disqualified: int  #: of them, below the mark in May
+
+
+@dataclass(frozen=True)
+class BunchingTest:
+    """Exact binomial test of an excess of values just at or above a cutoff."""
+
+    cutoff: float  #: points
+    width: float  #: points: the bins are [cutoff, cutoff + width) and [cutoff - width, cutoff)
+    at: int  #: values in the bin at the cutoff
+    below: int  #: values in the bin just below
+    ratio: float  #: at / below (inf when below is 0 and at is not; NaN when both are 0)
+    p_value: float  #: one-sided (excess at the cutoff); NaN when both bins are empty
+
+
+def cutoff_summary(credits: pd.DataFrame, roster: pd.DataFrame, pass_mark: float) -> CutoffSummary:
     """Counts for the text: officers with an annual average, below the mark, candidates checked in May, disqualified."""
     annual = annual_averages(credits)
     may = may_scores(credits, roster)
-    return {
-        "pass_mark": pass_mark,
-        "officers": len(annual),
-        "below": int((annual["average"] < pass_mark).sum()),
-        "candidates": len(may),
-        "candidates_disqualified": int((may["average"] < pass_mark).sum()),
-    }
+    return CutoffSummary(
+        pass_mark=pass_mark,
+        officers=len(annual),
+        below=int((annual["average"] < pass_mark).sum()),
+        candidates=len(may),
+        candidates_disqualified=int((may["average"] < pass_mark).sum()),
+    )
 
 
-def bunching_test(values, cutoff: float, width: float = 1.0) -> dict:
+def bunching_test(values, cutoff: float, width: float = 1.0) -> BunchingTest:
     """Exact binomial test of bunching just at or above a cutoff.
 
     Counts values in [cutoff, cutoff + width) ("at") and in [cutoff - width, cutoff) ("below").
     Without manipulation and with a locally flat distribution each is equally likely, so
     at ~ Binomial(at + below, 1/2); the one-sided p-value tests for an excess at the cutoff
-    (scipy.stats.binomtest, alternative='greater').  Returns at, below, ratio and p_value.
+    (scipy.stats.binomtest, alternative='greater').  Returns a :class:`BunchingTest`.
     """
     v = pd.to_numeric(pd.Series(values), errors="coerce").dropna().astype(float)
     at = int(((v >= cutoff) & (v < cutoff + width)).sum())
@@ -82,14 +109,14 @@ def bunching_test(values, cutoff: float, width: float = 1.0) -> dict:
     # ASSUMPTION(bunching-flat-density): the bunching test assumes the density is flat across the two bins next to the cutoff; a steep slope there mimics or masks bunching.
     n = at + below
     p = float(stats.binomtest(at, n, 0.5, alternative="greater").pvalue) if n else float("nan")
-    return {
-        "cutoff": cutoff,
-        "width": width,
-        "at": at,
-        "below": below,
-        "ratio": at / below if below else float("inf") if at else float("nan"),
-        "p_value": p,
-    }
+    return BunchingTest(
+        cutoff=cutoff,
+        width=width,
+        at=at,
+        below=below,
+        ratio=at / below if below else float("inf") if at else float("nan"),
+        p_value=p,
+    )
 
 
 def unit_shares(credits: pd.DataFrame, roster: pd.DataFrame, pass_mark: float) -> pd.DataFrame:
@@ -114,13 +141,13 @@ def unit_course_shares(credits: pd.DataFrame, roster: pd.DataFrame, pass_mark: f
 
 
 def unit_funnel_table(
-    credits: pd.DataFrame, roster: pd.DataFrame, pass_mark: float, threshold: int = 10, level: str = "officer"
+    credits: pd.DataFrame, roster: pd.DataFrame, pass_mark: float, level: str = "officer"
 ) -> pd.DataFrame:
     """Units' share at or above the pass mark against the bureau share: exact limits, Holm-adjusted flags.
 
     ``level`` 'officer' compares officers' annual averages; 'course' compares individual course
-    results (larger counts, so fewer units need suppressing).  ``shown`` is False where fewer than
-    ``threshold`` are above or below the mark in the unit.
+    results (larger counts, so fewer units need suppressing).  ``shown`` is False where fewer than the
+    disclosure threshold are above or below the mark in the unit.
     """
     if level == "officer":
         counts, n_col = unit_shares(credits, roster, pass_mark), "officers"
@@ -130,7 +157,7 @@ def unit_funnel_table(
     else:
         raise ValueError(f"level must be 'officer' or 'course', got {level!r}")
     out = unit_funnel(counts, "unit", "meets", n_col, method="holm")
-    out["shown"] = (out["successes"] >= threshold) & ((out["n"] - out["successes"]) >= threshold)
+    out["shown"] = (out["successes"] >= THRESHOLD) & ((out["n"] - out["successes"]) >= THRESHOLD)
     return out
 
 
@@ -148,48 +175,3 @@ def distribution_bins(values, lo: int = 0, hi: int = 100, width: int = 1, anchor
     grid = np.arange(start, hi + 1, width)
     counts = edges.value_counts().reindex(grid, fill_value=0)
     return pd.DataFrame({"points": grid, "count": counts.to_numpy().astype(int)})
-
-
-def summary_text(
-    summary: dict, bunching_scores: dict, bunching_averages: dict, whole_bureau: bool = True, threshold: int = 10
-) -> str:
-    """Key-figure text: officers below the pass mark, disqualified candidates, and the bunching tests."""
-    from analysis.subjects.officers import count_text
-
-    def count(n):
-        return str(int(n)) if whole_bureau else count_text(n, threshold)
-
-    # ASSUMPTION(published-small-count): the 5 disqualified candidates is a figure the report publishes for the whole bureau, so it is printed; within one unit small counts are hidden.
-    return "\n".join(
-        [
-            f"Pass mark: {summary['pass_mark']:g} points (annual average of course scores)",
-            f"Officers with an annual average: {count_text(summary['officers'], threshold)}; below the mark: "
-            f"{count_text(summary['below'], threshold)}",
-            f"Cadre candidates with scores by May: {count_text(summary['candidates'], threshold)}; "
-            f"below {summary['pass_mark']:g} in May (disqualified): {count(summary['candidates_disqualified'])}",
-            f"Bunching, course scores: {bunching_scores['at']} at {bunching_scores['cutoff']:g} vs "
-            f"{bunching_scores['below']} at "
-            f"{bunching_scores['cutoff'] - bunching_scores['width']:g} (exact binomial one-sided p = "
-            f"{bunching_scores['p_value']:.2g})",
-            _bunching_line("annual averages", bunching_averages, threshold),
-        ]
-    )
-
-
-def _bunching_line(what: str, b: dict, threshold: int) -> str:
-    from analysis.subjects.officers import count_text
-
-    if b["at"] + b["below"] == 0:
-        return f"Bunching, {what}: none within {b['width']:g} point of {b['cutoff']:g}, no test possible"
-    return (
-        f"Bunching, {what}: {count_text(b['at'], threshold)} in [{b['cutoff']:g}, {b['cutoff'] + b['width']:g}) vs "
-        f"{count_text(b['below'], threshold)} just below (exact binomial one-sided p = {b['p_value']:.2g})"
-    )
-
-
-def below_by_unit(credits: pd.DataFrame, roster: pd.DataFrame, pass_mark: float, threshold: int = 10) -> pd.DataFrame:
-    """Officers at or above and below the pass mark per unit, through the disclosure gate."""
-    from analysis.stats import disclosure
-
-    counts = unit_shares(credits, roster, pass_mark).set_index("unit")[["meets", "below"]]
-    return disclosure.protect(counts, threshold)

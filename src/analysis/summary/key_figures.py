@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.core import paths
+from analysis.core import paths, reference
 from analysis.core.files import write_atomic_with
 from analysis.data.processed import load
 from analysis.stats.proportions import wilson
@@ -47,12 +47,6 @@ class Figure:
     interval: tuple[float, float] | None = None
 
 
-def rules(path: Path = paths.REFERENCE / "rules.csv") -> dict[str, str]:
-    """The bureau's rules quoted in the report (pass marks, cut-off date), kept as reference data."""
-    table = pd.read_csv(path, dtype=str)
-    return dict(zip(table["rule"], table["value"]))
-
-
 class Tables:
     """Processed data sets, each loaded once when first needed."""
 
@@ -66,8 +60,8 @@ class Tables:
         return self._cache[dataset]
 
     @cached_property
-    def rules(self) -> dict[str, str]:
-        return rules()
+    def windows(self) -> pd.DataFrame:
+        return reference.campaign_windows().set_index("campaign")
 
 
 def _count(value: int, rows: str, source: str) -> Figure:
@@ -150,15 +144,15 @@ def _rectified_rate(t: Tables) -> Figure:
 # --- officers ------------------------------------------------------------------------------------
 def _pass_mark(t: Tables) -> Figure:
     return Figure(
-        float(t.rules["training.pass_mark"]),
+        float(reference.training_pass_mark()),
         "the bureau's rule, applied to training averages",
         "data/reference/rules.csv",
     )
 
 
 def _disqualified(t: Tables) -> Figure:
-    mark = float(t.rules["training.pass_mark"])
-    first, last = t.rules["training.disqualification_months"].split("..")
+    mark = float(reference.training_pass_mark())
+    first, last = reference.disqualification_months()
     credits = t["training_credits"]
     to_may = credits[(credits["month"] >= first) & (credits["month"] <= last)]
     average = to_may.groupby("officer_id")["score"].mean()
@@ -176,7 +170,7 @@ def _disqualified(t: Tables) -> Figure:
 
 def _redo_mark(t: Tables) -> Figure:
     """The rule, held against the data: units below it in round 1 must have redone the review, no others."""
-    mark = float(t.rules["review.redo_mark"])
+    mark = float(reference.review_redo_mark())
     review = t["democratic_review"]
     first = review[review["round"] == 1].set_index("unit")["score"]
     redone = set(review.loc[review["round"] > 1, "unit"])
@@ -233,14 +227,10 @@ def _applicants(t: Tables) -> Figure:
 
 
 # --- campaigns -----------------------------------------------------------------------------------
-def campaign_windows(path: Path = paths.REFERENCE / "campaign_windows.csv") -> pd.DataFrame:
-    return pd.read_csv(path, parse_dates=["start", "end"])
-
-
 def _activity(campaign: str, activity: str, unit: str | None = None) -> Callable[[Tables], Figure]:
     def figure(t: Tables) -> Figure:
         ledger = t["campaign_activities"]
-        window = campaign_windows().set_index("campaign").loc[campaign]
+        window = t.windows.loc[campaign]
         rows = ledger[
             (ledger["campaign"] == campaign)
             & (ledger["activity"] == activity)
@@ -307,11 +297,6 @@ FIGURES: dict[str, Callable[[Tables], Figure]] = {
 }
 
 
-def published_figures(path: Path = paths.PUBLISHED_FIGURES) -> pd.DataFrame:
-    # As text: a figure's printed precision ("0.32", "1.0") is part of what was published.
-    return pd.read_csv(path, dtype={"published": str})
-
-
 RELATIONS = ("exact", "approx", "at_least")
 
 
@@ -361,7 +346,7 @@ def matches(value, published, relation: str, unit: str | None = None) -> bool:
 def compute_key_figures(processed_dir: Path | str | None = None, published: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per published id: the value from data, its numerator, denominator, interval and status."""
     tables = Tables(processed_dir)
-    published = published_figures() if published is None else published
+    published = reference.published_figures() if published is None else published
     rows = []
     for spec in published.itertuples(index=False):
         compute = FIGURES.get(spec.id)

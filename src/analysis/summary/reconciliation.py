@@ -11,6 +11,7 @@ import html
 
 import pandas as pd
 
+from analysis.core.text import MISSING, count, percent
 from analysis.data.processed import require_columns
 from analysis.subjects.campaigns import CAMPAIGN_DATASETS, ID_PREFIX_TO_CAMPAIGN
 from analysis.summary.key_figures import RELATIONS, matches, printed_places
@@ -143,12 +144,12 @@ def _places(unit: str, published) -> int:
 def format_figure(x, unit: str, places: int = 0) -> str:
     """A figure as a reader sees it: proportions as percentages, counts with thousands separators."""
     if x is None or pd.isna(x):
-        return "–"
+        return MISSING
     x = float(x)
     if unit == "proportion":
-        return f"{x * 100:,.{places}f}%"
-    if float(x).is_integer():
-        return f"{int(x):,}"
+        return percent(x, places)
+    if x.is_integer():
+        return count(x)
     return f"{x:,.1f}"
 
 
@@ -162,7 +163,7 @@ def display(table: pd.DataFrame) -> pd.DataFrame:
         places = _places(r.unit, r.published)
         # One more digit on the data's side than the report printed, so a near miss is visible.
         vplaces = places + 1 if r.unit == "proportion" else 0
-        interval = "–"
+        interval = MISSING
         if not (pd.isna(r.ci_low) or pd.isna(r.ci_high)):
             # An interval is read for its width: one decimal of a percentage is enough.
             interval = f"{format_figure(r.ci_low, r.unit, 1)} to {format_figure(r.ci_high, r.unit, 1)}"
@@ -244,14 +245,14 @@ def read_inputs(processed_dir=None, published_path=None) -> tuple[pd.DataFrame, 
     """
     from pathlib import Path
 
-    from analysis.core import paths
+    from analysis.core import paths, reference
     from analysis.core.errors import AnalysisError
 
     kf_path = Path(processed_dir or paths.PROCESSED) / paths.KEY_FIGURES
     if not kf_path.exists():
         raise AnalysisError(f"{kf_path}: not found; run `python -m analysis key-figures` first")
     key_figures = pd.read_csv(kf_path)
-    published = pd.read_csv(published_path or paths.PUBLISHED_FIGURES, dtype=str)
+    published = reference.published_figures(published_path or paths.PUBLISHED_FIGURES)
     return key_figures, published
 
 

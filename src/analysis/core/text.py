@@ -1,0 +1,104 @@
+"""The one formatter of numbers in words, for readers: percentages, counts, small counts, p-values, intervals.
+
+Every number a report prints goes through these functions, so a figure reads the same in every
+notebook and a missing value has one text (``MISSING``, an en dash).  They are pure functions
+with keyword-only options and no global state, so a ``locale`` option can be threaded through
+later (Chinese formatting) without touching the callers.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+
+MISSING = "–"  # en dash: the one text for a missing or undefined value
+
+
+def _missing(x) -> bool:
+    """True for None, NaN (float or pandas' NA) and infinities: nothing printable."""
+    if x is None:
+        return True
+    try:
+        return not math.isfinite(float(x))
+    except (TypeError, ValueError):
+        return True  # pandas.NA and other non-numbers
+
+
+def percent(p, places: int = 1) -> str:
+    """A proportion (0..1) as a percentage: 0.6464 -> '64.6%'; ``MISSING`` when undefined."""
+    return MISSING if _missing(p) else f"{100 * float(p):.{places}f}%"
+
+
+def count(n) -> str:
+    """A whole number with thousands separators: 6464 -> '6,464'; ``MISSING`` when undefined."""
+    return MISSING if _missing(n) else f"{int(n):,}"
+
+
+def number(x, places: int = 2) -> str:
+    """A measured number with fixed decimals: 3.7412 -> '3.74'; ``MISSING`` when undefined."""
+    return MISSING if _missing(x) else f"{float(x):.{places}f}"
+
+
+def fewer_than(threshold: int) -> str:
+    """The words that stand in for a count below the disclosure threshold: 'fewer than 10'."""
+    return f"fewer than {int(threshold)}"
+
+
+def small_count(n, threshold: int) -> str:
+    """A count of people for running text, or 'fewer than <threshold>' when it is below the threshold.
+
+    The one small-count rule: zero is hidden too, since "none failed" reveals everyone's result as
+    surely as "3 failed" (the disclosure rule suppresses zeros where they reveal something).
+    """
+    if _missing(n):
+        return MISSING
+    return count(n) if int(n) >= threshold else fewer_than(threshold)
+
+
+def p_value(
+    p, *, digits: int = 3, significant: bool = False, floor: float | None = 0.001, label: str | None = "p"
+) -> str:
+    """A p-value for readers: 'p = 0.042', 'p < 0.001'.
+
+    ``digits`` decimal places, or significant digits with ``significant`` ('p = 1.3e-57');
+    ``floor``: below it only 'p < floor' is printed (None: always the number); ``label`` None gives
+    the bare value ('0.042', '< 0.001') for table cells and phrases such as 'Holm p 0.5'.
+    """
+    if _missing(p):
+        return MISSING
+    p = float(p)
+    if floor is not None and p < floor:
+        relation, value = "<", f"{floor:g}"
+    else:
+        relation, value = "=", f"{p:.{digits}{'g' if significant else 'f'}}"
+    if label is None:
+        return value if relation == "=" else f"{relation} {value}"
+    return f"{label} {relation} {value}"
+
+
+def interval(low, high, *, places: int = 1, as_percent: bool = True, level: int = 95) -> str:
+    """A confidence interval: '95% CI 63.7% to 65.6%' (proportions) or '95% CI 0.689 to 0.942' (numbers)."""
+    if as_percent:
+        lo, hi = percent(low, places), percent(high, places)
+    else:
+        lo, hi = (MISSING if _missing(x) else f"{float(x):.{places}f}" for x in (low, high))
+    return f"{level}% CI {lo} to {hi}"
+
+
+def rate_text(k, n, low, high) -> str:
+    """'k of n = r% (95% CI low% to high%)' for printed key figures."""
+    rate = k / n if n else float("nan")
+    return f"{count(k)} of {count(n)} = {percent(rate)} ({interval(low, high)})"
+
+
+def duration(value) -> str:
+    """A time read off a Kaplan-Meier curve ('142.5'), or 'not reached' when the curve never got there."""
+    return "not reached" if _missing(value) else f"{float(value):g}"
+
+
+def slug(text: str) -> str:
+    """File-name friendly form of a value: "Xi'anfeng Police Station" -> "xianfeng-police-station"."""
+    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    text = re.sub(r"['\u2019]", "", text.lower())
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "x"
