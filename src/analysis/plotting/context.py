@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import pandas as pd
 
+from analysis.core.files import write_atomic_with
 from analysis.core.text import slug
 from analysis.plotting.theme import finish
 from analysis.plotting.titles import wrap_title
@@ -41,10 +43,23 @@ class FigureContext:
         """The file name (without extension) of figure ``stem`` in this scope."""
         return stem if self.scope is None else f"{stem}_{slug(self.scope)}"
 
-    def finish(self, fig: plt.Figure, stem: str, *, title: str, caption: str, n, source: str) -> dict[str, Path]:
+    def finish(
+        self,
+        fig: plt.Figure,
+        stem: str,
+        *,
+        title: str,
+        caption: str,
+        n,
+        source: str,
+        alt: str | None = None,
+        data: pd.DataFrame | None = None,
+    ) -> dict[str, Path]:
         """Title (capital first letter), caption with n and source, demo marker; save PNG and SVG; show; close.
 
-        Returns the saved paths by extension.
+        ``alt``: a sentence stating the finding with its numbers, for readers who cannot see the chart
+        (the rendered report's alt text). ``data``: the frame the chart plots, saved as ``<name>.csv``
+        beside the images so a reader can check it. Returns the saved paths by extension.
         """
         saved = finish(
             fig,
@@ -56,6 +71,9 @@ class FigureContext:
             figures_dir=self.figures_dir,
             synthetic=self.synthetic,
         )
+        if data is not None:
+            saved["csv"] = Path(self.figures_dir) / f"{self.name(stem)}.csv"
+            write_atomic_with(saved["csv"], lambda tmp: data.to_csv(tmp, index=False, encoding="utf-8"))
         if self.show is not None:
             self.show(fig)
         plt.close(fig)
