@@ -44,3 +44,32 @@ def test_notebooks_are_committed_thin(notebook):
         for output in cell.get("outputs", []):
             assert is_checked(cell), f"only checked cells keep outputs: {cell.source[:60]!r}"
             assert output["output_type"] == "stream", "no images or rich outputs committed"
+
+
+def test_the_notebook_output_check_passes_here_and_fails_on_a_bulky_notebook(tmp_path):
+    from analysis.batch.notebook_outputs import unstripped
+
+    assert unstripped(sorted(paths.NOTEBOOKS.glob("*.ipynb"))) == []
+    nb = nbformat.read(paths.NOTEBOOKS / "00_clean.ipynb", as_version=4)
+    code = next(c for c in nb.cells if c.cell_type == "code" and not is_checked(c))
+    code.outputs = [nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo="})]
+    bulky = tmp_path / "bulky.ipynb"
+    nbformat.write(nb, bulky)
+    assert unstripped([bulky]) == [bulky]
+
+
+def test_pre_commit_runs_ruff_at_the_pinned_version_and_the_notebook_check():
+    import tomllib
+
+    import yaml
+
+    config = yaml.safe_load((paths.ROOT / ".pre-commit-config.yaml").read_text())
+    pinned = next(
+        d
+        for d in tomllib.loads((paths.ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["dev"]
+        if d.startswith("ruff==")
+    )
+    ruff = next(r for r in config["repos"] if "ruff-pre-commit" in r["repo"])
+    assert ruff["rev"] == "v" + pinned.split("==")[1]
+    hooks = {h["id"] for r in config["repos"] for h in r["hooks"]}
+    assert {"ruff-check", "ruff-format", "notebook-outputs"} <= hooks

@@ -67,6 +67,17 @@ def _accept_outputs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_notebooks(args: argparse.Namespace) -> int:
+    from analysis.batch.notebook_outputs import unstripped
+
+    bulky = unstripped(args.notebooks or sorted(paths.NOTEBOOKS.glob("*.ipynb")))
+    for path in bulky:
+        print(
+            f"{path}: carries outputs besides the checked cells' text; run `python -m analysis accept-outputs {path}`"
+        )
+    return 1 if bulky else 0
+
+
 def _assumptions_doc(args: argparse.Namespace) -> int:
     from analysis.summary.assumptions import stale_docs, write_docs
 
@@ -116,6 +127,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("notebooks", nargs="+")
     p.set_defaults(func=_accept_outputs)
+
+    p = sub.add_parser("check-notebooks", help="fail if a notebook is committed with more than its checked outputs")
+    p.add_argument("notebooks", nargs="*")
+    p.set_defaults(func=_check_notebooks)
 
     p = sub.add_parser("assumptions-doc", help="check (or --write) docs/assumptions.md and docs/data-log.md")
     p.add_argument("--write", action="store_true")

@@ -49,3 +49,20 @@ def strip_file(executed: Path, target: Path | None = None) -> Path:
     target = Path(target or executed)
     nbformat.write(strip(nb), target)
     return target
+
+
+def unstripped(notebooks) -> list[Path]:
+    """The notebooks that carry outputs besides the checked cells' small text (what strip() keeps)."""
+    import copy
+
+    out = []
+    for path in map(Path, notebooks):
+        nb = nbformat.read(path, as_version=4)
+        kept = strip(copy.deepcopy(nb))
+        kept.cells = [c for c in kept.cells if "injected-parameters" not in c.metadata.get("tags", [])]
+        for cell in (*nb.cells, *kept.cells):  # how a checked cell is numbered is not bulk
+            if cell.cell_type == "code":
+                cell.execution_count = None
+        if nbformat.writes(kept) != nbformat.writes(nb):
+            out.append(path)
+    return out
