@@ -231,6 +231,11 @@ for (j in seq_len(k)) {
   put(out, paste(prefix, "ci_high", sep = "/"), est[[j]] + q_bonf * se[[j]])
   put(out, paste(prefix, "ci95_low", sep = "/"), est[[j]] - qt(1 - level / 2, df_design) * se[[j]])
   put(out, paste(prefix, "ci95_high", sep = "/"), est[[j]] + qt(1 - level / 2, df_design) * se[[j]])
+  # Sensitivity: Bonferroni t on the district's own df (degf of its subset, as its own interval uses).
+  df_h <- degf(raked[d$district == h, ])
+  put(out, paste(prefix, "df_domain", sep = "/"), df_h)
+  put(out, paste(prefix, "ci_domain_low", sep = "/"), est[[j]] - qt(1 - level / (2 * k), df_h) * se[[j]])
+  put(out, paste(prefix, "ci_domain_high", sep = "/"), est[[j]] + qt(1 - level / (2 * k), df_h) * se[[j]])
   put(out, paste(prefix, "p", sep = "/"), p_raw[[j]])
   put(out, paste(prefix, "p_holm", sep = "/"), p_holm[[j]])
 }
