@@ -59,9 +59,14 @@ put(out, "weights/max_rel_diff_r_calibrate_vs_project", if (is.null(r_cal)) NA e
 near <- function(b) if (is.finite(b)) abs(g_project / b - 1) < 1e-4 else rep(FALSE, n)
 at_low <- near(bounds[1]); at_high <- near(bounds[2])
 held <- at_low | at_high
-g_kkt <- g_project
 eta_ok <- NA
-if (any(held)) {
+if (!any(held)) {
+  # nothing at a bound: the solution is plain raking
+  g_kkt <- weights(calibrate(base_design, cal_formula, pop_totals, calfun = "raking", maxit = 2000,
+                             epsilon = 1e-12)) / d$base
+  eta_ok <- all(g_kkt >= bounds[1] & g_kkt <= bounds[2])
+} else {
+  g_kkt <- g_project
   g_fixed <- ifelse(at_low, bounds[1], bounds[2])
   free_totals <- pop_totals - colSums(mm[held, , drop = FALSE] * (d$base * g_fixed)[held])
   free <- svydesign(ids = ~batch_id, strata = ~district, weights = ~base, data = d[!held, ])
@@ -71,9 +76,11 @@ if (any(held)) {
     g_kkt[!held] <- weights(fc) / d$base[!held]
     g_kkt[held] <- g_fixed[held]
     eta <- attr(fc$postStrata[[1]]$w, "eta")
-    lin <- drop(mm %*% eta)
-    eta_ok <- all(g_kkt[!held] >= bounds[1] & g_kkt[!held] <= bounds[2]) &&
-      all(lin[at_low] <= log(bounds[1]) + 1e-9) && all(lin[at_high] >= log(bounds[2]) - 1e-9)
+    if (length(eta) == ncol(mm)) {   # a margin cell wholly at a bound drops a column: then no verdict (NA)
+      lin <- drop(mm %*% eta)
+      eta_ok <- all(g_kkt[!held] >= bounds[1] & g_kkt[!held] <= bounds[2]) &&
+        all(lin[at_low] <= log(bounds[1]) + 1e-9) && all(lin[at_high] >= log(bounds[2]) - 1e-9)
+    }
   } else {
     g_kkt[] <- NA
   }
