@@ -30,10 +30,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.core import reference
 from analysis.data import processed
 from analysis.stats import weighting
 from analysis.subjects import survey
-from analysis.summary.findings import default_cutoff
 
 HERE = Path(__file__).resolve().parent
 
@@ -122,7 +122,7 @@ def main(argv=None) -> Path:
     ap.add_argument("--mini", action="store_true", help="the seeded mini fixture instead of processed data")
     ap.add_argument("--cutoff", default=None, help="opinions cut-off date (default: data/reference/rules.csv)")
     args = ap.parse_args(argv)
-    write_inputs(frames(args.processed_dir, args.mini), args.out, args.cutoff or default_cutoff())
+    write_inputs(frames(args.processed_dir, args.mini), args.out, args.cutoff or reference.opinions_cutoff())
     return args.out
 
 
