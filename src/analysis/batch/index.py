@@ -118,7 +118,7 @@ def index_html(
                 continue
             variants = ""
             if topic.variants:
-                links = " ".join(_report_link(r, site.scope_text(r) or r.name, by_name) for r in topic.variants)
+                links = " ".join(_report_link(r, site.variant_text(r), by_name) for r in topic.variants)
                 variants = f'<p class="index-variants">{links}</p>'
             if topic.main is not None:
                 head = _report_link(topic.main, topic.title, by_name)
@@ -204,7 +204,7 @@ def picker_html(site: Site, lang: str, rows: Mapping[str, Mapping[str, Any]]) ->
             continue
         values: dict[Any, dict[str, Report]] = {}
         for r in site.reports:
-            if site.lang_of(r) != lang or len(r.scope) != 1 or r.scope[0][0] != key:
+            if site.lang_of(r) != lang or len(r.scope) != 1 or r.scope[0][0] != key or r.variant_set:
                 continue
             values.setdefault(r.scope[0][1], {})[r.entry] = r
         if not values:

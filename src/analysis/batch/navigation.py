@@ -141,12 +141,18 @@ class Site:
     def main_of(self, entry: str, lang: str) -> Report | None:
         """The topic's report without a scope (the county, the whole bureau) in ``lang``."""
         return next(
-            (r for r in self.reports if r.entry == entry and not r.scope and self.lang_of(r) == lang),
+            (r for r in self.reports if r.entry == entry and not r.is_variant and self.lang_of(r) == lang),
             None,
         )
 
     def variants_of(self, entry: str, lang: str) -> list[Report]:
-        return [r for r in self.reports if r.entry == entry and r.scope and self.lang_of(r) == lang]
+        """The topic's other reports in ``lang``: one per district or station, per named parameter set."""
+        return [r for r in self.reports if r.entry == entry and r.is_variant and self.lang_of(r) == lang]
+
+    def variant_text(self, report: Report, lang: str | None = None) -> str:
+        """A variant named for readers: its district or station, and its parameter set if any."""
+        text = self.scope_text(report, lang) or self.whole_text(report.entry, lang or self.lang_of(report))
+        return f"{text} ({report.variant_set})" if report.variant_set else text
 
     def brief(self, lang: str) -> Report | None:
         return self.main_of(self.config.brief, lang)
@@ -168,16 +174,18 @@ class Site:
         main = self.main_of(report.entry, lang)
         if brief is not None and report.entry != self.config.brief:
             crumbs.append(Link(self.title(brief), brief.html_name))
-        if report.scope and main is not None:
+        if report.is_variant and main is not None:
             crumbs.append(Link(self.title(main), main.html_name))
-        crumbs.append(Link(self.scope_text(report) if report.scope and main is not None else self.title(report), None))
+        crumbs.append(
+            Link(self.variant_text(report) if report.is_variant and main is not None else self.title(report), None)
+        )
         variants: list[Link] = []
         siblings = self.variants_of(report.entry, lang)
         if siblings:
             if main is not None:
                 variants.append(Link(self.whole_text(report.entry, lang), None if main == report else main.html_name))
             for r in siblings:
-                variants.append(Link(self.scope_text(r) or r.name, None if r == report else r.html_name))
+                variants.append(Link(self.variant_text(r), None if r == report else r.html_name))
         twins = self.switch(
             lambda other: self.other(report, other).html_name if self.other(report, other) else None, lang
         )

@@ -214,7 +214,8 @@ class Report:
 
     @property
     def is_variant(self) -> bool:
-        return bool(self.scope)
+        """A district's or station's report, or one of a named parameter set: not the topic's own report."""
+        return bool(self.scope or self.variant_set)
 
     def figure_names(self) -> list[str]:
         """The figure names the rendered report must show (``id="fig-<name>"``).
