@@ -59,6 +59,8 @@ def collection_figure(
         caption="Dots: share of distributed forms returned and valid; whiskers: 95% Wilson intervals (sampling noise "
         "only).",
         source=SOURCE_SURVEY,
+        alt=title,  # provisional: the finding in words, with its numbers, replaces it
+        data=None,
     )
 
 
@@ -97,6 +99,8 @@ def profile_figure(ctx: FigureContext, profile: pd.DataFrame) -> dict:
         caption="Orange: respondents' shares (unweighted); blue: adult population (household register). After "
         "raking, the weighted shares equal the population's.",
         source=SOURCE_SURVEY,
+        alt=title,  # provisional: the finding in words, with its numbers, replaces it
+        data=None,
     )
 
 
@@ -121,6 +125,8 @@ def likert_figure(ctx: FigureContext, counts: pd.DataFrame, estimates: pd.DataFr
         "right, neutral split across 0. Percent in brackets: weighted share answering 4 or 5 among valid answers; "
         "'don't know' and blanks excluded.",
         source=SOURCE_SURVEY,
+        alt=title,  # provisional: the finding in words, with its numbers, replaces it
+        data=None,
     )
 
 
@@ -149,6 +155,8 @@ def top_box_figure(ctx: FigureContext, estimates: pd.DataFrame) -> dict:
         "as cluster, logit scale, t with batches - 1 df (as R survey's svyciprop). Sampling noise only: "
         "self-selection is not covered.",
         source=SOURCE_SURVEY,
+        alt=title,  # provisional: the finding in words, with its numbers, replaces it
+        data=None,
     )
 
 
@@ -187,4 +195,6 @@ def groups_figure(
         caption="Dashed line: all respondents. Domain estimates with batch-clustered Taylor intervals (logit, t df). "
         "Groups overlap in time and place: differences are descriptive, not causal.",
         source=SOURCE_SURVEY,
+        alt=title,  # provisional: the finding in words, with its numbers, replaces it
+        data=None,
     )
