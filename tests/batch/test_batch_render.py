@@ -268,6 +268,6 @@ def test_links_out_of_the_figures_folder_are_dropped(href):
 
 
 def test_styles_and_event_handlers_lose_what_could_load_or_run():
-    out = sanitize_html('<p style="color:red;background:url(https://x.example/a.png)" onclick="go()">p</p><!-- note -->')
-    assert out == '<p style="color:red">p</p>'
+    styled = '<p style="color:red;background:url(https://x.example/a.png)" onclick="go()">p</p><!-- c -->'
+    assert sanitize_html(styled) == '<p style="color:red">p</p>'
     assert sanitize_html("<svg onload=alert(1)>") == "&lt;svg onload=alert(1)&gt;"

@@ -195,13 +195,56 @@ _DATA_IMG = re.compile(r"""\ssrc\s*=\s*["']?data:image/""", re.I)
 _UNSAFE_CSS = re.compile(r"url\(|@import|expression|javascript:|<", re.I)
 # A start or end tag (not a comment, doctype or stray "<"): the sanitiser escapes those it does not allow.
 _ANY_TAG = re.compile(r"</?(?P<name>[A-Za-z][\w:-]*)\b[^>]*>")
-# The style properties a cell output may set (what bleach's CSS sanitiser allowed): layout and colour, nothing that loads.
+# The style properties a cell output may set (bleach's CSS sanitiser's list): layout and colour, nothing that loads.
 _CSS_PROPERTIES = frozenset(
-    """azimuth background-color border-bottom-color border-collapse border-color border-left-color border-right-color
-    border-top-color clear color cursor direction display elevation float font font-family font-size font-style
-    font-variant font-weight height letter-spacing line-height overflow pause pause-after pause-before pitch
-    pitch-range richness speak speak-header speak-numeral speak-punctuation speech-rate stress text-align
-    text-decoration text-indent unicode-bidi vertical-align voice-family volume white-space width""".split()
+    [
+        "azimuth",
+        "background-color",
+        "border-bottom-color",
+        "border-collapse",
+        "border-color",
+        "border-left-color",
+        "border-right-color",
+        "border-top-color",
+        "clear",
+        "color",
+        "cursor",
+        "direction",
+        "display",
+        "elevation",
+        "float",
+        "font",
+        "font-family",
+        "font-size",
+        "font-style",
+        "font-variant",
+        "font-weight",
+        "height",
+        "letter-spacing",
+        "line-height",
+        "overflow",
+        "pause",
+        "pause-after",
+        "pause-before",
+        "pitch",
+        "pitch-range",
+        "richness",
+        "speak",
+        "speak-header",
+        "speak-numeral",
+        "speak-punctuation",
+        "speech-rate",
+        "stress",
+        "text-align",
+        "text-decoration",
+        "text-indent",
+        "unicode-bidi",
+        "vertical-align",
+        "voice-family",
+        "volume",
+        "white-space",
+        "width",
+    ]
 )
 
 
