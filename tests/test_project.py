@@ -73,3 +73,24 @@ def test_pre_commit_runs_ruff_at_the_pinned_version_and_the_notebook_check():
     assert ruff["rev"] == "v" + pinned.split("==")[1]
     hooks = {h["id"] for r in config["repos"] for h in r["hooks"]}
     assert {"ruff-check", "ruff-format", "notebook-outputs"} <= hooks
+
+
+@pytest.mark.parametrize("uid, allowed", [("0", True), ("1000", False)], ids=["root", "user"])
+def test_make_lab_allows_root_only_when_root(tmp_path, uid, allowed):
+    """Jupyter stops as root without --allow-root; a normal user must not get the flag (it means nothing there)."""
+    import os
+
+    fake = tmp_path / "id"
+    fake.write_text(f"#!/bin/sh\necho {uid}\n")
+    fake.chmod(0o755)
+    env = {**os.environ, "PATH": f"{tmp_path}:{os.environ['PATH']}"}
+    out = subprocess.run(
+        ["make", "-n", "-o", ".venv/.installed", "lab"],
+        cwd=paths.ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    (command,) = [line for line in out.splitlines() if "jupyter lab" in line]
+    assert command.endswith("--notebook-dir=notebooks --allow-root" if allowed else "--notebook-dir=notebooks")
