@@ -7,7 +7,8 @@ Order of work:
    ``provenance.processed_freshness`` and the notebook and its parameters are unchanged);
 3. the analysis notebooks in parallel (``--jobs``), each skipped when its key is unchanged;
    each executed notebook is rendered to HTML in this process as soon as it finishes;
-4. reports/index.html, reports/key_figures.csv, a summary table; exit code 1 if any report failed
+4. reports/index.html, reports/key_figures.csv, reports/estimates.csv (every report's printed estimates),
+   a summary table; exit code 1 if any report failed
    or a configured notebook is missing.
 
 Every file under reports/ is written with ``core.files`` (a temporary name, then ``os.replace``),
@@ -45,6 +46,7 @@ from analysis.batch.schema import (
 from analysis.core import paths
 from analysis.core.errors import ParameterError
 from analysis.core.files import copy_atomic, publish_folder, sha256_file, tree_hashes, write_atomic
+from analysis.stats import estimates
 
 STATE_DIR = ".state"
 STAGING_DIR = ".staging"
@@ -488,6 +490,8 @@ class Runner:
             "dirty": rp["dirty"],
         }
         kf = paths.KEY_FIGURES if (self.reports_dir / paths.KEY_FIGURES).exists() else None
+        # Every report's printed estimates in one file (reports/estimates.csv), skipped reports' included.
+        estimates.write_collected(self.reports_dir / FIGURES_DIR, self.reports_dir / estimates.FILE)
         index = self.reports_dir / "index.html"
         write_atomic(index, index_html(rows, banner=self.banner(), run=run_info, key_figures=kf))
         self._summary(outcomes, missing, seconds, index)
