@@ -79,3 +79,8 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def missing_messages() -> set[tuple[str, str]]:
     """(language, English text) of every message asked for in this process that has no translation."""
     return set(_missing)
+
+
+def sentences(parts) -> str:
+    """Sentences (or clauses) joined as the current language writes them: a space in English, nothing in Chinese."""
+    return ("" if language.current() == "zh" else " ").join(p for p in parts if p)
