@@ -1,9 +1,10 @@
 """Imports run one way, low to high: the layers of src/analysis as folders, checked here.
 
-Lowest first: core; data (its contract lowest) and stats, peers; plotting and i18n; subjects;
-summary; batch; the command line. ``demo`` imports only core and the contract. A module may import
-from its own layer and lower ones; an import that runs up a layer (lazy ones inside functions
-included) fails this test. docs/architecture.md draws the same picture.
+Lowest first: core; data (its contract lowest) and stats, peers; i18n (the words); plotting (its
+figures carry words: the link under a chart); subjects; summary; batch; the command line. ``demo``
+imports only core and the contract. A module may import from its own layer and lower ones; an
+import that runs up a layer (lazy ones inside functions included) fails this test.
+docs/architecture.md draws the same picture.
 """
 
 from __future__ import annotations
@@ -23,12 +24,12 @@ LAYERS: dict[str, int] = {
     "data.contract": 1,
     "data": 2,
     "stats": 2,
-    "plotting": 3,
     "i18n": 3,
-    "subjects": 4,
-    "summary": 5,
-    "batch": 6,
-    "cli": 7,
+    "plotting": 4,
+    "subjects": 5,
+    "summary": 6,
+    "batch": 7,
+    "cli": 8,
 }
 # The demo generator writes exports in the contract's shape, nothing more.
 DEMO_MAY_IMPORT = ("core", "data.contract", "demo")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 LANGUAGES = ("zh", "en")
 DEFAULT = "zh"
@@ -51,3 +51,20 @@ def using(lang: str) -> Iterator[str]:
 
 def babel_locale(lang: str | None = None) -> str:
     return LOCALES[check(lang or current())]
+
+
+# The message catalog lives above core (analysis.i18n), which installs its lookup here when imported,
+# so that the few words of the one formatter (core.text: "fewer than 10", "95% CI ... to ...") come
+# out in the report's language without core importing upwards. Until then: the English text.
+_translate: Callable[[str], str] | None = None
+
+
+def install_translator(translate: Callable[[str], str]) -> None:
+    """Called by ``analysis.i18n.catalog`` on import: ``translate(message)`` in the current language."""
+    global _translate
+    _translate = translate
+
+
+def gettext(message: str) -> str:
+    """``message`` (English, a catalog id) in the current language; English until the catalog is loaded."""
+    return message if _translate is None else _translate(message)

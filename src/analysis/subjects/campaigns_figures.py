@@ -99,15 +99,17 @@ def monthly_figure(ctx: FigureContext, series: pd.DataFrame, campaign: str) -> d
     """Each activity of ``campaign`` per month (:func:`analysis.subjects.campaigns.monthly_series`)."""
     pattern = activity_pattern(series, campaign)
     steady = int(pattern["every_month"].sum())
+    title = f"{campaign.replace('_', ' ').capitalize()}: {steady} of {len(pattern)} activities recorded in every month"
     return ctx.finish(
         _monthly_bars(series, campaign),
         f"50_campaigns_monthly_{campaign}",
-        title=f"{campaign.replace('_', ' ').capitalize()}: {steady} of {len(pattern)} activities "
-        "recorded in every month",
+        title=title,
         caption=f"Quantity recorded per month in the campaign window, {scope_text(ctx)}; "
         "the first and last months of a window may be partial.",
         n=f"{count(pattern['rows'].sum())} ledger rows",
         source=SOURCE,
+        alt=title,  # provisional: the finding in words, with its numbers, replaces it
+        data=None,
     )
 
 
@@ -120,14 +122,17 @@ def violations_per_officer_time_figure(ctx: FigureContext, monthly: pd.DataFrame
     if known.empty:
         raise ValueError("no month with traffic deployments: nothing to draw")
     low, high = monthly.loc[monthly["value"].idxmin()], monthly.loc[monthly["value"].idxmax()]
+    title = f"Violations per officer-time: {low['value']:.1f} to {high['value']:.1f} a month"
     return ctx.finish(
         _ratio_line(monthly, "violations handled per officer-time"),
         "50_campaigns_violations_per_officer_time",
-        title=f"Violations per officer-time: {low['value']:.1f} to {high['value']:.1f} a month",
+        title=title,
         caption=f"Traffic violations handled divided by officer-times deployed, per month, {scope_text(ctx)}; "
         f"lowest {low['month']}, highest {high['month']}.",
         n=f"{count(monthly['denominator'].sum())} officer-times",
         source=SOURCE,
+        alt=title,  # provisional: the finding in words, with its numbers, replaces it
+        data=None,
     )
 
 
@@ -137,11 +142,14 @@ def before_after_figure(ctx: FigureContext, table: pd.DataFrame) -> dict:
         raise ValueError("no campus activity before or during the campaign: nothing to draw")
     first = table.iloc[0]
     during, before = int(table["during"].sum()), int(table["before"].sum())
+    title = f"Campus work: {count(during)} items in the campaign, {count(before)} before it"
     return ctx.finish(
         _before_after_bars(table),
         "50_campaigns_campus_before_after",
-        title=f"Campus work: {count(during)} items in the campaign, {count(before)} before it",
+        title=title,
         caption=f"Counts per activity, {first['period_before']} against {first['period_during']}, {scope_text(ctx)}.",
         n=f"{count(during + before)} counted items",
         source=SOURCE,
+        alt=title,  # provisional: the finding in words, with its numbers, replaces it
+        data=None,
     )

@@ -27,22 +27,28 @@ def rates_figure(ctx: FigureContext, rates: pd.DataFrame) -> dict:
         "no record) count as not passed under the roster denominator.",
         n=f"{count(b['on_roster'])} to {count(f['on_roster'])} officers on the roster per round",
         source=SOURCE,
+        alt=title,  # provisional: the finding in words, with its numbers, replaces it
+        data=None,
     )
 
 
 def item_failures_figure(ctx: FigureContext, change: pd.DataFrame) -> dict:
     """Share failing each item, baseline against final (:func:`analysis.subjects.fitness.item_failure_change`)."""
     top = change.sort_values("fail_share_baseline", ascending=False).iloc[0]
+    title = (
+        f"At baseline the most failed item was {top['item']} ({percent(top['fail_share_baseline'], 0)} of those tested)"
+    )
     return ctx.finish(
         pass_rates.item_failures_figure(change),
         "fitness_item_failures",
-        title=f"At baseline the most failed item was {top['item']} ({percent(top['fail_share_baseline'], 0)} of "
-        "those tested)",
+        title=title,
         caption="Share of tested officers failing each item in the baseline and final rounds; shares resting on "
         f"{fewer_than(THRESHOLD)} failures are not drawn.",
         n=f"{count(change['tested_baseline'].max())} tested at baseline, {count(change['tested_final'].max())} in "
         "the final round",
         source="fitness_tests",
+        alt=title,  # provisional: the finding in words, with its numbers, replaces it
+        data=None,
     )
 
 
@@ -64,6 +70,8 @@ def p_chart_figure(ctx: FigureContext, chart: pd.DataFrame) -> dict:
         "rounds, 3-sigma binomial limits for each round's size.",
         n=f"{count(chart['n'].sum())} officer-tests in {len(chart)} rounds",
         source="fitness_tests",
+        alt=title,  # provisional: the finding in words, with its numbers, replaces it
+        data=None,
     )
 
 
@@ -72,11 +80,14 @@ def funnel_figure(ctx: FigureContext, table: pd.DataFrame, which: str, round_: i
 
     ``which`` is 'baseline' or 'final'."""
     fig = funnel.funnel_figure(table, ylabel="Officers tested who passed", xlabel="Officers tested in the unit")
+    title = funnel.funnel_title(table, f"Round {round_} ({which})")
     return ctx.finish(
         fig,
         f"fitness_funnel_{which}",
-        title=funnel.funnel_title(table, f"Round {round_} ({which})"),
+        title=title,
         caption=funnel.funnel_caption(table),
         n=f"{count(table['n'].sum())} in {len(table)} units",
         source=SOURCE,
+        alt=title,  # provisional: the finding in words, with its numbers, replaces it
+        data=None,
     )

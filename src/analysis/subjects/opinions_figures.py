@@ -31,6 +31,8 @@ def pareto_figure(ctx: FigureContext, shares: pd.DataFrame) -> dict:
         caption="Bars: merged opinions per area; whiskers: Goodman 95% simultaneous intervals for the shares, drawn "
         "as counts; line: cumulative share.",
         source=SOURCE_OPINIONS,
+        alt=title,  # provisional: the finding in words, with its numbers, replaces it
+        data=None,
     )
 
 
@@ -84,4 +86,6 @@ def km_figure(
         caption=f"Kaplan-Meier estimate; opinions still open are censored at the cut-off {cutoff}. Band: 95% "
         "interval (log, Greenwood) for all opinions and each area.",
         source=SOURCE_OPINIONS,
+        alt=title,  # provisional: the finding in words, with its numbers, replaces it
+        data=None,
     )

@@ -60,6 +60,8 @@ def collection_figure(
         caption="Dots: share of distributed forms returned and valid; whiskers: 95% intervals with forms clustered in "
         "their batches (logit, t on the batches' df); the process's variation only.",
         source=SOURCE_SURVEY,
+        alt=title,  # provisional: the finding in words, with its numbers, replaces it
+        data=None,
     )
 
 
@@ -98,6 +100,8 @@ def profile_figure(ctx: FigureContext, profile: pd.DataFrame) -> dict:
         caption="Orange: respondents' shares (unweighted); blue: adult population (household register). After "
         "raking, the weighted shares equal the population's.",
         source=SOURCE_SURVEY,
+        alt=title,  # provisional: the finding in words, with its numbers, replaces it
+        data=None,
     )
 
 
@@ -122,6 +126,8 @@ def likert_figure(ctx: FigureContext, counts: pd.DataFrame, estimates: pd.DataFr
         "right, neutral split across 0. Percent in brackets: weighted share answering 4 or 5 among valid answers; "
         "'don't know' and blanks excluded.",
         source=SOURCE_SURVEY,
+        alt=title,  # provisional: the finding in words, with its numbers, replaces it
+        data=None,
     )
 
 
@@ -150,6 +156,8 @@ def top_box_figure(ctx: FigureContext, estimates: pd.DataFrame) -> dict:
         "as cluster within district strata, raking credited, logit scale, t on batches - strata df (as R survey's "
         "svyciprop). Sampling noise only: self-selection is not covered.",
         source=SOURCE_SURVEY,
+        alt=title,  # provisional: the finding in words, with its numbers, replaces it
+        data=None,
     )
 
 
@@ -228,4 +236,6 @@ def groups_figure(
         caption="Dashed line: all respondents. Domain estimates with batch-clustered Taylor intervals (logit, t df). "
         "Groups overlap in time and place: differences are descriptive, not causal.",
         source=SOURCE_SURVEY,
+        alt=title,  # provisional: the finding in words, with its numbers, replaces it
+        data=None,
     )

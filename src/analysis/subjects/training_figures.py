@@ -22,14 +22,17 @@ def _average_histogram(ctx: FigureContext, values: pd.Series, pass_mark: float, 
         ylabel="Officers",
         width=width,
     )
+    title = f"{count_text(below)} officers' {what} fell below the pass mark of {pass_mark:g}"
     return ctx.finish(
         fig,
         stem,
-        title=f"{count_text(below)} officers' {what} fell below the pass mark of {pass_mark:g}",
+        title=title,
         caption=f"Officers per {width}-point band of the {what}; red bands are below the pass mark; bands with "
         f"{fewer_than(THRESHOLD)} officers are not drawn.",
         n=f"{count_text(len(values))} officers",
         source=SOURCE,
+        alt=title,  # provisional: the finding in words, with its numbers, replaces it
+        data=None,
     )
 
 
@@ -53,15 +56,20 @@ def score_bunching_figure(ctx: FigureContext, credits: pd.DataFrame, bunching: B
         ylabel="Course results",
     )
     p = p_value(bunching.p_value, digits=2, significant=True, floor=None)
+    title = (
+        f"{count(bunching.at)} course scores sit at exactly {bunching.cutoff:g}, against "
+        f"{count(bunching.below)} one point below (exact binomial {p})"
+    )
     return ctx.finish(
         fig,
         "training_score_bunching",
-        title=f"{count(bunching.at)} course scores sit at exactly {bunching.cutoff:g}, against "
-        f"{count(bunching.below)} one point below (exact binomial {p})",
+        title=title,
         caption="Course results per score point; the dashed line is the pass mark; points with "
         f"{fewer_than(THRESHOLD)} results are not drawn.",
         n=f"{count(len(credits))} course results",
         source="training_credits",
+        alt=title,  # provisional: the finding in words, with its numbers, replaces it
+        data=None,
     )
 
 
@@ -70,11 +78,14 @@ def funnel_figure(ctx: FigureContext, table: pd.DataFrame, pass_mark: float) -> 
     fig = funnel.funnel_figure(
         table, ylabel=f"Course results at or above {pass_mark:g}", xlabel="Course results in the unit"
     )
+    title = funnel.funnel_title(table, "Course results at or above the pass mark")
     return ctx.finish(
         fig,
         "training_funnel",
-        title=funnel.funnel_title(table, "Course results at or above the pass mark"),
+        title=title,
         caption=funnel.funnel_caption(table),
         n=f"{count(table['n'].sum())} in {len(table)} units",
         source=SOURCE,
+        alt=title,  # provisional: the finding in words, with its numbers, replaces it
+        data=None,
     )
