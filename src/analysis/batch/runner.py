@@ -7,7 +7,8 @@ Order of work:
    ``provenance.processed_freshness`` and the notebook and its parameters are unchanged);
 3. the analysis notebooks in parallel (``--jobs``), each skipped when its key is unchanged;
    each executed notebook is rendered to HTML in this process as soon as it finishes;
-4. reports/index.html (and its twin per language), the methodology page, key_figures.csv, the brief
+4. reports/index.html (and its twin per language), the methodology page, key_figures.csv, estimates.csv (every
+   report's printed estimates), the brief
    as PDF (headless Chromium, where installed), a summary table; exit code 1 if any report failed
    or a configured notebook is missing.
 
@@ -54,6 +55,7 @@ from analysis.batch.schema import (
 from analysis.core import paths
 from analysis.core.errors import ParameterError
 from analysis.core.files import copy_atomic, publish_folder, sha256_file, tree_hashes, write_atomic
+from analysis.stats import estimates
 
 STATE_DIR = ".state"
 STAGING_DIR = ".staging"
@@ -530,6 +532,8 @@ class Runner:
 
         run_info = {**self.run_provenance(), "started": self.started, "seconds": seconds, "counts": counts}
         kf = paths.KEY_FIGURES if (self.reports_dir / paths.KEY_FIGURES).exists() else None
+        # Every report's printed estimates in one file (reports/estimates.csv), skipped reports' included.
+        estimates.write_collected(self.reports_dir / FIGURES_DIR, self.reports_dir / estimates.FILE)
         pdfs = self._print_brief(rows)
         for lang in self.site.languages:
             write_atomic(
