@@ -469,3 +469,29 @@ def test_group_difference_text():
     resp, pop = ref_inputs.mini_frames()
     ws = ref_inputs.weighted_sample(resp, pop).frame
     assert survey.group_difference_text(ws, "age_band").startswith("Satisfaction by age band: F = ")
+
+
+@pytest.mark.parametrize("name", ["mini", "demo"])
+def test_return_rate_tests_agree_with_r_svychisq(name):
+    # tests/reference/r/return_rates.R: svychisq(~returned + by, design, statistic = "F") on the forms handed out
+    expected = r_values(name, "return_rates")
+    if name == "demo" and not (paths.PROCESSED / "survey_batches.parquet").exists():
+        pytest.skip("data/processed not built (python -m analysis clean)")
+    spec = importlib.util.spec_from_file_location("export_inputs", REF / "r" / "export_inputs.py")
+    exporter = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(exporter)
+    data = exporter.frames(paths.PROCESSED, name == "mini")
+    batches, responses = data["survey_batches"], data["survey_responses"]
+    stated = SurveyDesign.stated()
+    compared = 0
+    for design_name, spec in (("strat", stated), ("psu", stated.earlier())):
+        for by in ("channel", "district"):
+            t = survey.return_rate_test(batches, responses, by, design=spec)
+            got = {"F": t.f_statistic, "ndf": t.ndf, "ddf": t.ddf, "p": t.p_value, "pearson_chisq": t.pearson_chi2}
+            got["first_order_p"] = t.first_order_p
+            for field, value in got.items():
+                key = f"{design_name}/raoscott/{by}/{field}"
+                if key in expected:
+                    assert value == pytest.approx(float(expected[key]), rel=1e-8), key
+                    compared += 1
+    assert compared >= 20
