@@ -148,6 +148,34 @@ def test_kish_deff():
             W.kish_deff(bad)
 
 
+def test_capped_raking_widens_its_bounds_by_two_until_they_fit_a_hand_worked_case():
+    """One margin, group A: 1 respondent for 50 people, group B: 9 for 50 (n 10, total 100, mean weight 10).
+
+    By hand: A's weight must be 50 (5 x the mean), B's 50/9 (0.556 x). Bounds 0.5-1.6 cannot hold A;
+    widened once (0.25-3.2) still not; twice (0.125-6.4) they do: rounds 3, one respondent trimmed.
+    """
+    pop = pd.DataFrame({"g": ["A", "B"], "population": [50, 50]})
+    s = pd.DataFrame({"g": ["A"] + ["B"] * 9})
+    targets = W.population_margins(pop, (("g",),))
+    res = W.trim_and_rake(s, targets, lower=0.5, upper=1.6)
+    assert res.bounds == (0.125, 6.4) and res.rounds == 3 and res.trimmed == 1
+    np.testing.assert_allclose(res.weights.to_numpy(), [50.0] + [50 / 9] * 9, rtol=1e-9)
+    assert "bounds widened" in res.trimming_note()
+    # Allowed one widening only, no bounds fit: the plain weights are kept and the note says so.
+    once = W.trim_and_rake(s, targets, lower=0.5, upper=1.6, widenings=1)
+    assert once.bounds is None and once.rounds == 3 and once.trimmed == 1
+    assert "left untrimmed" in once.trimming_note()
+    # Bounds that fit at once are not widened: A at 5 x, B at 0.556 x the mean are inside 0.5-5.5.
+    fits = W.trim_and_rake(s, targets, lower=0.5, upper=5.5)
+    assert fits.trimmed == 0 and fits.bounds is None
+
+
+def test_kish_deff_of_unequal_weights_by_hand():
+    # w = (50, 50/9 x 9): sum 100, sum of squares 2500 + 9 x 2500/81 = 2777.78; n = 10.
+    # deff = n * sum(w^2) / (sum w)^2 = 10 * 2777.78 / 10000 = 2.7778 (exactly 25/9).
+    assert W.kish_deff([50.0] + [50 / 9] * 9) == pytest.approx(25 / 9)
+
+
 def _bounded_raking_conditions(s, targets, w, lower, upper):
     """The optimality conditions of bounded raking (equal starting weights), checked independently of the code.
 

@@ -302,21 +302,27 @@ def test_opinions_notebook_committed_without_bulky_outputs():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("params", [{}, {"district": "Anyi"}, {"cutoff_date": "2004-09-30"}])
-def test_opinions_notebook_runs(tmp_path, params):
+def test_opinions_notebook_runs(request, tmp_path, params):
+    """Defaults and a district as the demo batch executed them (its sweep); the cut-off date (no report sets) here."""
     import papermill as pm
 
-    if not (paths.PROCESSED / "opinions_register.parquet").exists():
-        pytest.skip("data/processed not built (python -m analysis clean)")
-    out, figs = tmp_path / "20.ipynb", tmp_path / "figures"
-    pm.execute_notebook(
-        str(NB_OPINIONS),
-        str(out),
-        parameters={"figures_dir": str(figs), **params},
-        kernel_name="python3",
-        progress_bar=False,
-        cwd=str(tmp_path),
-    )
-    nb = nbformat.read(out, as_version=4)
+    if "cutoff_date" in params:
+        if not (paths.PROCESSED / "opinions_register.parquet").exists():
+            pytest.skip("data/processed not built (python -m analysis clean)")
+        out, figs = tmp_path / "20.ipynb", tmp_path / "figures"
+        pm.execute_notebook(
+            str(NB_OPINIONS),
+            str(out),
+            parameters={"figures_dir": str(figs), **params},
+            kernel_name="python3",
+            progress_bar=False,
+            cwd=str(tmp_path),
+        )
+        nb = nbformat.read(out, as_version=4)
+    else:
+        demo_batch = request.getfixturevalue("demo_batch")
+        name = "opinions--anyi.en" if "district" in params else "opinions.en"
+        nb, figs = demo_batch.executed(name), demo_batch.figures(name)
     text = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
     html_out = "".join(str(o.get("data", {}).get("text/html", "")) for c in nb.cells for o in c.get("outputs", []))
     cutoff = params.get("cutoff_date", "2004-12-20")

@@ -81,8 +81,12 @@ class Runner:
         overrides: Mapping[str, Any] | None = None,
         out: TextIO | None = None,
         execute: Callable[..., Execution] | None = None,
+        keep_executed: Path | None = None,
     ):
         self.config = config
+        # A folder that receives each built report's executed notebook (<name>.ipynb): the tests read
+        # the batch's execution instead of running the notebook once more.
+        self.keep_executed = Path(keep_executed) if keep_executed is not None else None
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.only = list(only or [])
         self.force = force
@@ -244,6 +248,9 @@ class Runner:
         if text is not None:
             write_atomic(self.reports_dir / report.html_name, text)
             publish_folder(self.figures_staging(report), self.reports_dir / FIGURES_DIR / report.name)
+            if self.keep_executed is not None and ex.executed_path and Path(ex.executed_path).exists():
+                self.keep_executed.mkdir(parents=True, exist_ok=True)
+                copy_atomic(Path(ex.executed_path), self.keep_executed / f"{report.name}.ipynb")
             self.save_state(
                 report.name,
                 {
@@ -611,6 +618,7 @@ def run(
     lang: str | None = None,
     out: TextIO | None = None,
     execute: Callable[..., Execution] | None = None,
+    keep_executed: Path | None = None,
 ) -> RunResult:
     """The whole batch as a function (the CLI is a thin wrapper).  ``lang``: build that language only."""
     cfg = load_config(config or paths.REPORTS_CONFIG)
@@ -620,4 +628,5 @@ def run(
             raise ParameterError(f"--lang {lang}: {cfg.path.name} declares no language parameter")
         pairs.append(f"{cfg.language_param.name}={lang}")
     overrides = parse_overrides(pairs, cfg.schema)
-    return Runner(cfg, jobs=jobs, only=only, force=force, overrides=overrides, out=out, execute=execute).run()
+    kept = {"keep_executed": keep_executed}
+    return Runner(cfg, jobs=jobs, only=only, force=force, overrides=overrides, out=out, execute=execute, **kept).run()
