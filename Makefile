@@ -52,4 +52,5 @@ lock: ## Re-resolve requirements.lock from pyproject.toml
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
 
 clean: ## Delete generated data and reports (never the raw data)
-	find data/processed reports -mindepth 1 ! -name README.md -exec rm -rf {} +
+	rm -rf data/processed data/processed.generations  # the link and its generations (data/processed.py)
+	find reports -mindepth 1 ! -name README.md -exec rm -rf {} +

@@ -287,7 +287,13 @@ def test_real_data_without_a_key_is_refused(tmp_path, monkeypatch):
     with pytest.raises(Exception, match="ANALYSIS_PSEUDONYM_KEY is not set"):
         clean_all(raw, tmp_path / "out")
     monkeypatch.setenv("ANALYSIS_PSEUDONYM_KEY", "a-long-secret")
+    with pytest.raises(Exception, match=r"too short for real data: 104 bits, at least 128 .*secrets\.token_hex"):
+        clean_all(raw, tmp_path / "out")
+    monkeypatch.setenv("ANALYSIS_PSEUDONYM_KEY", "0123456789abcdef" * 2)  # 32 hex characters: 128 bits
     assert clean_all(raw, tmp_path / "out").manifest["pseudonym_key"]["source"] == "environment"
+    monkeypatch.setenv("ANALYSIS_PSEUDONYM_KEY", "0123456789abcdef0123456789abcde")  # 31 hex: 124 bits
+    with pytest.raises(Exception, match="124 bits"):
+        clean_all(raw, tmp_path / "out")
 
 
 def test_a_date_column_has_one_unit_even_when_every_value_is_blank():

@@ -173,6 +173,31 @@ CASES = [
             and _quarantine_cell(out, "campaign_activities", "quantity") == "-5"
         ),
     ),
+    Case(
+        "dates in 1904 and 2104, a joining date in 1904: out of the plausible range from the reference data",
+        {
+            "survey_batches": rows(
+                "survey_batches", extra=({**ROWS["survey_batches"][0], "batch_id": "B03", "date": "1904-04-25"},)
+            ),
+            "opinions_register": rows("opinions_register", {"received": "2104-04-25"}),
+            "officer_roster": rows(
+                "officer_roster",
+                extra=({**ROWS["officer_roster"][0], "police_number": "321009", "joined": "1904-03-01"},),
+            ),
+            "training_credits": rows("training_credits", {"month": "1904-05"}),
+        },
+        quarantined={
+            "survey_batches": {
+                4: r"^date: 1904-04-25 is out of range \(2003-01-01\.\.2005-12-31, from the campaign year 2004\)$"
+            },
+            "opinions_register": {2: r"^received: 2104-04-25 is out of range \(2003-01-01\.\.2005-12-31"},
+            "rectification_ledger": {2: r"no such opinion"},
+            "officer_roster": {
+                4: r"^joined: 1904-03-01 is out of range \(1957-01-01\.\.2005-12-31, .*careers of at most 47"
+            },
+            "training_credits": {2: r"^month: 1904-05 is out of range \(2003-01\.\.2005-12"},
+        },
+    ),
     Case("a missing file", {}, error=r"file not found", file="case_files.csv"),
 ]
 

@@ -40,8 +40,12 @@ def clean_and_compute(raw_dir: Path, processed_dir: Path) -> Cleaned:
     from analysis.data.cleaning import clean_all
     from analysis.summary.key_figures import write_key_figures
 
-    result = clean_all(Path(raw_dir), Path(processed_dir))
-    return Cleaned(result, write_key_figures(Path(processed_dir)))
+    key_figures = []
+    # Written into the new generation before the switch: a reader never sees data without its key figures.
+    result = clean_all(
+        Path(raw_dir), Path(processed_dir), before_switch=lambda g: key_figures.append(write_key_figures(g))
+    )
+    return Cleaned(result, key_figures[0])
 
 
 def main(args: argparse.Namespace) -> int:

@@ -369,13 +369,15 @@ def load_config(path: Path | str) -> Config:
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise ParameterError(f"{where}: report names must be unique: {', '.join(dupes)}")
+    data_dir = _resolve(base, raw.get("data_dir"), paths.DATA)
     return Config(
         path=path,
         schema=schema,
         clean=clean,
         entries=entries,
-        reports_dir=_resolve(base, raw.get("reports_dir"), paths.REPORTS),
-        data_dir=_resolve(base, raw.get("data_dir"), paths.DATA),
+        # Next to the data unless configured: two data folders never share (and overwrite) one reports folder.
+        reports_dir=_resolve(base, raw.get("reports_dir"), paths.reports_for(data_dir)),
+        data_dir=data_dir,
         timeout=raw.get("timeout"),
         preload=_modules(raw.get("preload"), where),
         prestart=bool(raw.get("prestart", True)),

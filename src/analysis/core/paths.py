@@ -3,12 +3,16 @@
 Every path is derived from the project root (the folder holding ``pyproject.toml``),
 never from the working directory, so notebooks, the CLI and tests agree wherever
 they are started from.  ``ANALYSIS_DATA_DIR`` may point the data folders elsewhere
-(a real export kept outside the repository, say).
+(a real export kept outside the repository, say); the reports, figures and the batch's state then go
+next to that data (``ANALYSIS_DATA_DIR/reports``), so two data folders never overwrite each other's
+reports, unless ``ANALYSIS_REPORTS_DIR`` names the reports folder.  Without either variable the
+layout is the repository's own: ``data/`` and ``reports/``.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -20,7 +24,19 @@ REFERENCE = ROOT / "data" / "reference"
 QUARANTINE_DIRNAME = "quarantine"
 
 NOTEBOOKS = ROOT / "notebooks"
-REPORTS = ROOT / "reports"
+
+
+def reports_for(data_dir: Path, environ: Mapping[str, str] = os.environ) -> Path:
+    """Where the reports of ``data_dir`` go: ``ANALYSIS_REPORTS_DIR``, else ``<data_dir>/reports``, else (the
+    repository's own data) the repository's ``reports/``."""
+    if environ.get("ANALYSIS_REPORTS_DIR"):
+        return Path(environ["ANALYSIS_REPORTS_DIR"])
+    if Path(data_dir).resolve() == (ROOT / "data").resolve():
+        return ROOT / "reports"
+    return Path(data_dir) / "reports"
+
+
+REPORTS = reports_for(DATA)
 FIGURES = REPORTS / "figures"
 DOCS = ROOT / "docs"
 REPORTS_CONFIG = ROOT / "reports.yml"
@@ -36,6 +52,16 @@ SURVEY_DESIGN = REFERENCE / "survey_design.csv"
 SYNTHETIC_MARKER = "SYNTHETIC"
 MANIFEST = "manifest.json"
 KEY_FIGURES = "key_figures.csv"
+
+
+def generations_dir(processed_dir: Path) -> Path:
+    """The folder beside ``processed_dir`` that holds its generations (``data/processed.generations``).
+
+    ``processed_dir`` itself is a symbolic link to the current generation, switched in one step by
+    ``data.processed.switch_generation``; every reader goes through the link.
+    """
+    processed_dir = Path(processed_dir)
+    return processed_dir.with_name(processed_dir.name + ".generations")
 
 
 def processed_file(dataset: str, processed_dir: Path | None = None) -> Path:

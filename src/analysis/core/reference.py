@@ -89,6 +89,25 @@ def campaign_windows(path: Path = paths.CAMPAIGN_WINDOWS) -> pd.DataFrame:
     return _read(path, parse_dates=["start", "end"])
 
 
+# ASSUMPTION(plausible-dates): a date of the campaign's records (surveys, opinions, rectification, tests, activities) lies from 1 January of the year before the campaign year to 31 December of the year after; an officer's joining or leaving date lies from 1 January 47 years before the campaign year (joined at 18, at most 65 in the campaign year) to the end of the year after. The campaign year is that of data/reference/campaign_windows.csv; a date outside is quarantined (or set missing in a cell-level column).
+CAREER_YEARS = 47
+
+
+def plausible_dates(path: Path = paths.CAMPAIGN_WINDOWS) -> dict[str, tuple[str, str, str]]:
+    """Per period ("campaign", "career"): first and last plausible day (ISO) and where the range comes from."""
+    windows = campaign_windows(path)
+    first, last = int(windows["start"].dt.year.min()), int(windows["end"].dt.year.max())
+    where = f"campaign years {first}-{last} in {Path(path).name}" if first != last else f"campaign year {first}"
+    return {
+        "campaign": (f"{first - 1}-01-01", f"{last + 1}-12-31", where),
+        "career": (
+            f"{first - CAREER_YEARS}-01-01",
+            f"{last + 1}-12-31",
+            f"{where}, careers of at most {CAREER_YEARS} years",
+        ),
+    }
+
+
 def published_figures(path: Path = paths.PUBLISHED_FIGURES) -> pd.DataFrame:
     """The published figures, every column as text: id, published, relation, unit, dataset, section, quote."""
     return _read(path, dtype=str)

@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -35,9 +38,12 @@ from analysis.data.normalise import (
     parse_month,
     parse_number,
     parse_text,
+    text,
 )
+from analysis.data.processed import new_generation, remove_stale, switch_generation
 from analysis.data.pseudonyms import key_fingerprint, pseudonymise, resolve_key
 from analysis.data.readers import RawTable, read_raw
+from analysis.data.scrub import NO_SCRUBBER, PLACEHOLDERS, Scrubber, roster_scrubber
 
 # A column where most values fail is a wrong or shifted column, not a few bad rows: stop and say so.
 # ASSUMPTION(whole-column-failure): if more than half of a column's filled cells fail their type or allowed values, the file is refused rather than quarantined row by row.
@@ -62,6 +68,10 @@ class Known:
     officers: set[str] | None = None
     batches: set[str] | None = None
     opinions: set[str] | None = None
+    #: period -> (first day, last day, why) of plausible dates (``reference.plausible_dates``)
+    periods: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    #: replaces personal data in free text; built from the roster, the first file read
+    scrubber: Scrubber = NO_SCRUBBER
 
 
 @dataclass
@@ -76,6 +86,7 @@ class FileResult:
     ignored_columns: list[str] = field(default_factory=list)
     control_characters: dict[str, dict] = field(default_factory=dict)
     null_markers: dict[str, int] = field(default_factory=dict)
+    personal_data_replaced: dict[str, int] = field(default_factory=dict)
 
     @property
     def reasons(self) -> dict[str, int]:
@@ -162,10 +173,16 @@ def parse_column(raw: pd.Series, column, known: Known, key: bytes):
         return parse_number(raw, integer=kind == "int", minimum=column.minimum, maximum=column.maximum)
     if kind == "likert":
         return parse_number(raw, integer=True, minimum=1, maximum=5, allowed_extra=(LIKERT_DONT_KNOW,))
-    if kind == "date":
-        return parse_date(raw)
-    if kind == "month":
-        return parse_month(raw)
+    if kind in ("date", "month"):
+        values, problems = parse_date(raw) if kind == "date" else parse_month(raw)
+        if column.period in known.periods:
+            first, last, why = known.periods[column.period]
+            shown = values.dt.strftime("%Y-%m-%d") if kind == "date" else values
+            lo, hi = (first, last) if kind == "date" else (first[:7], last[:7])
+            outside = problems.eq("") & values.notna() & ((shown < lo) | (shown > hi)).fillna(False).astype(bool)
+            problems = problems.where(~outside, shown.astype(str) + f" is out of range ({lo}..{hi}, from the {why})")
+            values = values.where(~outside)
+        return values, problems
     if kind == "bool":
         return parse_bool(raw)
     if kind == "category":
@@ -215,6 +232,7 @@ class CleanedTable(NamedTuple):
     clean: pd.DataFrame  #: typed rows that passed, in the processed schema
     quarantine: pd.DataFrame  #: rejected rows as typed in, with their reasons
     cells: pd.DataFrame  #: values of kept rows set missing (CELL_COLUMNS, the key after source_row)
+    personal_data_replaced: dict[str, int] = {}  #: kind -> replacements in free text (``scrub.PLACEHOLDERS``)
 
 
 def _joined(problems: pd.DataFrame) -> pd.Series:
@@ -234,8 +252,12 @@ def clean_table(table: RawTable, spec: RawFile, known: Known, key: bytes) -> Cle
     cell_problems = pd.DataFrame(index=raw.index)
     empty = pd.DataFrame({c.name: blank(raw[c.name]) for c in spec.columns}, index=raw.index)
     all_blank_rows = empty.all(axis=1)
+    replaced: Counter = Counter()
     for column in spec.columns:
         values, problem = parse_column(raw[column.name], column, known, key)
+        if column.kind == "text":
+            values, counts = known.scrubber.scrub_series(values)
+            replaced.update(counts)
         spreadsheet_errors = raw[column.name].map(excel_error)
         problem = problem.where(spreadsheet_errors.eq(""), spreadsheet_errors)
         values = values.where(spreadsheet_errors.eq(""))
@@ -286,10 +308,10 @@ def clean_table(table: RawTable, spec: RawFile, known: Known, key: bytes) -> Cle
 
     keep = reasons.eq("")
     clean = validate_processed(typed[keep].reset_index(drop=True), spec)
-    quarantine = _quarantine_frame(raw[~keep], spec, typed[~keep], reasons[~keep])
+    quarantine = _quarantine_frame(raw[~keep], spec, typed[~keep], reasons[~keep], known.scrubber)
     # A quarantined row keeps all its raw values in the row quarantine: only kept rows' cells are logged.
     cells = _cell_frame(table.path.name, raw[keep], spec, typed[keep], cell_problems[keep])
-    return CleanedTable(clean, quarantine, cells)
+    return CleanedTable(clean, quarantine, cells, {k: replaced[k] for k in PLACEHOLDERS if replaced[k]})
 
 
 def _cell_frame(
@@ -338,8 +360,10 @@ def _mark_duplicates(typed: pd.DataFrame, spec: RawFile, reasons: pd.Series) -> 
         )
 
 
-def _quarantine_frame(raw: pd.DataFrame, spec: RawFile, typed: pd.DataFrame, reasons: pd.Series) -> pd.DataFrame:
-    """The rejected rows as typed in, with reasons; names dropped and police numbers pseudonymised."""
+def _quarantine_frame(
+    raw: pd.DataFrame, spec: RawFile, typed: pd.DataFrame, reasons: pd.Series, scrubber: Scrubber = NO_SCRUBBER
+) -> pd.DataFrame:
+    """The rejected rows as typed in, with reasons; names dropped, police numbers pseudonymised, free text scrubbed."""
     out = pd.DataFrame(
         {"source_row": raw["source_row"].astype("Int64"), "reason_kind": reasons.map(_reason_kind), "reason": reasons}
     )
@@ -348,9 +372,20 @@ def _quarantine_frame(raw: pd.DataFrame, spec: RawFile, typed: pd.DataFrame, rea
             continue
         if column.kind == "officer":
             out[column.processed_name] = typed[column.processed_name]
+        elif column.kind == "text":
+            out[column.name] = raw[column.name].map(lambda v, s=scrubber: _scrubbed_as_typed(v, s))
         else:
             out[column.name] = raw[column.name].map(lambda v: "" if v is None else str(v))
     return out.reset_index(drop=True).astype({"reason": "string", "reason_kind": "string"})
+
+
+def _scrubbed_as_typed(value: object, scrubber: Scrubber) -> str:
+    """Free text as typed in, unless it holds personal data: then its normalised form, scrubbed."""
+    if value is None:
+        return ""
+    typed = str(value)
+    scrubbed, counts = scrubber.scrub(text(typed))
+    return scrubbed if counts else typed
 
 
 def _learn(known: Known, dataset: str, clean: pd.DataFrame) -> None:
@@ -387,11 +422,17 @@ def _refuse_emptied_file(path: Path, quarantine: pd.DataFrame, rows_in: int) -> 
 
 def clean_files(raw_dir: Path, *, key: bytes, aliases: dict | None = None) -> list[FileResult]:
     """Read and clean every contract file in dependency order; nothing is written."""
-    known = Known(aliases=aliases if aliases is not None else alias_lookup(reference.aliases()))
+    known = Known(
+        aliases=aliases if aliases is not None else alias_lookup(reference.aliases()),
+        periods=reference.plausible_dates(),
+    )
     results = []
     for spec in RAW_FILES:
         table = read_raw(raw_dir, spec)
-        clean, quarantine, cells = clean_table(table, spec, known, key)
+        if spec.dataset == "officer_roster":
+            # Before any free text is cleaned: the names and police numbers to look for in it.
+            known.scrubber = roster_scrubber(table.frame["name"], table.frame["police_number"])
+        clean, quarantine, cells, replaced = clean_table(table, spec, known, key)
         if len(clean) + len(quarantine) != len(table.frame):
             raise AnalysisError(
                 f"{table.path}: {len(table.frame)} rows in but {len(clean)} clean + "
@@ -413,6 +454,7 @@ def clean_files(raw_dir: Path, *, key: bytes, aliases: dict | None = None) -> li
                 table.ignored_columns,
                 table.control_characters,
                 table.null_markers,
+                replaced,
             )
         )
     return results
@@ -423,13 +465,40 @@ def cells_path(dataset: str, processed_dir: Path) -> Path:
     return Path(processed_dir) / paths.QUARANTINE_DIRNAME / f"{dataset}.cells.csv"
 
 
-def clean_all(raw_dir: Path = paths.RAW, processed_dir: Path = paths.PROCESSED) -> CleanResult:
-    """Clean every raw export into ``processed_dir``; returns per-file counts and the manifest."""
+def clean_all(
+    raw_dir: Path = paths.RAW,
+    processed_dir: Path = paths.PROCESSED,
+    *,
+    before_switch: Callable[[Path], object] | None = None,
+) -> CleanResult:
+    """Clean every raw export into a new generation of ``processed_dir`` and switch to it; returns counts and manifest.
+
+    ``before_switch(generation)`` adds outputs derived from the cleaned data (the key figures) to the
+    new generation before readers see it.  Until the switch, ``processed_dir`` shows the previous data
+    set whole; an error or a kill leaves it so (``data.processed`` describes the layout).
+    """
     raw_dir, processed_dir = Path(raw_dir), Path(processed_dir)
     synthetic = (raw_dir / paths.SYNTHETIC_MARKER).exists()
     key, key_source = resolve_key(synthetic)
     results = clean_files(raw_dir, key=key)
 
+    remove_stale(processed_dir)
+    generation = new_generation(processed_dir)
+    try:
+        manifest = _write_generation(generation, raw_dir, results, synthetic, key, key_source)
+        if before_switch is not None:
+            before_switch(generation)
+        switch_generation(processed_dir, generation)
+    except BaseException:
+        shutil.rmtree(generation, ignore_errors=True)
+        raise
+    return CleanResult(results, manifest)
+
+
+def _write_generation(
+    processed_dir: Path, raw_dir: Path, results: list[FileResult], synthetic: bool, key: bytes, key_source: str
+) -> dict:
+    """Every output of the cleaning into the (new, empty) folder ``processed_dir``, the manifest last."""
     outputs: dict[str, str] = {}
     written: list[Path] = []
     for result in results:
@@ -449,6 +518,8 @@ def clean_all(raw_dir: Path = paths.RAW, processed_dir: Path = paths.PROCESSED) 
         # The code that wrote this folder: with the inputs' sha256, what tells a later run the folder is current.
         "code_sha256": code_hash(),
         "synthetic": synthetic,
+        # Placeholders put into free text, over every file (per file under "inputs").
+        "personal_data_replaced": dict(sum((Counter(r.personal_data_replaced) for r in results), Counter())),
         "synthetic_marker": (raw_dir / paths.SYNTHETIC_MARKER).read_text(encoding="utf-8").strip()
         if synthetic
         else None,
@@ -467,6 +538,7 @@ def clean_all(raw_dir: Path = paths.RAW, processed_dir: Path = paths.PROCESSED) 
                 "ignored_columns": r.ignored_columns,
                 "control_characters_removed": r.control_characters,
                 "null_markers_read_as_blank": r.null_markers,
+                "personal_data_replaced": r.personal_data_replaced,
             }
             for r in results
         },
@@ -475,4 +547,4 @@ def clean_all(raw_dir: Path = paths.RAW, processed_dir: Path = paths.PROCESSED) 
     write_atomic(
         processed_dir / paths.MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
     )
-    return CleanResult(results, manifest)
+    return manifest

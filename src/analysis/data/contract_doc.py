@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analysis.data.cleaning import COLUMN_FAILURE_SHARE
+from analysis.data.cleaning import COLUMN_FAILURE_SHARE, FILE_FAILURE_MIN_ROWS, FILE_FAILURE_SHARE
 from analysis.data.contract import RAW_FILES
 from analysis.data.normalise import DATE_FORMATS_DOC, MONTH_FORMATS_DOC
 from analysis.data.pseudonyms import DEMO_KEY, KEY_VARIABLE
@@ -41,8 +41,19 @@ What the bureau's exports must look like for `python -m analysis clean`. Generat
 - **Keys**: a later row repeating an earlier row's key is quarantined (as a duplicate, or as a conflicting
   duplicate when its values differ).
 - **Personal data**: names are dropped; police numbers become `officer_id`, an HMAC-SHA256 pseudonym keyed by the
-  environment variable `{KEY_VARIABLE}`. Real data without the key is refused. The synthetic demo uses the
-  published demo key `{DEMO_KEY}`, which protects nothing.
+  environment variable `{KEY_VARIABLE}`. Real data without the key, or with a key under 128 bits (32 hex
+  characters or 16 bytes), is refused; make one with `python -c "import secrets; print(secrets.token_hex(32))"`.
+  The synthetic demo uses the published demo key `{DEMO_KEY}`, which protects nothing.
+- **Personal data in free text** (every `text` column: opinions, the survey's opinion, ...): identity card numbers
+  (18 characters with the ISO 7064 MOD 11-2 check digit, or the 15-digit old form), phone numbers (mobile and fixed
+  line with area code), police numbers (警号 + digits, and the roster's numbers) and the roster's names are replaced by
+  【身份证号】, 【电话】, 【警号】, 【姓名】 before anything is written (processed data and quarantine files); the manifest
+  counts the replacements per file and kind (`personal_data_replaced`). A two-character name is replaced only where
+  it stands apart from other Chinese characters or next to a title (民警李明), because many are ordinary words.
+- **Cell contents**: control characters (NUL and the C0 set but tab and newline; DEL, C1, zero-width characters, BOM)
+  are removed from every cell when a file is read and counted per column (`control_characters_removed`, with the
+  first rows); null markers (NaN, NULL, None, #N/A, N/A, a lone dash, whitespace) read as blank
+  (`null_markers_read_as_blank`).
 - **Synthetic data**: a file `data/raw/SYNTHETIC` marks the folder as demo data; the manifest and every report say so.
 
 ## What happens to bad input
@@ -58,6 +69,11 @@ What the bureau's exports must look like for `python -m analysis clean`. Generat
 | any of these in a cell-level column (a Likert code outside 1-5 and 9, an unknown age band, a return date that is no date) | value set missing, row kept; logged in `quarantine/<dataset>.cells.csv`: `7 is out of range (1..5 or 9)` |
 | more than {COLUMN_FAILURE_SHARE:.0%} of a column's filled values fail | error `ColumnTypeError` / `UnknownCategoryError` naming the column: a wrong or shifted column, not bad rows |
 | a blank in a required column | row quarantined: `<column>: blank` |
+| a required column blank in more than {COLUMN_FAILURE_SHARE:.0%} of the non-blank rows | error naming the file and column: `required column is blank in N of M rows` |
+| a spreadsheet error value (`#DIV/0!`, `#VALUE!`, `#REF!`, ...) | row quarantined (or, in a cell-level column, value set missing): `spreadsheet error value '#DIV/0!'` |
+| a date or month outside its plausible period (from `data/reference/campaign_windows.csv`: the campaign year's neighbours, or an officer's career for joining and leaving dates) | row quarantined (or value set missing in a cell-level column): `1904-04-25 is out of range (2003-01-01..2005-12-31, ...)` |
+| a non-finite number (`inf`, `1e999`) or a whole number too large to hold | row quarantined: `'inf' is not a finite number` |
+| every non-blank row of a file, or more than {FILE_FAILURE_SHARE:.0%} of {FILE_FAILURE_MIN_ROWS} or more, would be quarantined | error naming the file, the main reason, an example row and the share; nothing is written |
 | a survey form with no item answered and no opinion (answers set missing do not count) | row quarantined: `blank form` |
 | a reference to an unknown batch, officer or opinion | row quarantined: `<column>: officer not on the roster` |
 | a repeated key | row quarantined: `duplicate of row N` or `same key as row N (...) with different values` |
@@ -66,6 +82,19 @@ Every row read is either clean (`data/processed/<dataset>.parquet`) or quarantin
 (`data/processed/quarantine/<dataset>.csv`, with `source_row`, `reason_kind` and `reason`; names dropped and police
 numbers pseudonymised there too). `rows_in = clean + quarantined` is checked and recorded per file in
 `data/processed/manifest.json`, with the sha256 of every input and output.
+
+## The processed data set: generations
+`data/processed` is a symbolic link to the current generation, a folder
+`data/processed.generations/<UTC time>-<pid>-<random>/` holding the Parquet files, `quarantine/`, `manifest.json`
+and `key_figures.csv`. `clean` writes a complete new generation (the manifest, with the sha256 of every output,
+last; the key figures next), then switches the link to it in one step (a new link renamed over the old one), so
+readers see the previous data set or the new one, never a mix; a `clean` that fails or is killed leaves the link on
+the previous generation. The next `clean` removes generations nothing links to and temporary files (`.*.tmp`)
+whose writing process is gone, so at most the current and the previous generation are kept. Readers
+(`analysis.data.processed.load`) resolve the link once per load and check the file's sha256 against that
+generation's manifest (once per file and process); a mismatch stops with a message naming the file. A generation
+may hold any layout below it (a folder per county, say): only `core/paths.py` and `data/processed.py` know the
+layout. A `data/processed` that is still a plain folder is moved into the generations folder at the first clean.
 
 ## Row-level and cell-level columns
 The column **bad value** in each table below says what a value that fails its check does.

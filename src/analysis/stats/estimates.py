@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.core.files import write_atomic_with
+from analysis.core.files import write_csv
 
 FILE = "estimates.csv"
 COLUMNS = ("report", "scope", "id", "label", "estimate", "se", "ci_low", "ci_high", "df", "deff", "n", "method")
@@ -61,7 +61,7 @@ def write(folder: Path | str, rows: Iterable[EstimateRow], scope: str | None, wh
     table = frame(rows, whole if scope is None else str(scope))
     path = Path(folder) / FILE
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic_with(path, lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8", float_format="%.17g"))
+    write_csv(path, table, float_format="%.17g")  # for people too: formula cells neutralised
     return path
 
 
@@ -91,5 +91,5 @@ def write_collected(figures_root: Path | str, target: Path | str) -> Path | None
     table = collect(figures_root)
     if table.empty:
         return None
-    write_atomic_with(Path(target), lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8", float_format="%.17g"))
+    write_csv(Path(target), table, float_format="%.17g")
     return Path(target)

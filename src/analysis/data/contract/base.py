@@ -57,6 +57,8 @@ class Column:
     description: str = ""
     #: an invalid value makes only this cell missing (logged), not the whole row quarantined
     cell_level: bool = False
+    #: dates and months: the plausible period ("campaign": around the campaign year; "career": an officer's service)
+    period: str = "campaign"
 
     def __post_init__(self):
         if self.kind not in KINDS:
