@@ -6,6 +6,7 @@
 - tests/fixtures/ holds fixture notebooks (one made to fail on purpose): never collected by nbval.
 - ``batch_project`` builds a tiny project (fixture notebooks, reports.yml, data) in a tmp folder.
 - ``demo_batch`` runs the real batch once per session on a copy of the demo raw data.
+- Every test runs in English unless it switches language itself (the reports default to Chinese).
 """
 
 from __future__ import annotations
@@ -46,6 +47,15 @@ def pytest_runtestloop(session):
     # After collection and deselection: clean only when a selected test executes a notebook.
     if any(_needs_data(item) for item in session.items):
         ensure_processed()
+
+
+@pytest.fixture(autouse=True)
+def english_unless_the_test_says_otherwise():
+    """Unit tests read English (the message ids); a test of the Chinese text says so with language.using("zh")."""
+    from analysis.core import language
+
+    with language.using("en"):
+        yield
 
 
 def pytest_configure(config):

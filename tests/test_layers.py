@@ -1,6 +1,7 @@
 """Imports run one way, low to high: the layers of src/analysis as folders, checked here.
 
-Lowest first: core; data (its contract lowest) and stats, peers; plotting and i18n; subjects;
+Lowest first: core; data (its contract lowest) and stats, peers; plotting and i18n; present (tables
+and blocks for readers, ranked with plotting but above it, since it words through i18n); subjects;
 summary; batch; the command line. ``demo`` imports only core and the contract. A module may import
 from its own layer and lower ones; an import that runs up a layer (lazy ones inside functions
 included) fails this test. docs/architecture.md draws the same picture.
@@ -25,6 +26,8 @@ LAYERS: dict[str, int] = {
     "stats": 2,
     "plotting": 3,
     "i18n": 3,
+    # Ranked with plotting and i18n, a half step above both: it may use them, they never use it.
+    "present": 3.5,
     "subjects": 4,
     "summary": 5,
     "batch": 6,
@@ -134,6 +137,8 @@ def _package(tmp_path: Path, files: dict[str, str]) -> Path:
         ("stats/funnel.py", "from analysis.data.processed import load"),  # peers
         ("demo/survey.py", "from analysis.stats import proportions"),  # demo: core and contract only
         ("subjects/officers.py", "import analysis.batch.runner"),
+        ("plotting/theme.py", "from analysis.present import blocks"),  # present sits above plotting
+        ("present/blocks.py", "from analysis.subjects import survey"),
         ("data/contract/base.py", "from ..cleaning import X"),  # relative, still upwards
     ],
 )
@@ -151,6 +156,8 @@ def test_a_planted_upward_import_fails(tmp_path, statement, importer):
         ("data/cleaning.py", "from analysis.data.contract import RAW_FILES"),
         ("demo/survey.py", "from analysis.data.contract import LIKERT_ITEMS\nfrom analysis.core import paths"),
         ("cli.py", "from analysis.demo import write_demo_data"),
+        ("present/tables.py", "from analysis.i18n import label\nfrom analysis.stats import disclosure"),
+        ("subjects/survey_text.py", "from analysis.present import blocks"),
         ("data/contract/files.py", "from .base import Column"),
     ],
 )

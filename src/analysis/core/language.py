@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 LANGUAGES = ("zh", "en")
 DEFAULT = "zh"
@@ -51,3 +51,20 @@ def using(lang: str) -> Iterator[str]:
 
 def babel_locale(lang: str | None = None) -> str:
     return LOCALES[check(lang or current())]
+
+
+# The message catalog lives a layer up (analysis.i18n) and registers itself here when imported, so
+# that the one formatter (core.text) can word its few phrases ("fewer than 10", "95% CI") in the
+# report's language without importing upwards. Until it is registered, messages stay English.
+_translator: Callable[[str], str] | None = None
+
+
+def register_translator(translate: Callable[[str], str]) -> None:
+    """Called once by ``analysis.i18n``: the function that translates a message into the current language."""
+    global _translator
+    _translator = translate
+
+
+def gettext(message: str) -> str:
+    """``message`` (English) in the current language, through the registered catalog (English without one)."""
+    return message if _translator is None else _translator(message)

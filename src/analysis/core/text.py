@@ -1,9 +1,9 @@
 """The one formatter of numbers in words, for readers: percentages, counts, small counts, p-values, intervals.
 
 Every number a report prints goes through these functions, so a figure reads the same in every
-notebook and a missing value has one text (``MISSING``, an en dash).  They are pure functions
-with keyword-only options and no global state, so a ``locale`` option can be threaded through
-later (Chinese formatting) without touching the callers.
+notebook and a missing value has one text (``MISSING``, an en dash).  The few words they add
+("fewer than 10", "95% CI ... to ...", "not reached") come out in the report's language through the
+message catalog (``core.language.gettext``, which ``analysis.i18n`` registers).
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+
+from analysis.core.language import gettext as _
 
 MISSING = "–"  # en dash: the one text for a missing or undefined value
 
@@ -42,7 +44,7 @@ def number(x, places: int = 2) -> str:
 
 def fewer_than(threshold: int) -> str:
     """The words that stand in for a count below the disclosure threshold: 'fewer than 10'."""
-    return f"fewer than {int(threshold)}"
+    return _("fewer than {threshold}").format(threshold=int(threshold))
 
 
 def small_count(n, threshold: int) -> str:
@@ -74,6 +76,7 @@ def p_value(
         relation, value = "=", f"{p:.{digits}{'g' if significant else 'f'}}"
     if label is None:
         return value if relation == "=" else f"{relation} {value}"
+    label = _("p") if label == "p" else label  # Chinese statistics writes a capital P
     return f"{label} {relation} {value}"
 
 
@@ -83,18 +86,20 @@ def interval(low, high, *, places: int = 1, as_percent: bool = True, level: int 
         lo, hi = percent(low, places), percent(high, places)
     else:
         lo, hi = (MISSING if _missing(x) else f"{float(x):.{places}f}" for x in (low, high))
-    return f"{level}% CI {lo} to {hi}"
+    return _("{level}% CI {low} to {high}").format(level=level, low=lo, high=hi)
 
 
 def rate_text(k, n, low, high) -> str:
     """'k of n = r% (95% CI low% to high%)' for printed key figures."""
     rate = k / n if n else float("nan")
-    return f"{count(k)} of {count(n)} = {percent(rate)} ({interval(low, high)})"
+    return _("{k} of {n} = {rate} ({interval})").format(
+        k=count(k), n=count(n), rate=percent(rate), interval=interval(low, high)
+    )
 
 
 def duration(value) -> str:
     """A time read off a Kaplan-Meier curve ('142.5'), or 'not reached' when the curve never got there."""
-    return "not reached" if _missing(value) else f"{float(value):g}"
+    return _("not reached") if _missing(value) else f"{float(value):g}"
 
 
 def slug(text: str) -> str:

@@ -61,6 +61,7 @@ def gettext(message: str) -> str:
 
 
 _ = gettext
+language.register_translator(gettext)  # core.text words its phrases through this catalog
 
 
 def pgettext(context: str, message: str) -> str:
