@@ -60,19 +60,23 @@ class Figure:
     note: str = ""
 
     def html(self) -> Safe:
-        note = f'<span class="figure-note">{_("({note})").format(note=html.escape(self.note))}</span>'
+        parts = {
+            "label": f'<span class="figure-label">{html.escape(self.label)}</span>',
+            "value": f'<span class="figure-value">{html.escape(self.value)}</span>',
+        }
+        body = html.escape(_("{label} {value}"), quote=False).format(**parts)
+        if self.note:
+            note = html.escape(_(" ({note})"), quote=False).format(note=html.escape(self.note))
+            body += f'<span class="figure-note">{note}</span>'
         return Safe(
             f'<span class="figure" data-figure="{html.escape(self.id, quote=True)}" '
-            f'data-scope="{html.escape(self.scope, quote=True)}">'
-            f'<span class="figure-label">{html.escape(self.label)}</span>'
-            f'<span class="figure-value">{html.escape(self.value)}</span>'
-            f"{note if self.note else ''}</span>"
+            f'data-scope="{html.escape(self.scope, quote=True)}">{body}</span>'
         )
 
     def text(self) -> str:
         """Plain text of the figure: label, value and note."""
         out = _("{label} {value}").format(label=self.label, value=self.value)
-        return out + (_("({note})").format(note=self.note) if self.note else "")
+        return out + (_(" ({note})").format(note=self.note) if self.note else "")
 
 
 def fill(template: str, **parts) -> Safe:
