@@ -5,7 +5,7 @@ import pytest
 from analysis.core import language
 from analysis.core.errors import ParameterError
 from analysis.stats.proportions import wilson
-from analysis.subjects import survey
+from analysis.subjects import survey, survey_text
 
 BATCHES = pd.DataFrame(
     {
@@ -59,9 +59,8 @@ def test_chi_square_by_hand():
     res = survey.collection_chi2(rates)
     assert res.chi2 == pytest.approx(2 * (100 / 20 + 100 / 30))
     assert res.df == 1 and res.p_value < 1e-4 and res.min_expected == pytest.approx(20)
-    assert (
-        survey.collection_chi2_text("channel", rates) == "Return rate by channel: chi-square = 16.7 on 1 df, p < 0.001"
-    )
+    line = survey_text.collection_test_line("channel", rates)
+    assert line == "Return rate by channel: chi-square = 16.7 on 1 df, p < 0.001"
     with pytest.raises(ValueError):
         survey.collection_chi2(rates.iloc[:1])
 
@@ -427,7 +426,7 @@ def test_group_difference_test_failures_and_invariance():
 
 def test_group_difference_text():
     f = likert_frame()
-    assert survey.group_difference_text(f, "channel").startswith("Satisfaction by channel: not tested (")
+    assert survey_text.group_test_line(f, "channel").startswith("Satisfaction by channel: not tested (")
     resp, pop = ref_inputs.mini_frames()
     ws = ref_inputs.weighted_sample(resp, pop).frame
-    assert survey.group_difference_text(ws, "age_band").startswith("Satisfaction by age band: F = ")
+    assert survey_text.group_test_line(ws, "age_band").startswith("Satisfaction by age band: F = ")

@@ -102,6 +102,30 @@ def duration(value) -> str:
     return _("not reached") if _missing(value) else f"{float(value):g}"
 
 
+def date(value) -> str:
+    """A day for readers in the report's language: '20 December 2004', '2004年12月20日'; ``MISSING`` when undefined."""
+    import pandas as pd
+    from babel.dates import format_date
+
+    from analysis.core.language import babel_locale
+
+    if value is None or pd.isna(value):
+        return MISSING
+    return format_date(pd.Timestamp(value).date(), "long", locale=babel_locale())
+
+
+def month(value) -> str:
+    """A month for readers: 'Dec 2004', '2004年12月' (value: a date or 'YYYY-MM')."""
+    import pandas as pd
+    from babel.dates import format_skeleton
+
+    from analysis.core.language import babel_locale
+
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return MISSING
+    return format_skeleton("yMMM", pd.Timestamp(str(value)).date(), locale=babel_locale())
+
+
 def slug(text: str) -> str:
     """File-name friendly form of a value: "Xi'anfeng Police Station" -> "xianfeng-police-station"."""
     text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()

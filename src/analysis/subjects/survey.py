@@ -23,7 +23,6 @@ import pandas as pd
 from scipy import stats
 
 from analysis.core.errors import ParameterError
-from analysis.core.text import p_value
 from analysis.data.contract.files import LIKERT_ITEMS
 from analysis.stats import design, weighting
 from analysis.stats.proportions import wilson
@@ -101,12 +100,6 @@ def collection_chi2(rates: pd.DataFrame) -> ChiSquareTest:
     table = np.column_stack([rates["returned"], rates["distributed"] - rates["returned"]])
     chi2, p, dof, expected = stats.chi2_contingency(table, correction=False)
     return ChiSquareTest(chi2=float(chi2), df=int(dof), p_value=float(p), min_expected=float(expected.min()))
-
-
-def collection_chi2_text(name: str, rates: pd.DataFrame) -> str:
-    """One printed line with the chi-square test of return rates by ``name`` (a channel, a district)."""
-    test = collection_chi2(rates)
-    return f"Return rate by {name}: chi-square = {test.chi2:.1f} on {test.df} df, {p_value(test.p_value)}"
 
 
 def nonresponse_bounds(p: float, returned: int, distributed: int) -> tuple[float, float]:
@@ -311,16 +304,6 @@ def group_difference_test(
     return design.share_wald_test(
         y, sample[by], sample[weight], sample[CLUSTER], domain, name=by, outcome="top-box share"
     )
-
-
-def group_difference_text(sample: pd.DataFrame, by: str, item: str = OVERALL, domain=None) -> str:
-    """One printed line with the Wald test of `group_difference_test`, or why it cannot be done."""
-    label = by.replace("_", " ")
-    try:
-        t = group_difference_test(sample, by, item, domain=domain)
-    except ValueError as exc:
-        return f"Satisfaction by {label}: not tested ({exc})"
-    return f"Satisfaction by {label}: F = {t.f_statistic:.2f} on ({t.df1}, {t.df2}) df, {p_value(t.p_value)}"
 
 
 def domain_mask(sample: pd.DataFrame, district: str | None) -> np.ndarray | None:
