@@ -85,7 +85,9 @@ def fill(template: str, **parts) -> Safe:
     missing = sorted(names - set(parts))
     if missing:
         raise KeyError(f"sentence {template!r} needs {missing}")
-    return Safe(html.escape(template, quote=False).format(**{k: esc(v) for k, v in parts.items()}))
+    # Numbers pass as numbers (safe in HTML, and format specs such as {mark:g} still apply).
+    values = {k: v if isinstance(v, (int, float)) and not isinstance(v, bool) else esc(v) for k, v in parts.items()}
+    return Safe(html.escape(template, quote=False).format(**values))
 
 
 def scope_words(scope: str | None, kind: str = "district") -> str:
@@ -134,8 +136,9 @@ class Weakness:
 def weak_points(items: Sequence[Weakness], *, heading: str | None = None) -> Block:
     """ "Where we are weak": each weakness with its number and a link to the report that details it."""
     rows = []
+    details = esc(_("Details"))
     for w in items:
-        link = f' <a href="{html.escape(w.href, quote=True)}">{esc(_("Details"))}</a>' if w.href else ""
+        link = f' <a href="{html.escape(w.href, quote=True)}">{details}</a>' if w.href else ""
         rows.append(
             f'<li id="weak-{html.escape(w.key, quote=True)}"><strong>{esc(w.title)}</strong> {esc(w.text)}{link}</li>'
         )
