@@ -4,11 +4,15 @@
     sum of the cell execution times papermill recorded; target wall / sum <= 1.0.
 (b) wall time of the same batch on `demo-data --scale 100`; target wall(x100) / wall(x1) <= 3,
     peak memory (PSS of the whole process tree, sampled every 0.5 s) <= 4 GB.
+(c) with --languages: the x1 batch in both languages (what `make reports` builds) against the same
+    batch in one language (`--lang zh`), each run --repeat times, alternating; target ratio of the
+    median walls <= 2.0.
 
 Each batch runs in a fresh tmp folder (its own raw data, processed data and reports), through the
 command line, as a user would run it; the repository's reports.yml and notebooks are used.
 
     .venv/bin/python benchmarks/batch_speed.py [--jobs 2] [--scale 100] [--skip-b] [--keep DIR]
+    .venv/bin/python benchmarks/batch_speed.py --languages [--repeat 3]
 """
 
 from __future__ import annotations
@@ -61,9 +65,17 @@ def tree_memory(pid: int) -> tuple[int, int]:
 
 
 def run_batch(
-    workdir: Path, raw: Path, jobs: int, config_path: Path = paths.REPORTS_CONFIG, extra: dict | None = None
+    workdir: Path,
+    raw: Path,
+    jobs: int,
+    config_path: Path = paths.REPORTS_CONFIG,
+    extra: dict | None = None,
+    run_args: tuple[str, ...] = (),
 ) -> dict:
-    """One full batch (clean + every report, --force) in ``workdir``; wall time, cell times, peak memory."""
+    """One full batch (clean + every report, --force) in ``workdir``; wall time, cell times, peak memory.
+
+    ``run_args``: more options of ``python -m analysis run`` (``--lang zh``).
+    """
     config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
     config.update(extra or {})
     config["reports_dir"] = str(workdir / "reports")
@@ -76,7 +88,7 @@ def run_batch(
         shutil.copytree(raw, workdir / "data" / "raw")
     cfg = workdir / "reports.yml"
     cfg.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    cmd = [sys.executable, "-m", "analysis", "run", "--config", str(cfg), "--force", "--jobs", str(jobs)]
+    cmd = [sys.executable, "-m", "analysis", "run", "--config", str(cfg), "--force", "--jobs", str(jobs), *run_args]
     env = {**os.environ, "ANALYSIS_DATA_DIR": str(workdir / "data")}
     peak = peak_one = 0
     t0 = time.perf_counter()
@@ -168,9 +180,17 @@ def main() -> int:
         metavar="KEY=YAML",
         help="override a top-level key of the configuration, e.g. prestart=false or preload=[pandas]",
     )
+    ap.add_argument("--languages", action="store_true", help="(c) only: both languages against one")
+    ap.add_argument("--repeat", type=int, default=3, help="(c): runs of each, alternating (default 3)")
     args = ap.parse_args()
     base = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="batch-bench-"))
     base.mkdir(parents=True, exist_ok=True)
+    if args.languages:
+        try:
+            return languages(base, args)
+        finally:
+            if not args.keep:
+                shutil.rmtree(base, ignore_errors=True)
     try:
         x1 = base / "x1"
         shutil.rmtree(x1, ignore_errors=True)
@@ -213,6 +233,40 @@ def main() -> int:
     finally:
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)
+
+
+def languages(base: Path, args: argparse.Namespace) -> int:
+    """(c): the x1 batch in every language against one language, alternating to share the machine's load."""
+    import statistics
+
+    raw = base / "raw"
+    demo_data(raw, 1)
+    config_path = Path(args.config).resolve()
+    walls: dict[str, list[float]] = {"one": [], "both": []}
+    cells: dict[str, list[float]] = {"one": [], "both": []}
+    rc = 0
+    for i in range(args.repeat):
+        for label, run_args in (("one", ("--lang", "zh")), ("both", ())):
+            work = base / f"{label}-{i}"
+            shutil.rmtree(work, ignore_errors=True)
+            r = run_batch(work, raw, args.jobs, config_path, None, run_args)
+            rc |= r["rc"]
+            walls[label].append(r["wall"])
+            cells[label].append(r["cells"])
+            print(
+                f"{label:>4} language(s), run {i + 1}: {r['reports']} reports, wall {r['wall']:.1f} s, "
+                f"cells {r['cells']:.1f} s, exit {r['rc']}",
+                flush=True,
+            )
+    one, both = statistics.median(walls["one"]), statistics.median(walls["both"])
+    ratio = both / one
+    print("\n== figures")
+    print(
+        f"(c) jobs={args.jobs}: median wall, both languages {both:.1f} s / one language {one:.1f} s = {ratio:.2f} "
+        f"(target <= 2.0: {'met' if ratio <= 2.0 else 'MISSED'}); cell time {statistics.median(cells['both']):.1f} s "
+        f"/ {statistics.median(cells['one']):.1f} s"
+    )
+    return rc
 
 
 if __name__ == "__main__":

@@ -62,6 +62,19 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "needs_processed: needs data/processed built from data/raw")
 
 
+@pytest.fixture(autouse=True)
+def english_unless_asked():
+    """Tests state the English texts; a test of the Chinese asks for it (``language.using("zh")``).
+
+    The reports' default language is Chinese (``core.language.DEFAULT``); tests/core/test_text.py
+    and tests/i18n check both.
+    """
+    from analysis.core import language
+
+    with language.using("en"):
+        yield
+
+
 # --------------------------------------------------------------------------- batch fixtures
 TINY_DISTRICTS = ["Anyi", "Xi'anfeng"]
 TINY_UNITS = ["Anyi Police Station", "Traffic Brigade", "Xi'anfeng Police Station"]

@@ -91,6 +91,12 @@ def _assumptions_doc(args: argparse.Namespace) -> int:
     return 1 if stale else 0
 
 
+def _messages(args: argparse.Namespace) -> int:
+    from analysis.batch.messages import main as messages_main
+
+    return messages_main(update=args.update)
+
+
 def _run(args: argparse.Namespace) -> int:
     from analysis.batch.command import main as run_main
 
@@ -136,12 +142,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--write", action="store_true")
     p.set_defaults(func=_assumptions_doc)
 
+    p = sub.add_parser("messages", help="check (or --update) the message catalog against every id the code uses")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--check", action="store_true", help="list ids without a Chinese translation (default)")
+    mode.add_argument("--update", action="store_true", help="add new ids to the .po files, mark unused ones")
+    p.set_defaults(func=_messages)
+
     p = sub.add_parser("run", help="clean, then execute and render every report (make reports)")
     p.add_argument("--config", default=str(paths.REPORTS_CONFIG))
     p.add_argument("--jobs", type=int, default=None)
     p.add_argument("--only", action="append", default=None, metavar="NAME")
     p.add_argument("--force", action="store_true")
     p.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument("--lang", default=None, metavar="LANG", help="build one language only (zh or en); default: all")
     p.set_defaults(func=_run)
     return parser
 

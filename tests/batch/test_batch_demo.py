@@ -23,19 +23,33 @@ def test_demo_batch_builds_every_report(demo_batch):
     assert built == {e.name for e in present}, demo_batch.log
     for o in result.outcomes:
         assert (reports / o.report.html_name).exists()
-    index = (reports / "index.html").read_text(encoding="utf-8")
+    index = {
+        lang: (reports / name).read_text(encoding="utf-8")
+        for lang, name in (("zh", "index.html"), ("en", "index.en.html"))
+    }
     for o in result.outcomes:
-        assert f'data-report="{o.report.name}" data-status="built"' in index
+        assert f'data-report="{o.report.name}" data-status="built"' in index[o.report.lang]
     processed = demo_batch.root / "data" / "processed"
     assert (reports / paths.KEY_FIGURES).read_bytes() == (processed / paths.KEY_FIGURES).read_bytes()
+
+
+def test_every_report_has_its_twin_in_the_other_language(demo_batch):
+    names = {o.report.name for o in demo_batch.result.outcomes}
+    for o in demo_batch.result.outcomes:
+        twin = o.report.base if o.report.lang == "en" else f"{o.report.base}.en"
+        assert twin in names, f"{o.report.name} has no twin"
+    for page in ("methodology.html", "methodology.en.html"):
+        assert (demo_batch.reports / page).exists()
 
 
 def test_demo_reports_carry_banner_and_provenance(demo_batch):
     manifest = json.loads((demo_batch.root / "data" / "processed" / paths.MANIFEST).read_text())
     assert manifest["synthetic"] is True
+    banner = {"zh": "模拟演示数据：并非宝应县公安局的实际记录", "en": "SYNTHETIC DEMO DATA"}
     for o in demo_batch.result.outcomes:
         text = (demo_batch.reports / o.report.html_name).read_text(encoding="utf-8")
-        assert "SYNTHETIC DEMO DATA" in text and 'id="provenance"' in text
+        assert banner[o.report.lang] in text and 'id="provenance"' in text
+        assert f'<html lang="{"zh-CN" if o.report.lang == "zh" else "en"}">' in text
         assert "<script src=" not in text
         assert o.provenance["manifest_sha256"] != "none"
 
@@ -52,7 +66,7 @@ def test_district_and_station_sweeps_follow_the_data(demo_batch):
     names = {o.report.name for o in demo_batch.result.outcomes}
     cfg = load_config(demo_batch.config)
     if any(e.name == "survey" and e.notebook.exists() for e in cfg.entries):
-        assert {"survey--xianfeng", "survey--dongdang", "survey--shanyang"} <= names
+        assert {"survey--xianfeng", "survey--dongdang", "survey--shanyang", "survey--xianfeng.en"} <= names
     if any(e.name == "fitness" and e.notebook.exists() for e in cfg.entries):
         assert "fitness--xianfeng-police-station" in names
 

@@ -1,4 +1,5 @@
-"""Rendering an executed notebook: hidden code, embedded images, banner, provenance, escaped free text."""
+"""Rendering an executed notebook: hidden code and analyst cells, language cells, embedded images, the frame
+(banner, navigation, provenance) in the page's language, escaped free text, figures kept as they are shown."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ import re
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from analysis.batch.index import index_html
-from analysis.batch.render import Renderer, sanitize_html
+from analysis.batch.navigation import Link, Page
+from analysis.batch.render import Renderer, missing_figures, prepare, sanitize_html, shown_in
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAEUlEQVR4nGOQ96vEihiGlgQAYZI5gapHhb8AAAAASUVORK5CYII="
@@ -62,19 +63,61 @@ def _executed_notebook():
             },
         )
     ]
+    analyst = new_code_cell("print('checks for the analyst')", metadata={"tags": ["analyst"]})
+    analyst.outputs = [new_output("stream", name="stdout", text="ANALYST-ONLY OUTPUT\n")]
+    zh = new_markdown_cell("中文的叙述段落。", metadata={"tags": ["lang-zh"]})
+    en = new_markdown_cell("The English narrative paragraph.", metadata={"tags": ["lang-en"]})
     return new_notebook(
-        cells=[new_markdown_cell("# Title of the report\nSome *narrative*."), params, injected, body, fig, text, table],
+        cells=[
+            new_markdown_cell("# Title of the report\nSome *narrative*."),
+            params,
+            injected,
+            body,
+            fig,
+            text,
+            table,
+            analyst,
+            zh,
+            en,
+        ],
         metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
     )
 
 
+def page(lang="en", title="Fixture <report>", scope=None) -> Page:
+    return Page(
+        lang=lang,
+        title=title,
+        breadcrumb=(Link("Brief", "summary.html"), Link("Survey", "survey.html"), Link("Anyi", None)),
+        twins=(Link("中文", "survey--anyi.html", lang="zh"),)
+        if lang == "en"
+        else (Link("English", "x.en.html", "en"),),
+        variants=(Link("Whole county", "survey.html"), Link("Anyi", None)),
+        index=Link("All reports", "index.en.html"),
+        methodology=Link("Methodology", "methodology.en.html"),
+        scope=scope,
+    )
+
+
 @pytest.fixture(scope="module")
-def html_text():
-    return Renderer().render(
+def renderer():
+    return Renderer()
+
+
+@pytest.fixture(scope="module")
+def html_text(renderer):
+    return renderer.render(
         _executed_notebook(),
-        title="Fixture <report>",
+        page=page("en"),
         provenance=PROV,
         banner="SYNTHETIC DEMO DATA: not the bureau's records",
+    )
+
+
+@pytest.fixture(scope="module")
+def html_zh(renderer):
+    return renderer.render(
+        _executed_notebook(), page=page("zh", "调查（安宜镇）", "安宜镇"), provenance=PROV, banner="x"
     )
 
 
@@ -127,8 +170,8 @@ def test_banner_and_provenance_footer(html_text):
     assert "<title>Fixture &lt;report&gt;</title>" in html_text
 
 
-def test_no_banner_on_real_data():
-    text = Renderer().render(_executed_notebook(), title="t", provenance=PROV, banner=None)
+def test_no_banner_on_real_data(renderer):
+    text = renderer.render(_executed_notebook(), page=page(), provenance=PROV, banner=None)
     assert "analysis-banner" not in text.split("</style>")[-1]
 
 
@@ -138,50 +181,6 @@ def test_sanitize_keeps_data_images_only():
     assert not re.search(r"<img", out) and out.startswith("&lt;img")
 
 
-def test_index_lists_summary_first_with_status_parameters_and_provenance():
-    rows = [
-        {
-            "name": "survey--anyi",
-            "entry": "survey",
-            "title": "Survey: Anyi",
-            "status": "built",
-            "html": "survey--anyi.html",
-            "order": 1,
-            "parameters": {"district": "Anyi"},
-            "provenance": PROV,
-        },
-        {
-            "name": "broken",
-            "entry": "broken",
-            "title": "Broken <b>",
-            "status": "failed",
-            "html": None,
-            "order": 2,
-            "parameters": {},
-            "provenance": {},
-            "error": {"cell_index": 4, "ename": "ValueError", "evalue": "<oops>"},
-        },
-        {
-            "name": "summary",
-            "entry": "summary",
-            "title": "Summary",
-            "status": "skipped",
-            "html": "summary.html",
-            "order": 9,
-            "parameters": {},
-            "provenance": PROV,
-        },
-    ]
-    text = index_html(
-        rows, banner="DEMO", run={"started": "now", "seconds": 3, "counts": {"built": 1}, "commit": "abc"}
-    )
-    order = [m.group(1) for m in re.finditer(r'data-report="([^"]+)"', text)]
-    assert order == ["summary", "survey--anyi", "broken"]
-    assert "skipped (unchanged)" in text and "district=&#x27;Anyi&#x27;" in text and "abc123" in text
-    assert "cell 4: ValueError: &lt;oops&gt;" in text and "Broken &lt;b&gt;" in text
-    assert '<a href="summary.html">' in text and "DEMO" in text
-
-
 def test_links_stay_inside_the_reports_folder():
     out = sanitize_html(
         '<a href="survey--anyi.html">s</a><a href="#recon">r</a><a href="../../etc/passwd">p</a>'
@@ -189,3 +188,80 @@ def test_links_stay_inside_the_reports_folder():
     )
     assert 'href="survey--anyi.html"' in out and 'href="#recon"' in out
     assert 'passwd"' not in out and "x.example" not in out and "javascript" not in out
+
+
+def test_analyst_cells_are_hidden_and_language_cells_kept_in_their_language(html_text, html_zh):
+    for text in (html_text, html_zh):
+        assert "ANALYST-ONLY OUTPUT" not in text and "checks for the analyst" not in text
+    assert "The English narrative paragraph." in html_text and "中文的叙述段落" not in html_text
+    assert "中文的叙述段落" in html_zh and "The English narrative paragraph." not in html_zh
+
+
+@pytest.mark.parametrize(
+    "tags, lang, shown",
+    [
+        (set(), "zh", True),
+        ({"lang-zh"}, "zh", True),
+        ({"lang-zh"}, "en", False),
+        ({"lang-en"}, "zh", False),
+        ({"lang-zh", "lang-en"}, "en", True),
+        ({"analyst"}, "zh", False),
+        ({"analyst", "lang-zh"}, "zh", False),
+        ({"parameters"}, "en", False),
+    ],
+)
+def test_which_cells_a_language_shows(tags, lang, shown):
+    assert shown_in(tags, lang) is shown
+
+
+def test_the_page_is_in_its_language(html_text, html_zh):
+    assert '<html lang="en">' in html_text and '<html lang="zh-CN">' in html_zh
+    assert "<title>调查（安宜镇）</title>" in html_zh
+    # The frame's words: the Chinese banner and provenance labels, not the English ones.
+    assert "模拟演示数据" in html_zh and "SYNTHETIC DEMO DATA" not in html_zh.split("</style>")[-1]
+    assert "溯源信息" in html_zh and "Provenance" not in html_zh.split("</style>")[-1]
+
+
+def test_a_variants_first_heading_names_its_scope(html_zh):
+    assert re.search(r"<h1[^>]*>Title of the report（安宜镇）", html_zh)
+    nb = prepare(_executed_notebook(), "en", "Anyi")
+    assert nb.cells[0].source.startswith("# Title of the report: Anyi\n")
+
+
+def test_navigation_breadcrumb_twin_and_variants(html_text):
+    nav = html_text[html_text.index('class="analysis-nav"') : html_text.index("</header>")]
+    assert '<a href="summary.html">Brief</a>' in nav and '<span aria-current="page">Anyi</span>' in nav
+    twin = re.search(r'<a [^>]*href="survey--anyi.html"[^>]*>中文</a>', nav)
+    assert twin and 'lang="zh-CN"' in twin.group(0) and 'hreflang="zh"' in twin.group(0)
+    assert 'href="methodology.en.html"' in nav and 'href="index.en.html"' in nav
+    assert '<a href="survey.html">Whole county</a>' in nav
+
+
+FIGURE = (
+    '<figure class="analysis-figure" id="fig-survey_top_box_anyi"><img src="data:image/png;base64,iVBORw0KGgo=" '
+    'alt="Satisfaction was 64% (95% CI 62% to 66%)" width="800" height="450"><figcaption>'
+    '<a href="figures/survey--anyi.en/survey_top_box_anyi.csv">Download the chart\'s data (CSV)</a>'
+    "</figcaption></figure>"
+)
+
+
+def test_the_sanitiser_keeps_a_figure_as_shown():
+    out = sanitize_html(FIGURE)
+    for kept in (
+        '<figure class="analysis-figure" id="fig-survey_top_box_anyi">',
+        'src="data:image/png;base64,iVBORw0KGgo="',
+        'alt="Satisfaction was 64% (95% CI 62% to 66%)"',
+        'width="800"',
+        "<figcaption>",
+        'href="figures/survey--anyi.en/survey_top_box_anyi.csv"',
+    ):
+        assert kept in out, kept
+    assert missing_figures(out, ["survey_top_box_anyi", "survey_likert_anyi"]) == ["survey_likert_anyi"]
+
+
+@pytest.mark.parametrize(
+    "href",
+    ["figures/../secret.csv", "figures/../../x.html", "figures/a/b/c.csv", "/etc/passwd.csv", "..html", "x.exe"],
+)
+def test_links_out_of_the_figures_folder_are_dropped(href):
+    assert "href" not in sanitize_html(f'<a href="{href}">x</a>')

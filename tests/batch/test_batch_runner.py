@@ -98,18 +98,25 @@ def test_missing_notebook_is_an_error_named_in_the_log_index_and_exit_code(first
     assert "error: report 'absent': notebook missing: " in log and "absent.ipynb" in log
     assert "MISSING absent: notebook" in log and "1 notebooks missing" in log
     index = (config.parent / "reports" / "index.html").read_text()
-    assert 'data-report="absent" data-status="missing"' in index and "notebook missing" in index
+    assert 'data-report="absent" data-status="missing"' in index and "笔记本尚未纳入代码库" in index
 
 
 def _fake_execute(order=None):
-    """An execution that records the report and succeeds at once (no kernel)."""
+    """An execution that records the report and succeeds at once (no kernel), showing the declared figure."""
     from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    from analysis.core.text import slug
 
     def execute(notebook, output, parameters, **kw):
         if order is not None:
             order.append(output.stem)
         cell = new_code_cell("x", metadata={"papermill": {"duration": 0.1}})
-        cell.outputs = [new_output("stream", name="stdout", text="ok\n")]
+        name = "square" + "".join(f"_{slug(parameters[k])}" for k in ("district", "unit") if parameters.get(k))
+        figure = f'<figure class="analysis-figure" id="fig-{name}"></figure>'
+        cell.outputs = [
+            new_output("stream", name="stdout", text="ok\n"),
+            new_output("display_data", data={"text/html": figure, "text/plain": "figure"}),
+        ]
         return Execution(nb=new_notebook(cells=[cell]), seconds=0.1, cell_seconds=0.1)
 
     return execute

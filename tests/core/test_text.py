@@ -86,3 +86,41 @@ def test_slug():
     assert text.slug("Sheyanghu") == "sheyanghu"
     assert text.slug("安宜") == "x"  # nothing ASCII left: still a usable name
     assert text.slug("  Anyi / Fanshui  ") == "anyi-fanshui"
+
+
+# --- the report's language ----------------------------------------------------------------------
+import contextvars  # noqa: E402
+import datetime as dt  # noqa: E402
+
+from analysis.core import language  # noqa: E402
+
+
+def test_the_reports_default_language_is_chinese():
+    assert contextvars.Context().run(language.current) == "zh" == language.DEFAULT
+    assert language.babel_locale("zh") == "zh_CN" and language.babel_locale("en") == "en_GB"
+
+
+def test_chinese_formatting_keeps_the_digits_and_translates_the_words():
+    import analysis.i18n  # noqa: F401  (installs the catalog for the formatter's words)
+
+    with language.using("zh"):
+        assert text.percent(0.6464) == "64.6%" and text.count(10000) == "10,000" and text.number(3.7412) == "3.74"
+        assert text.fewer_than(10) == "不足10" and text.small_count(3, 10) == "不足10"
+        assert text.interval(0.63698, 0.65571) == "95%置信区间63.7%～65.6%"
+        assert text.rate_text(6464, 10000, 0.63698, 0.65571) == "6,464/10,000 = 64.6%（95%置信区间63.7%～65.6%）"
+        assert text.duration(None) == "未达到"
+        assert text.p_value(0.0421) == "p = 0.042"
+        assert text.date(dt.date(2004, 12, 20)) == "2004年12月20日"
+    with language.using("en"):
+        assert text.date("2004-12-20") == "20 December 2004" and text.date(None) == "–" and text.date("") == "–"
+
+
+@pytest.mark.parametrize("value", [2.675, 0.125, 1.005, -0.935, 12345.6789, 0.0449999])
+@pytest.mark.parametrize("places", [0, 1, 2, 3])
+def test_numbers_round_once_as_python_does_in_both_languages(value, places):
+    # Babel would round the decimal text of a float again (2.675 -> 2.68); the digits must stay Python's.
+    for lang in language.LANGUAGES:
+        with language.using(lang):
+            assert text.number(value, places) == f"{value:.{places}f}"
+            assert text.percent(value / 100, places) == f"{100 * (value / 100):.{places}f}%"
+            assert text.count(value) == f"{int(value):,}"

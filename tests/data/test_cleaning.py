@@ -120,23 +120,111 @@ def test_unknown_category_is_quarantined_and_a_whole_column_refused(raw, tmp_pat
         clean_all(raw, tmp_path / "out")
 
 
-def test_out_of_range_blank_form_duplicates_and_orphans(raw, tmp_path):
+def cells(processed, dataset):
+    return pd.read_csv(processed / "quarantine" / f"{dataset}.cells.csv", dtype=str, keep_default_na=False)
+
+
+def test_out_of_range_answer_is_set_missing_and_the_form_kept(raw, tmp_path):
     base = ROWS["survey_responses"]
     bad_code = {**base[0], "form_id": "F100", "q03_attitude": "7"}
+    write_minimal_raw(raw, rows={"survey_responses": base + [bad_code]})
+    result = clean_all(raw, tmp_path / "out")
+    clean = pd.read_parquet(tmp_path / "out" / "survey_responses.parquet").set_index("form_id")
+    assert "F100" in clean.index and pd.isna(clean.at["F100", "q03_attitude"])
+    assert clean.at["F100", "q04_fairness"] == int(base[0]["q04_fairness"]), "the form's other answers are kept"
+    log = cells(tmp_path / "out", "survey_responses")
+    assert log.to_dict("records") == [
+        {
+            "file": "survey_responses.csv",
+            "source_row": "6",
+            "form_id": "F100",
+            "column": "q03_attitude",
+            "value": "7",
+            "reason_kind": "out of range",
+            "reason": "7 is out of range (1..5 or 9)",
+        }
+    ]
+    info = result.manifest["inputs"]["survey_responses.csv"]
+    assert (info["rows_in"], info["clean"], info["quarantined"], info["cells_set_missing"]) == (5, 5, 0, 1)
+    assert info["cell_reasons"] == {"out of range": 1}
+    assert "quarantine/survey_responses.cells.csv" in result.manifest["outputs"]
+    assert result.summary().set_index("file").at["survey_responses.csv", "cells_set_missing"] == 1
+
+
+def test_bad_profile_fields_and_return_dates_are_set_missing(raw, tmp_path):
+    base = ROWS["survey_responses"]
+    rows = [
+        {**base[0], "age_band": "35岁"},
+        {**base[1], "sex": "X", "police_contact": "maybe"},
+        {**base[2], "date": ""},  # blank: allowed, the batch places the form
+        {**base[3], "date": "2004-04-31", "occupation": "pilot"},
+    ]
+    write_minimal_raw(raw, rows={"survey_responses": rows})
+    result = clean_all(raw, tmp_path / "out")
+    clean = pd.read_parquet(tmp_path / "out" / "survey_responses.parquet").set_index("form_id")
+    assert len(clean) == 4 and quarantine(tmp_path / "out", "survey_responses").empty
+    assert clean[["age_band", "sex", "police_contact", "date", "occupation"]].isna().sum().tolist() == [1, 1, 1, 2, 1]
+    assert clean.at["F002", "sex"] is pd.NA and clean.at["F002", "age_band"] == "30-44"
+    log = cells(tmp_path / "out", "survey_responses")
+    assert list(zip(log["source_row"], log["column"], log["value"], log["reason_kind"])) == [
+        ("2", "age_band", "35岁", "unknown value"),
+        ("3", "police_contact", "maybe", "wrong type"),
+        ("3", "sex", "X", "unknown value"),
+        ("5", "date", "2004-04-31", "wrong type"),
+        ("5", "occupation", "pilot", "unknown value"),
+    ]
+    assert log.at[3, "reason"] == "'2004-04-31' is not a calendar date"
+    assert result.manifest["inputs"]["survey_responses.csv"]["cells_set_missing"] == 5
+
+
+def test_whole_row_problems_still_quarantine_the_row(raw, tmp_path):
+    base = ROWS["survey_responses"]
     blank_form = {**base[0], "form_id": "F101", **{q: "" for q in base[0] if q.startswith("q")}}
+    only_bad = {**blank_form, "form_id": "F103", "q02_public_order": "55"}
     duplicate = dict(base[1])
     conflicting = {**base[2], "q01_safety": "5" if base[2]["q01_safety"] != "5" else "4"}
-    orphan = {**base[0], "form_id": "F102", "batch_id": "B99"}
-    write_minimal_raw(raw, rows={"survey_responses": base + [bad_code, blank_form, duplicate, conflicting, orphan]})
+    orphan = {**base[0], "form_id": "F102", "batch_id": "B99", "q05_efficiency": "0"}
+    no_channel = {**base[0], "form_id": "F104", "channel": "radio"}
+    rows = base + [blank_form, only_bad, duplicate, conflicting, orphan, no_channel]
+    write_minimal_raw(raw, rows={"survey_responses": rows})
     result = clean_all(raw, tmp_path / "out")
     q = quarantine(tmp_path / "out", "survey_responses").set_index("source_row")["reason"]
-    assert q["6"] == "q03_attitude: 7 is out of range (1..5 or 9)"
-    assert q["7"] == "blank form: no item answered and no opinion"
+    assert q["6"] == "blank form: no item answered and no opinion"
+    assert q["7"] == "blank form: no valid answer and no opinion (q02_public_order: 55 is out of range (1..5 or 9))"
     assert q["8"] == "duplicate of row 3"
     assert q["9"].startswith("same key as row 4 (form_id=F003) with different values")
     assert q["10"] == "batch_id: no such batch in the distribution log"
+    assert q["11"].startswith("channel: unknown value 'radio'")
     info = result.manifest["inputs"]["survey_responses.csv"]
-    assert (info["rows_in"], info["clean"], info["quarantined"]) == (9, 4, 5)
+    assert (info["rows_in"], info["clean"], info["quarantined"]) == (10, 4, 6)
+    # a quarantined row keeps its raw values in the row quarantine; the cell log covers kept rows only
+    assert cells(tmp_path / "out", "survey_responses").empty and info["cells_set_missing"] == 0
+    assert quarantine(tmp_path / "out", "survey_responses").set_index("source_row").at["10", "q05_efficiency"] == "0"
+
+
+def test_a_cell_level_column_that_mostly_fails_still_refuses_the_file(raw, tmp_path):
+    rows = [{**r, "q03_attitude": "7"} for r in ROWS["survey_responses"]]
+    write_minimal_raw(raw, rows={"survey_responses": rows})
+    with pytest.raises(
+        ColumnTypeError, match=r"survey_responses\.csv, column 'q03_attitude': 4 of 4 values are not 1-5"
+    ):
+        clean_all(raw, tmp_path / "out")
+
+
+def test_only_files_with_cell_level_columns_get_a_cell_log(raw, tmp_path):
+    result = clean_all(raw, tmp_path / "out")
+    logs = sorted(p.name for p in (tmp_path / "out" / "quarantine").glob("*.cells.csv"))
+    assert logs == ["survey_responses.cells.csv"]
+    assert list(cells(tmp_path / "out", "survey_responses").columns) == [
+        "file",
+        "source_row",
+        "form_id",
+        "column",
+        "value",
+        "reason_kind",
+        "reason",
+    ]
+    assert all(info["cells_set_missing"] == 0 for info in result.manifest["inputs"].values())
 
 
 def test_unknown_unit_and_officer_not_on_roster(raw, tmp_path):
@@ -200,3 +288,10 @@ def test_real_data_without_a_key_is_refused(tmp_path, monkeypatch):
         clean_all(raw, tmp_path / "out")
     monkeypatch.setenv("ANALYSIS_PSEUDONYM_KEY", "a-long-secret")
     assert clean_all(raw, tmp_path / "out").manifest["pseudonym_key"]["source"] == "environment"
+
+
+def test_a_date_column_has_one_unit_even_when_every_value_is_blank():
+    from analysis.data.normalise import parse_date
+
+    for values in (["2004-04-27", ""], ["", ""]):
+        assert str(parse_date(pd.Series(values, dtype=object))[0].dtype) == "datetime64[us]", values

@@ -97,6 +97,11 @@ def test_every_raw_row_is_clean_or_quarantined_with_a_reason(rows):
         rows_seen = sorted(survey.clean["source_row"].tolist() + survey.quarantine["source_row"].tolist())
         assert rows_seen == list(range(2, len(rows) + 2)), "each raw row accounted for exactly once"
         assert survey.clean["form_id"].is_unique
+        # every value set missing belongs to a kept row, and is missing there
+        clean = survey.clean.set_index("source_row")
+        for row, column in zip(survey.cells["source_row"], survey.cells["column"]):
+            assert pd.isna(clean.at[row, column]), (row, column)
+        assert (survey.cells["reason"].str.len() > 0).all() and (survey.cells["value"].str.strip() != "").all()
     finally:
         shutil.rmtree(workdir)
 

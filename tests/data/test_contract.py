@@ -1,5 +1,7 @@
+import pytest
+
 from analysis.core import paths
-from analysis.data.contract import RAW_FILES
+from analysis.data.contract import LIKERT_ITEMS, RAW_FILES
 from analysis.data.contract_doc import render_contract
 
 
@@ -37,3 +39,23 @@ def test_processed_schema_rejects_what_cleaning_must_never_write():
         validate_processed(good.assign(households=pd.array([5, -1], dtype="Int64")), spec)
     with pytest.raises(AnalysisError, match="breaks its processed schema"):
         validate_processed(good.assign(district=pd.array(["Anyi", "Anyi"], dtype="string")), spec)
+
+
+def test_only_an_optional_column_can_be_cell_level():
+    from analysis.data.contract import Column
+
+    with pytest.raises(ValueError, match="only an optional column"):
+        Column("q01", "likert", cell_level=True)
+    assert Column("q01", "likert", nullable=True, cell_level=True).cell_level
+
+
+def test_survey_answers_and_profile_are_cell_level_and_keys_places_and_references_row_level():
+    from analysis.data.contract import BY_DATASET
+
+    spec = BY_DATASET["survey_responses"]
+    assert set(spec.cell_level_columns) == {*LIKERT_ITEMS, "age_band", "sex", "occupation", "police_contact", "date"}
+    for name in ("form_id", "batch_id", "channel", "district"):
+        assert not spec.column(name).cell_level
+    for other in BY_DATASET.values():
+        if other.dataset != "survey_responses":
+            assert not other.cell_level_columns, other.dataset

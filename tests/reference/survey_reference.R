@@ -5,8 +5,8 @@
 # channel, age_band, sex, police_contact, q01..q10 raw codes with 9 = don't know, blank = NA)
 # and population.csv (district, age_band, sex, population), both written by
 # tests/reference/survey_reference_inputs.py.  Output: key,value rows with 17 significant digits.
-# Debian packages: r-base-core r-cran-survey r-cran-psych (R 4.2.2, survey 4.1-1, psych 2.2.9).
-suppressMessages({library(survey); library(psych)})
+# Debian packages: r-base-core r-cran-survey (R 4.2.2, survey 4.1-1). Alpha in base R (psych is not installed, nor in CI).
+suppressMessages(library(survey))
 args <- commandArgs(TRUE)
 d <- read.csv(file.path(args[1], "design.csv"), stringsAsFactors = FALSE, na.strings = "",
               colClasses = c(batch_id = "character", police_contact = "character"))
@@ -74,11 +74,14 @@ rk <- rake(des1, list(~district + age_band, ~district + sex, ~age_band + sex),
 cellw <- aggregate(weights(rk), d[c("district", "age_band", "sex")], mean)
 for (i in seq_len(nrow(cellw))) put(paste("rake_weight", cellw$district[i], cellw$age_band[i], cellw$sex[i], sep = "/"), cellw$x[i])
 
-# Cronbach's alpha of the ten items on complete cases, with Feldt's interval (psych::alpha.ci).
+# Cronbach's alpha of the ten items on complete cases, with Feldt's interval, in base R: the formulas of
+# psych::alpha (raw_alpha) and psych::alpha.ci, which gave the same 17 digits on the demo.
 scores <- d[paste0(items, "_score")]
 scores <- scores[complete.cases(scores), ]
-a <- psych::alpha(scores, warnings = FALSE)$total$raw_alpha
-aci <- psych::alpha.ci(a, nrow(scores), ncol(scores))
-put("alpha/alpha", a); put("alpha/ci_low", aci$lower.ci); put("alpha/ci_high", aci$upper.ci); put("alpha/n", nrow(scores))
+C <- cov(scores); k <- ncol(scores); n <- nrow(scores)
+a <- k / (k - 1) * (1 - sum(diag(C)) / sum(C))
+ci_low <- 1 - (1 - a) * qf(0.975, n - 1, (n - 1) * (k - 1))
+ci_high <- 1 - (1 - a) * qf(0.025, n - 1, (n - 1) * (k - 1))
+put("alpha/alpha", a); put("alpha/ci_low", ci_low); put("alpha/ci_high", ci_high); put("alpha/n", n)
 
 write.csv(data.frame(key = keys, value = format(vals, digits = 17, trim = TRUE)), args[2], row.names = FALSE, quote = TRUE)

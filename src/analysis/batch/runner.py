@@ -7,8 +7,14 @@ Order of work:
    ``provenance.processed_freshness`` and the notebook and its parameters are unchanged);
 3. the analysis notebooks in parallel (``--jobs``), each skipped when its key is unchanged;
    each executed notebook is rendered to HTML in this process as soon as it finishes;
-4. reports/index.html, reports/key_figures.csv, a summary table; exit code 1 if any report failed
+4. reports/index.html (and its twin per language), the methodology page, key_figures.csv, the brief
+   as PDF (headless Chromium, where installed), a summary table; exit code 1 if any report failed
    or a configured notebook is missing.
+
+Every report is built in every language of reports.yml's language parameter (``lang``: Chinese
+first, with the plain file names; English twins carry ``.en``), unless ``-p lang=...`` asks for one.
+The cleaning runs once, in the default language; its other-language twins re-run the cleaning
+notebook into a scratch folder (so the processed data is written once and never while read).
 
 Every file under reports/ is written with ``core.files`` (a temporary name, then ``os.replace``),
 so an interrupted run leaves the previous reports as they were.
@@ -19,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import sys
 import threading
 import time
@@ -30,8 +37,10 @@ from typing import Any, TextIO
 
 from analysis.batch import provenance as prov
 from analysis.batch.execution import Execution, execute_notebook
+from analysis.batch.navigation import Site
 from analysis.batch.outcomes import FAILED_DIR, Outcome, RunResult, missing_row
 from analysis.batch.pool import KernelPool
+from analysis.batch.render import missing_figures
 from analysis.batch.schema import (
     AllowedValues,
     Config,
@@ -89,6 +98,8 @@ class Runner:
         self._warm = threading.Thread(target=self._warm_up, name="warm-up", daemon=True)
         self._run_prov: dict | None = None
         self.pool: KernelPool | None = None
+        self.site: Site | None = None
+        self._scratch_clean: set[str] = set()
         self.forkserver = None
         self._fork_dir: Path | None = None
         self.done = 0
@@ -155,12 +166,18 @@ class Runner:
             self._run_prov = prov.run_provenance(self.config.processed_dir)
         return self._run_prov
 
+    def figures_staging(self, report: Report) -> Path:
+        """Where a report's figures are written: ``.../figures/<report name>``, the folder name the page links."""
+        return self.staging / report.name / FIGURES_DIR / report.name
+
     def injected(self, report: Report, nb_params: Mapping[str, Any]) -> dict[str, Any]:
         """The path parameters the runner fills in, for those the notebook declares."""
+        secondary_clean = report.name in self._scratch_clean
         where = {
             "raw": self.config.raw_dir,
-            "processed": self.config.processed_dir,
-            "figures": self.staging / report.name / FIGURES_DIR,
+            # ASSUMPTION(clean-twin-scratch): a cleaning report's other-language twins clean again into a scratch folder; data/processed is written once per run.
+            "processed": self.staging / report.name / "processed" if secondary_clean else self.config.processed_dir,
+            "figures": self.figures_staging(report),
         }
         return {
             spec.name: str(where[spec.injected])
@@ -171,7 +188,7 @@ class Runner:
     def selected(self, report: Report) -> bool:
         if not self.only:
             return True
-        return any(n in (report.name, report.entry, report.notebook.stem) for n in self.only)
+        return any(n in (report.name, report.base, report.entry, report.notebook.stem) for n in self.only)
 
     # -- one report
     def _work(self, report: Report, params: dict, use_pool: bool = True) -> Execution:
@@ -189,6 +206,26 @@ class Runner:
             with self._lock:
                 self._running.pop(report.name, None)
 
+    def _render(self, report: Report, ex: Execution, report_prov: dict) -> str | None:
+        """The page's HTML, or None with ``ex.error`` set (a rendering problem, a declared figure not shown)."""
+        try:
+            text = self.renderer.render(
+                ex.nb, page=self.site.page(report), provenance=report_prov, banner=self.banner()
+            )
+        except Exception as exc:  # a rendering problem is a failure of this report, not of the run
+            ex.error = {"cell_index": "render", "exec_count": None, "ename": type(exc).__name__, "evalue": str(exc)}
+            return None
+        missing = missing_figures(text, report.figure_names())
+        if missing:
+            ex.error = {
+                "cell_index": "render",
+                "exec_count": None,
+                "ename": "MissingFigure",
+                "evalue": f"declared in reports.yml but not shown: {', '.join(missing)}",
+            }
+            return None
+        return text
+
     def finish(self, report: Report, key: str, ex: Execution, started: str) -> Outcome:
         """Render and publish a finished execution (main thread), or file its failure."""
         previous = self.load_state(report.name)
@@ -201,30 +238,24 @@ class Runner:
             "seconds": round(ex.seconds, 2),
             "cell_seconds": round(ex.cell_seconds, 2),
         }
-        if ex.error is None:
-            try:
-                text = self.renderer.render(ex.nb, title=report.title, provenance=report_prov, banner=self.banner())
-            except Exception as exc:  # a rendering problem is a failure of this report, not of the run
-                ex.error = {"cell_index": "render", "exec_count": None, "ename": type(exc).__name__, "evalue": str(exc)}
-            else:
-                write_atomic(self.reports_dir / report.html_name, text)
-                publish_folder(self.staging / report.name / FIGURES_DIR, self.reports_dir / FIGURES_DIR / report.name)
-                self.save_state(
-                    report.name,
-                    {
-                        "key": key,
-                        "status": "built",
-                        "html": report.html_name,
-                        "title": report.title,
-                        "parameters": report.parameters,
-                        "provenance": report_prov,
-                        "seconds": ex.seconds,
-                        "cell_seconds": ex.cell_seconds,
-                    },
-                )
-                return Outcome(
-                    report, "built", ex.seconds, ex.cell_seconds, html=report.html_name, provenance=report_prov
-                )
+        text = self._render(report, ex, report_prov) if ex.error is None else None
+        if text is not None:
+            write_atomic(self.reports_dir / report.html_name, text)
+            publish_folder(self.figures_staging(report), self.reports_dir / FIGURES_DIR / report.name)
+            self.save_state(
+                report.name,
+                {
+                    "key": key,
+                    "status": "built",
+                    "html": report.html_name,
+                    "title": report.title,
+                    "parameters": report.parameters,
+                    "provenance": report_prov,
+                    "seconds": ex.seconds,
+                    "cell_seconds": ex.cell_seconds,
+                },
+            )
+            return Outcome(report, "built", ex.seconds, ex.cell_seconds, html=report.html_name, provenance=report_prov)
         kept = None
         if ex.executed_path and Path(ex.executed_path).exists():
             kept = self.reports_dir / FAILED_DIR / f"{report.name}.ipynb"
@@ -298,8 +329,12 @@ class Runner:
         shutil.rmtree(self.reports_dir / STAGING_DIR, ignore_errors=True)  # leftovers of an interrupted run
         self.staging.mkdir(parents=True, exist_ok=True)
         outcomes: list[Outcome] = []
+        # The pages known before cleaning (sweeps need the data): enough for the cleaning report's frame.
+        _, known = expand(cfg, self.overrides, nb_params, AllowedValues(None), include_clean=True)
+        self.site = Site(cfg, known)
+        cleans = [r for r in known if r.is_clean]
         try:
-            clean_outcome = self._run_clean(nb_params)
+            clean_outcome = self._run_clean(cleans[0], nb_params) if cleans else None
             if clean_outcome is not None:
                 outcomes.append(clean_outcome)
                 if clean_outcome.status == "failed":
@@ -315,8 +350,11 @@ class Runner:
             errs += self._check_only(reports, cfg, data_known=True)
             if errs:
                 raise ParameterError("\n".join(dict.fromkeys(errs)))
-            outcomes += self._run_reports(reports, nb_params)
-            return self._finish_run(outcomes, reports, missing, nb_params)
+            self.site = Site(cfg, cleans + reports)
+            # The cleaning's other-language twins run with the reports, each cleaning into its own scratch folder.
+            self._scratch_clean = {r.name for r in cleans[1:]}
+            outcomes += self._run_reports(cleans[1:] + reports, nb_params)
+            return self._finish_run(outcomes, cleans[1:] + reports, missing, nb_params)
         finally:
             if self.pool is not None:
                 self.pool.close()
@@ -347,13 +385,16 @@ class Runner:
         inputs["synthetic"] = str(self.banner() is not None)
         return inputs
 
-    def _run_clean(self, nb_params) -> Outcome | None:
+    def _key(self, report: Report, inputs: Mapping[str, str]) -> str:
+        """The cache key: a cleaning report's inputs are the raw exports, an analysis report's the processed data."""
+        return prov.report_key(
+            report.notebook, report.parameters, tree_hashes(self.config.raw_dir) if report.is_clean else inputs
+        )
+
+    def _run_clean(self, report: Report, nb_params) -> Outcome | None:
+        """The cleaning, alone, in the first language asked for; the processed data is written here only."""
         cfg = self.config
-        if cfg.clean is None or nb_params[cfg.clean.name] is None:
-            return None
-        _, reports = expand(cfg, {}, nb_params, AllowedValues(None), include_clean=True)
-        report = next(r for r in reports if r.is_clean)
-        key = prov.report_key(report.notebook, report.parameters, tree_hashes(cfg.raw_dir))
+        key = self._key(report, {})
         force = self.force and (not self.only or self.selected(report))
         self.total = 1
         freshness = prov.processed_freshness(cfg.raw_dir, cfg.processed_dir)
@@ -410,7 +451,7 @@ class Runner:
         for r in reports:
             if not self.selected(r):
                 continue
-            key = prov.report_key(r.notebook, r.parameters, inputs)
+            key = self._key(r, inputs)
             skipped = self.skip_or_none(r, key, self.force)
             if skipped:
                 outcomes.append(skipped)
@@ -478,22 +519,54 @@ class Runner:
         for row in rows:
             counts[row["status"]] = counts.get(row["status"], 0) + 1
         from analysis.batch.index import index_html
+        from analysis.batch.methodology import methodology_html
 
-        rp = self.run_provenance()
-        run_info = {
-            "started": self.started,
-            "seconds": seconds,
-            "counts": counts,
-            "commit": rp["commit"],
-            "dirty": rp["dirty"],
-        }
+        run_info = {**self.run_provenance(), "started": self.started, "seconds": seconds, "counts": counts}
         kf = paths.KEY_FIGURES if (self.reports_dir / paths.KEY_FIGURES).exists() else None
-        index = self.reports_dir / "index.html"
-        write_atomic(index, index_html(rows, banner=self.banner(), run=run_info, key_figures=kf))
+        pdfs = self._print_brief(rows)
+        for lang in self.site.languages:
+            write_atomic(
+                self.reports_dir / self.site.index_file(lang),
+                index_html(
+                    self.site, rows, lang=lang, banner=self.banner(), run=run_info, key_figures=kf, pdf=pdfs.get(lang)
+                ),
+            )
+            write_atomic(
+                self.reports_dir / self.site.methodology_file(lang),
+                methodology_html(self.site, lang, banner=self.banner()),
+            )
+        index = self.reports_dir / self.site.index_file(self.site.default)
         self._summary(outcomes, missing, seconds, index)
         # A missing notebook fails the run that asked for it (all, or it by --only), as a failing one would.
         asked = [e.name for e in missing if not self.only or any(n in (e.name, e.notebook.stem) for n in self.only)]
         return RunResult(outcomes, seconds, index, missing=asked)
+
+    def _print_brief(self, rows: list[dict]) -> dict[str, str]:
+        """The brief of each language as PDF beside its HTML (when Chromium is installed); lang -> file name."""
+        from analysis.batch.pdf import find_chromium, print_pdf
+
+        briefs = [(lang, self.site.brief(lang)) for lang in self.site.languages]
+        built = {row["name"]: row for row in rows if row.get("html")}
+        briefs = [(lang, r) for lang, r in briefs if r is not None and r.name in built]
+        if not briefs:
+            return {}
+        chromium = find_chromium()
+        if chromium is None:
+            self.say("the brief is not printed as PDF: Chromium not found (install chromium, or set ANALYSIS_CHROMIUM)")
+            return {}
+        written: dict[str, str] = {}
+        for lang, r in briefs:
+            html = self.reports_dir / built[r.name]["html"]
+            pdf = html.with_suffix(".pdf")
+            try:
+                if not pdf.exists() or pdf.stat().st_mtime < html.stat().st_mtime:
+                    print_pdf(html, pdf, chromium)
+                written[lang] = pdf.name
+            except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+                self.say(f"the brief is not printed as PDF: {exc}")
+        if written:
+            self.say(f"brief as PDF: {', '.join(written.values())} (Chromium {chromium})")
+        return written
 
     def _summary(self, outcomes: list[Outcome], missing, seconds: float, index: Path) -> None:
         self.say("")
@@ -531,10 +604,16 @@ def run(
     only: list[str] | None = None,
     force: bool = False,
     params: list[str] | None = None,
+    lang: str | None = None,
     out: TextIO | None = None,
     execute: Callable[..., Execution] | None = None,
 ) -> RunResult:
-    """The whole batch as a function (the CLI is a thin wrapper)."""
+    """The whole batch as a function (the CLI is a thin wrapper).  ``lang``: build that language only."""
     cfg = load_config(config or paths.REPORTS_CONFIG)
-    overrides = parse_overrides(params or [], cfg.schema)
+    pairs = list(params or [])
+    if lang is not None:
+        if cfg.language_param is None:
+            raise ParameterError(f"--lang {lang}: {cfg.path.name} declares no language parameter")
+        pairs.append(f"{cfg.language_param.name}={lang}")
+    overrides = parse_overrides(pairs, cfg.schema)
     return Runner(cfg, jobs=jobs, only=only, force=force, overrides=overrides, out=out, execute=execute).run()

@@ -39,6 +39,14 @@ class ParamSpec:
     maximum: float | None = None
     injected: str | None = None  # 'raw' | 'processed' | 'figures'
     help: str = ""
+    # The language axis: every report whose notebook has this parameter is built once per allowed
+    # value (the first is the default language, whose files carry no suffix).
+    language: bool = False
+    # The label kind (analysis.i18n labels.csv) that names this parameter's values for readers, and
+    # the words for a report that takes no value (null): "Whole county".
+    label: str | None = None
+    whole: str | None = None
+    picker: str | None = None  # the index's heading over the variants by this parameter ("By district")
 
     def cast(self, value: Any, *, where: str) -> Any:
         """``value`` (from YAML, or a string from the command line) as the declared type."""
@@ -166,11 +174,21 @@ class Entry:
     sweep: Mapping[str, Any] = field(default_factory=dict)  # parameter -> source name or list
     order: int = 0
     is_clean: bool = False
+    description: str = ""
+    # Figure stems the report shows (FigureContext.finish(stem=...)); a variant shows
+    # ``variant_figures`` (default: the same), each with its scope suffix (see Report.figure_names).
+    figures: tuple[str, ...] = ()
+    variant_figures: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
 class Report:
-    """One concrete report: a notebook and the final, typed parameters it runs with."""
+    """One concrete report: a notebook and the final, typed parameters it runs with.
+
+    ``name`` is unique per language: ``survey--anyi`` (the default language) and ``survey--anyi.en``;
+    ``base`` is the same for both (``survey--anyi``). It names the HTML file, the figures folder
+    (``figures/<name>/``), the state and the staging folder.
+    """
 
     name: str
     entry: str
@@ -179,10 +197,34 @@ class Report:
     parameters: dict[str, Any]
     order: int
     is_clean: bool = False
+    base: str = ""
+    lang: str | None = None  # None: the notebook has no language parameter
+    scope: tuple[tuple[str, Any], ...] = ()  # the swept (parameter, value) pairs of a variant
+    figures: tuple[str, ...] = ()
+    description: str = ""
+    variant_set: str = ""  # the named parameter set it comes from ('' for the entry's own parameters)
+
+    def __post_init__(self) -> None:
+        if not self.base:
+            object.__setattr__(self, "base", self.name)
 
     @property
     def html_name(self) -> str:
         return f"{self.name}.html"
+
+    @property
+    def is_variant(self) -> bool:
+        """A district's or station's report, or one of a named parameter set: not the topic's own report."""
+        return bool(self.scope or self.variant_set)
+
+    def figure_names(self) -> list[str]:
+        """The figure names the rendered report must show (``id="fig-<name>"``).
+
+        ``FigureContext.name``: a variant's figures carry the slug of its scope value
+        (``survey_collection_anyi``); the county report's are the bare stems.
+        """
+        suffix = "".join(f"_{slug(str(value))}" for _, value in self.scope)
+        return [f"{stem}{suffix}" for stem in self.figures]
 
 
 @dataclass
@@ -198,6 +240,18 @@ class Config:
     prestart: bool = True
     fork: bool = True
     sweep_limit: int | None = None
+    brief: str = "summary"  # the entry the index starts from and every breadcrumb begins with
+
+    @property
+    def language_param(self) -> ParamSpec | None:
+        """The parameter declared ``language: true`` (at most one), or None."""
+        return next((spec for spec in self.schema.values() if spec.language), None)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages reports are built in, the default first; () without a language parameter."""
+        spec = self.language_param
+        return tuple(str(v) for v in spec.allowed) if spec is not None else ()
 
     @property
     def raw_dir(self) -> Path:
@@ -236,6 +290,7 @@ def load_config(path: Path | str) -> Config:
         "prestart",
         "fork",
         "sweep_limit",
+        "brief",
     }
     for key in raw:
         if key not in known_top:
@@ -257,6 +312,9 @@ def load_config(path: Path | str) -> Config:
         injected = spec.pop("injected", None)
         if injected is not None and injected not in INJECTED:
             raise ParameterError(f"{where}: parameter '{name}': injected must be one of {', '.join(INJECTED)}")
+        is_language = bool(spec.pop("language", False))
+        if is_language and not (isinstance(allowed, tuple) and allowed and ptype == "str"):
+            raise ParameterError(f"{where}: parameter '{name}': a language parameter is a str with an allowed list")
         schema[name] = ParamSpec(
             name,
             ptype,
@@ -266,9 +324,16 @@ def load_config(path: Path | str) -> Config:
             maximum=spec.pop("max", None),
             injected=injected,
             help=str(spec.pop("help", "")),
+            language=is_language,
+            label=spec.pop("label", None),
+            whole=spec.pop("whole", None),
+            picker=spec.pop("picker", None),
         )
         if spec:
             raise ParameterError(f"{where}: parameter '{name}': unknown keys {', '.join(sorted(spec))}")
+    languages = [n for n, s in schema.items() if s.language]
+    if len(languages) > 1:
+        raise ParameterError(f"{where}: only one parameter may be the language axis, got {', '.join(languages)}")
     base = path.parent
 
     def entry(item: Mapping, order: int, is_clean: bool) -> Entry:
@@ -280,6 +345,7 @@ def load_config(path: Path | str) -> Config:
         sets = item.pop("parameter_sets", None) or {"": {}}
         if isinstance(sets, list):  # a list of parameter dicts: named by position
             sets = {("" if i == 0 else str(i)): s for i, s in enumerate(sets)}
+        variant_figures = item.pop("variant_figures", None)
         e = Entry(
             name=str(name),
             notebook=_resolve(base, nb, Path(nb)),
@@ -289,6 +355,9 @@ def load_config(path: Path | str) -> Config:
             sweep=dict(item.pop("sweep", None) or {}),
             order=order,
             is_clean=is_clean,
+            description=str(item.pop("description", "") or ""),
+            figures=_stems(item.pop("figures", None), where, name),
+            variant_figures=None if variant_figures is None else _stems(variant_figures, where, name),
         )
         if item:
             raise ParameterError(f"{where}: report '{name}': unknown keys {', '.join(sorted(item))}")
@@ -312,7 +381,19 @@ def load_config(path: Path | str) -> Config:
         prestart=bool(raw.get("prestart", True)),
         fork=bool(raw.get("fork", True)),
         sweep_limit=raw.get("sweep_limit"),
+        brief=str(raw.get("brief", "summary")),
     )
+
+
+def _stems(value, where: str, report: str) -> tuple[str, ...]:
+    """A report's declared figure stems: a list of names as FigureContext.finish gets them."""
+    stems = tuple(str(v) for v in (value or ()))
+    for stem in stems:
+        if not re.fullmatch(r"[A-Za-z0-9_\-]+", stem):
+            raise ParameterError(f"{where}: report '{report}': figure {stem!r} is not a figure stem")
+    if len(set(stems)) != len(stems):
+        raise ParameterError(f"{where}: report '{report}': a figure is declared twice")
+    return stems
 
 
 def _modules(value, where: str) -> tuple[str, ...]:
@@ -495,6 +576,7 @@ def expand(
                     variants.append(
                         ("-".join(s for s in (set_name, suffix) if s), {**e.parameters, **set_params, **dict(combo)})
                     )
+        lang_spec = config.language_param
         for suffix, params in variants:
             final: dict[str, Any] = {}
             for key, value in {**params, **{k: v for k, v in overrides.items() if k in nb_params}}.items():
@@ -520,19 +602,37 @@ def expand(
                         )
                         continue
                 final[key] = value
-            name = e.name if not suffix else f"{e.name}--{suffix}"
+            base = e.name if not suffix else f"{e.name}--{suffix}"
             set_label = next((k for k in e.parameter_sets if k and (suffix == k or suffix.startswith(k + "-"))), "")
-            reports.append(
-                Report(
-                    name=name,
-                    entry=e.name,
-                    title=_title(e.title, final, e, set_label),
-                    notebook=e.notebook,
-                    parameters=final,
-                    order=e.order,
-                    is_clean=e.is_clean,
+            # The scope a variant is restricted to: its swept values (or a `-p district=X` that replaced the sweep).
+            scope = tuple((k, final[k]) for k in e.sweep if final.get(k) is not None)
+            figures = (e.variant_figures if e.variant_figures is not None else e.figures) if scope else e.figures
+            # Every language the notebook can write in, unless one was asked for (or fixed by the entry).
+            if lang_spec is None or lang_spec.name not in nb_params:
+                langs: list[str | None] = [None]
+            elif final.get(lang_spec.name) is not None:
+                langs = [final[lang_spec.name]]
+            else:
+                langs = list(config.languages)
+            for lang in langs:
+                name = base if lang is None or lang == config.languages[0] else f"{base}.{lang}"
+                reports.append(
+                    Report(
+                        name=name,
+                        entry=e.name,
+                        title=_title(e.title, final, e, set_label),
+                        notebook=e.notebook,
+                        parameters=final if lang is None else {**final, lang_spec.name: lang},
+                        order=e.order,
+                        is_clean=e.is_clean,
+                        base=base,
+                        lang=lang,
+                        scope=scope,
+                        figures=figures,
+                        description=e.description,
+                        variant_set=set_label,
+                    )
                 )
-            )
     return _dedupe_errors(errors), reports
 
 

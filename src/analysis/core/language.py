@@ -53,18 +53,18 @@ def babel_locale(lang: str | None = None) -> str:
     return LOCALES[check(lang or current())]
 
 
-# The message catalog lives a layer up (analysis.i18n) and registers itself here when imported, so
-# that the one formatter (core.text) can word its few phrases ("fewer than 10", "95% CI") in the
-# report's language without importing upwards. Until it is registered, messages stay English.
-_translator: Callable[[str], str] | None = None
+# The message catalog lives above core (analysis.i18n), which installs its lookup here when imported,
+# so that the few words of the one formatter (core.text: "fewer than 10", "95% CI ... to ...") come
+# out in the report's language without core importing upwards. Until then: the English text.
+_translate: Callable[[str], str] | None = None
 
 
-def register_translator(translate: Callable[[str], str]) -> None:
-    """Called once by ``analysis.i18n``: the function that translates a message into the current language."""
-    global _translator
-    _translator = translate
+def install_translator(translate: Callable[[str], str]) -> None:
+    """Called by ``analysis.i18n.catalog`` on import: ``translate(message)`` in the current language."""
+    global _translate
+    _translate = translate
 
 
 def gettext(message: str) -> str:
-    """``message`` (English) in the current language, through the registered catalog (English without one)."""
-    return message if _translator is None else _translator(message)
+    """``message`` (English, a catalog id) in the current language; English until the catalog is loaded."""
+    return message if _translate is None else _translate(message)

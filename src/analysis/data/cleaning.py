@@ -2,8 +2,11 @@
 
 Every raw row ends up either in ``data/processed/<dataset>.parquet`` or in
 ``data/processed/quarantine/<dataset>.csv`` with its reason; ``rows in = clean + quarantined``
-is checked for every file. Nothing is written until every file has been read and checked, and
-each output is replaced atomically, the manifest last.
+is checked for every file. A bad value in a cell-level column (the contract's ``cell_level``:
+optional answers and profile fields) does not quarantine its row: the value becomes missing and
+is logged, with row, column, value and reason, in ``quarantine/<dataset>.cells.csv``.
+Nothing is written until every file has been read and checked, and each output is replaced
+atomically, the manifest last.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -39,6 +43,8 @@ from analysis.data.readers import RawTable, read_raw
 COLUMN_FAILURE_SHARE = 0.5
 
 QUARANTINE_COLUMNS = ["source_row", "reason_kind", "reason"]
+# The cell log: which value of which kept row was set missing, and why (the key columns go after source_row).
+CELL_COLUMNS = ["file", "source_row", "column", "value", "reason_kind", "reason"]
 
 
 @dataclass
@@ -61,11 +67,16 @@ class FileResult:
     rows_in: int
     clean: pd.DataFrame
     quarantine: pd.DataFrame
+    cells: pd.DataFrame
     ignored_columns: list[str] = field(default_factory=list)
 
     @property
     def reasons(self) -> dict[str, int]:
         return self.quarantine["reason_kind"].value_counts().sort_index().to_dict()
+
+    @property
+    def cell_reasons(self) -> dict[str, int]:
+        return self.cells["reason_kind"].value_counts().sort_index().to_dict()
 
 
 @dataclass
@@ -74,7 +85,7 @@ class CleanResult:
     manifest: dict
 
     def summary(self) -> pd.DataFrame:
-        """Per file: rows in, clean, quarantined and the quarantine reasons."""
+        """Per file: rows in, clean, quarantined, the quarantine reasons and the cells set missing in kept rows."""
         return pd.DataFrame(
             [
                 {
@@ -84,6 +95,7 @@ class CleanResult:
                     "clean": len(r.clean),
                     "quarantined": len(r.quarantine),
                     "reasons": "; ".join(f"{k}: {v}" for k, v in r.reasons.items()),
+                    "cells_set_missing": len(r.cells),
                 }
                 for r in self.files
             ]
@@ -110,7 +122,7 @@ def _reason_kind(problem: str) -> str:
         (r"unknown", "unknown value"),
         (r"not on the roster|no such", "unknown reference"),
         (r": blank", "missing value"),
-        (r"not a", "wrong type"),
+        (r"not a|not yes/no", "wrong type"),
     ):
         if re.search(pattern, problem):
             return kind
@@ -176,11 +188,27 @@ def _refuse_failed_column(path: Path, column, raw: pd.Series, problems: pd.Serie
         )
 
 
-def clean_table(table: RawTable, spec: RawFile, known: Known, key: bytes) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Typed clean rows and quarantined rows (with reasons) of one raw table."""
+class CleanedTable(NamedTuple):
+    clean: pd.DataFrame  #: typed rows that passed, in the processed schema
+    quarantine: pd.DataFrame  #: rejected rows as typed in, with their reasons
+    cells: pd.DataFrame  #: values of kept rows set missing (CELL_COLUMNS, the key after source_row)
+
+
+def _joined(problems: pd.DataFrame) -> pd.Series:
+    """Per row, "column: problem; ..." over the columns with a problem ("" when none)."""
+    out = pd.Series("", index=problems.index, dtype=object)
+    bad = problems.ne("").any(axis=1)
+    if bad.any():
+        out[bad] = problems[bad].apply(lambda row: "; ".join(f"{c}: {p}" for c, p in row.items() if p), axis=1)
+    return out
+
+
+def clean_table(table: RawTable, spec: RawFile, known: Known, key: bytes) -> CleanedTable:
+    """Typed clean rows, quarantined rows (with reasons) and the log of cells set missing, of one raw table."""
     raw = table.frame
     typed = {"source_row": raw["source_row"].astype("Int64")}
     problems = pd.DataFrame(index=raw.index)
+    cell_problems = pd.DataFrame(index=raw.index)
     empty = pd.DataFrame({c.name: blank(raw[c.name]) for c in spec.columns}, index=raw.index)
     for column in spec.columns:
         values, problem = parse_column(raw[column.name], column, known, key)
@@ -188,24 +216,30 @@ def clean_table(table: RawTable, spec: RawFile, known: Known, key: bytes) -> tup
         _refuse_failed_column(table.path, column, raw[column.name], problem, filled)
         if not column.nullable:
             problem = problem.where(filled | problem.ne(""), "blank")
+        if column.cell_level:
+            # ASSUMPTION(bad-answer-missing): an out-of-range or malformed value in an optional answer or profile field (Likert items, age band, sex, occupation, police contact, return date) makes that value missing, as a blank would be; the form stays valid and the value is logged in quarantine/<dataset>.cells.csv.
+            cell_problems[column.name] = problem
+            values = values.where(problem.eq(""))
+            problem = pd.Series("", index=raw.index, dtype=object)
         problems[column.name] = problem
         if column.processed_name:
             typed[column.processed_name] = values
     typed = pd.DataFrame(typed, index=raw.index)
 
-    reasons = pd.Series("", index=raw.index, dtype=object)
-    bad = problems.ne("").any(axis=1)
-    if bad.any():
-        reasons[bad] = problems[bad].apply(lambda row: "; ".join(f"{c}: {p}" for c, p in row.items() if p), axis=1)
-
+    reasons = _joined(problems)
     data_columns = [c.name for c in spec.columns]
     all_blank = empty[data_columns].all(axis=1)
     reasons[all_blank] = "blank row"
     if spec.dataset == "survey_responses":
         items = [c.name for c in spec.columns if c.kind == "likert"]
-        blank_form = ~all_blank & empty[items + ["opinion"]].all(axis=1)
-        # ASSUMPTION(blank-form): a returned form with no item answered and no opinion is not a valid form.
-        reasons[blank_form] = "blank form: no item answered and no opinion"
+        # ASSUMPTION(blank-form): a returned form with no item answered and no opinion is not a valid form; answers set missing as invalid do not count as answered.
+        no_answer = ~all_blank & typed[items].isna().all(axis=1) & typed["opinion"].isna()
+        raw_blank = empty[items + ["opinion"]].all(axis=1)
+        reasons[no_answer & raw_blank] = "blank form: no item answered and no opinion"
+        invalid_only = no_answer & ~raw_blank
+        if invalid_only.any():
+            given = _joined(cell_problems.loc[invalid_only, [i for i in items if i in cell_problems]])
+            reasons[invalid_only] = "blank form: no valid answer and no opinion (" + given + ")"
 
     for column, (dataset, _) in spec.references.items():
         pool = {"survey_batches": known.batches, "officer_roster": known.officers, "opinions_register": known.opinions}[
@@ -225,7 +259,33 @@ def clean_table(table: RawTable, spec: RawFile, known: Known, key: bytes) -> tup
     keep = reasons.eq("")
     clean = validate_processed(typed[keep].reset_index(drop=True), spec)
     quarantine = _quarantine_frame(raw[~keep], spec, typed[~keep], reasons[~keep])
-    return clean, quarantine
+    # A quarantined row keeps all its raw values in the row quarantine: only kept rows' cells are logged.
+    cells = _cell_frame(table.path.name, raw[keep], spec, typed[keep], cell_problems[keep])
+    return CleanedTable(clean, quarantine, cells)
+
+
+def _cell_frame(
+    file: str, raw: pd.DataFrame, spec: RawFile, typed: pd.DataFrame, problems: pd.DataFrame
+) -> pd.DataFrame:
+    """One row per value set missing: file, source row, the row's key, column, the value as typed in, reason."""
+    key = [spec.column(c).processed_name for c in spec.key]
+    long = problems.stack()
+    long = long[long.ne("")]
+    rows, columns = long.index.get_level_values(0), long.index.get_level_values(1)
+    out = pd.DataFrame(
+        {
+            "file": file,
+            "source_row": typed.loc[rows, "source_row"].to_numpy(),
+            **{k: typed.loc[rows, k].to_numpy() for k in key},
+            "column": columns.to_numpy(),
+            "value": [str(raw.at[r, c]) if raw.at[r, c] is not None else "" for r, c in zip(rows, columns)],
+            "reason_kind": [_reason_kind(p) for p in long],
+            "reason": long.to_numpy(),
+        },
+        columns=[*CELL_COLUMNS[:2], *key, *CELL_COLUMNS[2:]],
+    )
+    dtypes = {c: "string" for c in out.columns if c != "source_row"} | {"source_row": "Int64"}
+    return out.sort_values(["source_row", "column"], kind="stable").reset_index(drop=True).astype(dtypes)
 
 
 def _mark_duplicates(typed: pd.DataFrame, spec: RawFile, reasons: pd.Series) -> None:
@@ -283,17 +343,26 @@ def clean_files(raw_dir: Path, *, key: bytes, aliases: dict | None = None) -> li
     results = []
     for spec in RAW_FILES:
         table = read_raw(raw_dir, spec)
-        clean, quarantine = clean_table(table, spec, known, key)
+        clean, quarantine, cells = clean_table(table, spec, known, key)
         if len(clean) + len(quarantine) != len(table.frame):
             raise AnalysisError(
                 f"{table.path}: {len(table.frame)} rows in but {len(clean)} clean + "
                 f"{len(quarantine)} quarantined: rows were lost"
             )
+        if not cells["source_row"].isin(clean["source_row"]).all():
+            raise AnalysisError(f"{table.path}: the cell log names rows that are not clean (a cleaning bug)")
         _learn(known, spec.dataset, clean)
         results.append(
-            FileResult(spec, table.path, table.encoding, len(table.frame), clean, quarantine, table.ignored_columns)
+            FileResult(
+                spec, table.path, table.encoding, len(table.frame), clean, quarantine, cells, table.ignored_columns
+            )
         )
     return results
+
+
+def cells_path(dataset: str, processed_dir: Path) -> Path:
+    """The cell log of a data set with cell-level columns: ``quarantine/<dataset>.cells.csv``."""
+    return Path(processed_dir) / paths.QUARANTINE_DIRNAME / f"{dataset}.cells.csv"
 
 
 def clean_all(raw_dir: Path = paths.RAW, processed_dir: Path = paths.PROCESSED) -> CleanResult:
@@ -313,6 +382,10 @@ def clean_all(raw_dir: Path = paths.RAW, processed_dir: Path = paths.PROCESSED) 
             quarantine, lambda tmp, frame=result.quarantine: frame.to_csv(tmp, index=False, encoding="utf-8")
         )
         written += [target, quarantine]
+        if result.spec.cell_level_columns:
+            cells = cells_path(result.spec.dataset, processed_dir)
+            write_atomic_with(cells, lambda tmp, frame=result.cells: frame.to_csv(tmp, index=False, encoding="utf-8"))
+            written.append(cells)
     for path in written:
         outputs[path.relative_to(processed_dir).as_posix()] = sha256_file(path)
 
@@ -333,6 +406,8 @@ def clean_all(raw_dir: Path = paths.RAW, processed_dir: Path = paths.PROCESSED) 
                 "clean": len(r.clean),
                 "quarantined": len(r.quarantine),
                 "quarantine_reasons": r.reasons,
+                "cells_set_missing": len(r.cells),
+                "cell_reasons": r.cell_reasons,
                 "ignored_columns": r.ignored_columns,
             }
             for r in results

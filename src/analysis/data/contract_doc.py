@@ -52,12 +52,13 @@ What the bureau's exports must look like for `python -m analysis clean`. Generat
 | required column missing or renamed | error `MissingColumnError`: names the column, the accepted headers, the headers found and a likely rename |
 | not UTF-8/GB18030, UTF-16, broken .xlsx | error `EncodingError` naming the file |
 | empty file, or header without rows | error `EmptyFileError` |
-| a value of the wrong type (text in a number, impossible date) | row quarantined: `<column>: '<value>' is not a number` |
-| a value out of range, a Likert code outside 1-5 and 9 | row quarantined: `<column>: 7 is out of range (1..5 or 9)` |
-| an unknown category, district or unit | row quarantined: `<column>: unknown value '<value>' (allowed: ...)` |
+| a value of the wrong type (text in a number, impossible date) in a row-level column | row quarantined: `<column>: '<value>' is not a number` |
+| a value out of range in a row-level column | row quarantined: `<column>: 0 is out of range (1..5000)` |
+| an unknown category, district or unit in a row-level column | row quarantined: `<column>: unknown value '<value>' (allowed: ...)` |
+| any of these in a cell-level column (a Likert code outside 1-5 and 9, an unknown age band, a return date that is no date) | value set missing, row kept; logged in `quarantine/<dataset>.cells.csv`: `7 is out of range (1..5 or 9)` |
 | more than {COLUMN_FAILURE_SHARE:.0%} of a column's filled values fail | error `ColumnTypeError` / `UnknownCategoryError` naming the column: a wrong or shifted column, not bad rows |
 | a blank in a required column | row quarantined: `<column>: blank` |
-| a survey form with no item answered and no opinion | row quarantined: `blank form` |
+| a survey form with no item answered and no opinion (answers set missing do not count) | row quarantined: `blank form` |
 | a reference to an unknown batch, officer or opinion | row quarantined: `<column>: officer not on the roster` |
 | a repeated key | row quarantined: `duplicate of row N` or `same key as row N (...) with different values` |
 
@@ -65,6 +66,20 @@ Every row read is either clean (`data/processed/<dataset>.parquet`) or quarantin
 (`data/processed/quarantine/<dataset>.csv`, with `source_row`, `reason_kind` and `reason`; names dropped and police
 numbers pseudonymised there too). `rows_in = clean + quarantined` is checked and recorded per file in
 `data/processed/manifest.json`, with the sha256 of every input and output.
+
+## Row-level and cell-level columns
+The column **bad value** in each table below says what a value that fails its check does.
+- **row quarantined** (row-level): keys, references to other files, required fields, and the dates and places that
+  put a record where it belongs (a batch's district and date, an opinion's received date, a test's round). A row
+  without them cannot be counted correctly, so it is quarantined whole.
+- **set missing** (cell-level): optional answers and profile fields of a returned form (the Likert items, age band,
+  sex, occupation, police contact) and its return date. A keying slip in one answer does not make the other answers
+  wrong: the value becomes missing, exactly as if it had been left blank, and the form stays valid. Each such value
+  is logged in `data/processed/quarantine/<dataset>.cells.csv` with `file`, `source_row`, the row's key, `column`,
+  `value` (as typed in), `reason_kind` and `reason`; the manifest counts them per file (`cells_set_missing`,
+  `cell_reasons`). The return date is cell-level because the form's batch (required, and checked against the
+  distribution log) already places it in time and place, and no estimate uses the day a form came back.
+- More than {COLUMN_FAILURE_SHARE:.0%} of a column's filled values failing still refuses the file, cell-level or not.
 """
 
 
@@ -82,6 +97,12 @@ def _allowed(column) -> str:
     return ", ".join(bounds)
 
 
+def _bad_value(column) -> str:
+    if column.kind in ("text", "name") and column.nullable:
+        return "none (any text)"
+    return "set missing" if column.cell_level else "row quarantined"
+
+
 def render_contract() -> str:
     parts = [HEAD]
     for spec in RAW_FILES:
@@ -94,12 +115,13 @@ def render_contract() -> str:
                 " Must refer to: " + ", ".join(f"`{c}` in `{d}.{t}`" for c, (d, t) in spec.references.items()) + "."
             )
         parts.append(
-            "\n\n| column | accepted headers | type | required | allowed values | meaning "
-            "|\n|---|---|---|---|---|---|\n"
+            "\n\n| column | accepted headers | type | required | bad value | allowed values | meaning "
+            "|\n|---|---|---|---|---|---|---|\n"
         )
         for c in spec.columns:
             parts.append(
                 f"| `{c.name}` | {', '.join(c.aliases)} | {KIND_TEXT[c.kind]} | "
-                f"{'optional' if c.nullable else 'yes'} | {_allowed(c)} | {c.description} |\n"
+                f"{'optional' if c.nullable else 'yes'} | {_bad_value(c)} | "
+                f"{_allowed(c)} | {c.description} |\n"
             )
     return "".join(parts)

@@ -84,7 +84,8 @@ def _one_date(value: object) -> tuple[object, str]:
 
 def parse_date(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     values, problems = _by_unique(raw, _one_date)
-    return pd.to_datetime(values), problems
+    # One unit whatever the values: an all-blank column would otherwise come out in seconds.
+    return pd.to_datetime(values).astype("datetime64[us]"), problems
 
 
 def _one_month(value: object) -> tuple[object, str]:

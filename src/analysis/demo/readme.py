@@ -71,13 +71,19 @@ Cosmetic (cleaning normalises it away):
 Rows that cleaning must quarantine (with their reason):
 - records keyed twice, identically or with a changed value;
 - blank questionnaires (no item answered, no opinion);
-- out-of-range codes (Likert 0, 6, 7, 8, 44, 55; a score of 105 or 120; a negative quantity; round 0;
+- out-of-range values in required columns (a score of 105 or 120; a negative quantity; round 0;
   a cancelled batch with 0 forms);
 - unknown categories (a channel "网络", an opinion category "其他", an auxiliary "协警" police type,
   an unknown test item or activity);
-- impossible or unreadable dates (2004-04-31, 2004-09-31, "四月下旬");
+- impossible or unreadable dates where the date places the record (2004-09-31, "四月下旬");
 - unknown places and units ("城南镇", "城南派出所"); references to batches, opinions or officers that do not exist;
-- blanks in required columns (a form without a date, an officer without a unit).
+- blanks in required columns (an officer without a unit).
+
+Single values that cleaning sets missing, keeping the questionnaire (logged in
+`quarantine/survey_responses.cells.csv`):
+- Likert codes out of range (0, 6, 7, 8, 44, 55);
+- an age written instead of its band ("35岁", "52", "老年"), "不清楚" for police contact;
+- a return date that is no date (2004-04-31, "4月28日", "2004-5-?"); a few return dates are blank.
 
 Also worth knowing when analysing: some campaign rows fall outside the campaign's window
 (`data/reference/campaign_windows.csv`) and only count when the window is applied; the 50+ band's

@@ -1,7 +1,9 @@
 """Questionnaire data: population margins, households, the distribution log and the returned forms.
 
 Calibration (per county): forms distributed sum to 10,000 and exactly 6,464 forms survive cleaning;
-every other row added here is dirt that cleaning quarantines (duplicates, blank forms, bad codes).
+every other row added here is dirt that cleaning quarantines (duplicates, blank forms, unknown batches).
+Keying slips in single answers (a code out of range, an age written as a number, a date that is no date)
+are put into some of the 6,464 forms themselves: cleaning sets those values missing and keeps the form.
 """
 
 from __future__ import annotations
@@ -302,7 +304,29 @@ def responses_export(county: County, log: pd.DataFrame) -> pd.DataFrame:
     return _add_dirt(county, frame, log, rng)
 
 
+def _add_slips(clean: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Keying slips in single cells of valid forms: cleaning sets each value missing and keeps the form."""
+    clean = clean.copy()
+    items = clean[list(ITEMS)]
+    answered = items.ne("")
+    # A slip must leave the form another answer, or cleaning would rightly call it blank.
+    candidates = np.flatnonzero(answered.sum(axis=1).to_numpy() >= 2)
+    chosen = iter(rng.choice(candidates, size=22 + 3 + 3 + 4 + 2, replace=False))
+    for _ in range(22):  # codes out of range (0, 6, 7, 8, 44, 55) in one answered item
+        row = next(chosen)
+        item = rng.choice(np.array(ITEMS)[answered.iloc[row].to_numpy()])
+        clean.iat[row, clean.columns.get_loc(item)] = str(rng.choice(["0", "6", "7", "8", "44", "55"]))
+    for value in ("2004-04-31", "4月28日", "2004-5-?", "", "", ""):  # return dates that are no date, or blank
+        clean.iat[next(chosen), clean.columns.get_loc("date")] = value
+    for value in ("35岁", "52", "老年", "35岁"):  # an age written instead of its band
+        clean.iat[next(chosen), clean.columns.get_loc("age_band")] = value
+    for value in ("不清楚", "不清楚"):  # "not sure" is no yes/no
+        clean.iat[next(chosen), clean.columns.get_loc("police_contact")] = value
+    return clean
+
+
 def _add_dirt(county: County, clean: pd.DataFrame, log: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    clean = _add_slips(clean, rng)
     n = len(clean)
     next_seq = log["returned"].to_numpy().copy() + 1
     last_pos = clean.groupby("_batch")["_pos"].max().reindex(range(len(log))).to_numpy()
@@ -337,26 +361,15 @@ def _add_dirt(county: County, clean: pd.DataFrame, log: pd.DataFrame, rng: np.ra
     some = rng.random(len(blank)) < 0.4
     blank.loc[some, ["age_band", "sex", "occupation", "police_contact"]] = ""
     parts.append(blank)
-    # Codes out of range (keying slips: 0, 6, 7, 8, 44).
-    bad = new_forms(22, "out of range")
-    for i, q in enumerate(rng.choice(ITEMS, size=len(bad))):
-        bad.iloc[i, bad.columns.get_loc(q)] = str(rng.choice(["0", "6", "7", "8", "44", "55"]))
-    parts.append(bad)
     unknown = new_forms(4, "unknown batch")
     unknown["batch_id"] = [county.id_prefix + f"B{900 + i}" for i in range(len(unknown))]
     parts.append(unknown)
     channel = new_forms(3, "unknown channel")
     channel["channel"] = ["网络", "电话", "网络"][: len(channel)]
     parts.append(channel)
-    dates = new_forms(3, "bad date")
-    dates["date"] = ["2004-04-31", "4月28日", "2004-5-?"][: len(dates)]
-    parts.append(dates)
     place = new_forms(2, "unknown district")
     place["district"] = county.prefix + "城南镇"
     parts.append(place)
-    undated = new_forms(3, "blank date")
-    undated["date"] = ""
-    parts.append(undated)
 
     rows = pd.concat(parts, ignore_index=True)
     rows = rows.iloc[np.argsort(rows["_pos"].to_numpy(), kind="stable")]

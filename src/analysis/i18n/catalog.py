@@ -61,7 +61,11 @@ def gettext(message: str) -> str:
 
 
 _ = gettext
-language.register_translator(gettext)  # core.text words its phrases through this catalog
+
+
+def N_(message: str) -> str:
+    """Marks a message id for extraction where it is defined (a constant), translated later with ``_``."""
+    return message
 
 
 def pgettext(context: str, message: str) -> str:
@@ -80,3 +84,7 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def missing_messages() -> set[tuple[str, str]]:
     """(language, English text) of every message asked for in this process that has no translation."""
     return set(_missing)
+
+
+# The formatter's few words (core.text) are looked up here too (see core.language.install_translator).
+language.install_translator(gettext)

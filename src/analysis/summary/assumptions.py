@@ -198,7 +198,8 @@ DATA_SOURCES = {
     "survey_responses": (
         "Returned questionnaires keyed in by hand",
         "RED",
-        "Self-selected, police-run sample; keying errors, blank forms and duplicates are quarantined by cleaning.",
+        "Self-selected, police-run sample; blank forms and duplicates are quarantined by cleaning, a keying slip in "
+        "one answer only sets that answer missing (logged in quarantine/survey_responses.cells.csv).",
     ),
     "opinions_register": (
         "Campaign office register of suggestions, merged into opinions",

@@ -18,6 +18,10 @@ from dataclasses import dataclass, field
 #   likert    1-5, or the don't-know code 9; blank is item non-response
 #   unit      a police unit, canonicalised through data/reference/aliases.csv
 #   district  a district of the county, canonicalised the same way
+#
+# Where a bad value lands: a row-level column (the default: keys, references, required fields, dates that
+# place a record) quarantines the whole row; a cell-level column (``cell_level=True``, optional answers and
+# profile fields) makes only that value missing, logged in quarantine/<dataset>.cells.csv, and the row stays.
 KINDS = {
     "id",
     "text",
@@ -51,12 +55,16 @@ class Column:
     minimum: float | None = None
     maximum: float | None = None
     description: str = ""
+    #: an invalid value makes only this cell missing (logged), not the whole row quarantined
+    cell_level: bool = False
 
     def __post_init__(self):
         if self.kind not in KINDS:
             raise ValueError(f"column {self.name}: unknown kind {self.kind!r}")
         if (self.kind == "category") != (self.allowed is not None):
             raise ValueError(f"column {self.name}: categories need allowed values, and only they")
+        if self.cell_level and not self.nullable:
+            raise ValueError(f"column {self.name}: only an optional column can set a bad value missing")
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -93,6 +101,10 @@ class RawFile:
             if c.name == name:
                 return c
         raise KeyError(f"{self.dataset} has no column {name!r}")
+
+    @property
+    def cell_level_columns(self) -> list[str]:
+        return [c.name for c in self.columns if c.cell_level]
 
     @property
     def processed_columns(self) -> list[str]:

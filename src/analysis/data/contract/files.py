@@ -148,21 +148,33 @@ SURVEY_RESPONSES = RawFile(
     "Questionnaire responses: one row per returned form, keyed in by hand.",
     (
         C("form_id", "id", ("问卷编号", "编号")),
-        C("batch_id", "id", ("批次", "批次号")),
-        C("date", "date", ("回收日期", "日期")),
+        C("batch_id", "id", ("批次", "批次号"), description="The batch the form was handed out in: places the form."),
+        # ASSUMPTION(return-date-optional): a form's return date is optional and a bad one is set missing: the form's batch (required, checked against the distribution log) places it in time and place, and no estimate uses the return date.
+        C(
+            "date",
+            "date",
+            ("回收日期", "日期"),
+            nullable=True,
+            cell_level=True,
+            description="Day the form came back; the batch's distribution date is in the distribution log.",
+        ),
         C("channel", "category", ("渠道", "发放渠道"), allowed=CHANNELS),
         _district,
-        C("age_band", "category", ("年龄段", "年龄"), allowed=AGE_BANDS_PUBLIC, nullable=True),
-        C("sex", "category", ("性别",), allowed=SEX, nullable=True),
-        C("occupation", "category", ("职业",), allowed=OCCUPATIONS, nullable=True),
+        C("age_band", "category", ("年龄段", "年龄"), allowed=AGE_BANDS_PUBLIC, nullable=True, cell_level=True),
+        C("sex", "category", ("性别",), allowed=SEX, nullable=True, cell_level=True),
+        C("occupation", "category", ("职业",), allowed=OCCUPATIONS, nullable=True, cell_level=True),
         C(
             "police_contact",
             "bool",
             ("近一年与公安打过交道", "接触公安"),
             nullable=True,
+            cell_level=True,
             description="Any contact with the police in the past year.",
         ),
-        *(C(q, "likert", (LIKERT_ZH[q],), nullable=True, description=text) for q, text in LIKERT_ITEMS.items()),
+        *(
+            C(q, "likert", (LIKERT_ZH[q],), nullable=True, cell_level=True, description=text)
+            for q, text in LIKERT_ITEMS.items()
+        ),
         C("opinion", "text", ("意见建议",), nullable=True),
     ),
     key=("form_id",),

@@ -1,0 +1,101 @@
+"""methodology.html (and methodology.en.html): how the figures were made, linked from every report.
+
+Sections: what an interval means when the data is a whole population, and the survey design (both
+named placeholders until the statistics provide them, issue 12); the engineering assumptions, one row per
+``ASSUMPTION(slug)`` marker in the code (``summary.assumptions``), each statement in the page's
+language when the catalog has it (msgctxt ``assumption``), else in English and marked so.
+The caveats a reader needs beside the figures stay on the brief.
+"""
+
+from __future__ import annotations
+
+from analysis.batch.navigation import METHODOLOGY, Site
+from analysis.batch.render import banner_html, css, esc, nav_html
+from analysis.core import language
+from analysis.i18n import N_, _, pgettext
+from analysis.summary.assumptions import Marker, collect
+
+ASSUMPTION_CONTEXT = "assumption"
+# Sections still to come from other work: (id, heading message id). The page shows each as a marked
+# placeholder, and tests/batch/test_methodology.py fails while one is left (xfail until it lands).
+PENDING = (
+    ("whole-population", N_("What an interval means when the data is a whole population")),
+    ("survey-design", N_("How the survey estimates are made: the design")),
+)
+
+
+def assumption_text(marker_texts: list[str], lang: str) -> tuple[str, bool]:
+    """A marker's statement in ``lang`` and whether it is translated (English source otherwise)."""
+    english = " / ".join(dict.fromkeys(marker_texts))
+    if lang == "en":
+        return english, True
+    with language.using(lang):
+        text = pgettext(ASSUMPTION_CONTEXT, english)
+    return text, text != english
+
+
+def assumptions_table(markers: list[Marker], lang: str) -> str:
+    by_slug: dict[str, list[Marker]] = {}
+    for m in markers:
+        by_slug.setdefault(m.slug, []).append(m)
+    rows = []
+    for slug, ms in by_slug.items():
+        text, translated = assumption_text([m.text for m in ms], lang)
+        attr = "" if translated else ' lang="en"'
+        where = ", ".join(f"{m.path}:{m.line}" for m in ms)
+        rows.append(
+            f'<tr id="assumption-{esc(slug)}"><td><code>{esc(slug)}</code></td><td{attr}>{esc(text)}</td>'
+            f'<td><code lang="en">{esc(where)}</code></td></tr>'
+        )
+    return (
+        f'<div class="table-scroll"><table class="assumptions"><thead><tr><th>{esc(_("Assumption"))}</th>'
+        f"<th>{esc(_('Statement'))}</th><th>{esc(_('Where in the code'))}</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def methodology_html(site: Site, lang: str, *, banner: str | None, markers: list[Marker] | None = None) -> str:
+    """The methodology page in ``lang``."""
+    markers = collect() if markers is None else markers
+    with language.using(lang):
+        title = _("Methodology")
+        page = site.special_page(METHODOLOGY, title, lang)
+        sections = []
+        for anchor, heading in PENDING:
+            sections.append(
+                f'<section id="{esc(anchor)}" class="analysis-pending" data-pending="{esc(anchor)}">'
+                f"<h2>{esc(_(heading))}</h2><p>{esc(_('This section is not written yet.'))}</p></section>"
+            )
+        sections.append(
+            f'<section id="assumptions"><h2>{esc(_("Assumptions made in the code"))}</h2>'
+            f"<p>{esc(_(ASSUMPTIONS_INTRO))}</p>{assumptions_table(markers, lang)}</section>"
+        )
+        body = "\n".join(sections)
+        banner_text = banner_html(banner)
+        nav = nav_html(page)
+    return f"""<!DOCTYPE html>
+<html lang="{esc(page.html_lang)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>{esc(title)}</title>
+<style type="text/css">
+{css()}
+</style>
+</head>
+<body class="analysis-index-page analysis-methodology">
+{banner_text}
+{nav}
+<main>
+<h1>{esc(title)}</h1>
+{body}
+</main>
+</body>
+</html>
+"""
+
+
+ASSUMPTIONS_INTRO = N_(
+    "Every choice the calculations make that a reviewer could make differently, as written next to the code that makes "
+    "it (docs/assumptions.md lists the same)."
+)
