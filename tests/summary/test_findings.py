@@ -1,7 +1,6 @@
 """Where we are weak: each finding computed through the subject modules, missing data named, no number invented."""
 
 import re
-import types
 
 import pandas as pd
 import pytest
@@ -52,27 +51,6 @@ def test_no_rounds_is_not_available(monkeypatch):
     with pytest.raises(findings.NotAvailable, match="no fitness test rounds"):
         findings.fitness_roster_denominator(pd.DataFrame(), pd.DataFrame())
 
-
-def _fake_district_estimates(monkeypatch):
-    by = pd.DataFrame(
-        {
-            "district": ["Anyi", "Fanshui", "Dongdang"],
-            "top_box": [0.80, 0.60, 0.70],
-            "se": [0.03, 0.04, 0.02],
-            "ci_low": [0.74, 0.52, 0.66],
-            "ci_high": [0.85, 0.67, 0.74],
-        }
-    )
-    monkeypatch.setattr(findings.survey, "weight_respondents", lambda r, pop: types.SimpleNamespace(frame=r))
-    monkeypatch.setattr(findings.survey, "satisfaction_by", lambda sample, column: by)
-
-
-def test_satisfaction_spread_names_highest_lowest_and_the_district(monkeypatch):
-    _fake_district_estimates(monkeypatch)
-    f = findings.satisfaction_spread(pd.DataFrame(), pd.DataFrame(), district="Dongdang")
-    assert "from 60.0% in Fanshui to 80.0% in Anyi, a gap of 20.0 percentage points" in f.text
-    assert "(95% CI 10.2 to 29.8)" in f.text  # 20 +- 1.96 * sqrt(.03^2 + .04^2) = 20 +- 9.8
-    assert "Dongdang: 70.0%" in f.text and "rank 2 of 3" in f.text
     with pytest.raises(findings.NotAvailable, match="Sheyanghu"):
         findings.satisfaction_spread(pd.DataFrame(), pd.DataFrame(), district="Sheyanghu")
     with language.using("zh"):
@@ -125,4 +103,4 @@ def test_the_weaknesses_the_issue_lists_are_found_on_the_processed_demo_data():
     assert "59.7%" in text["police_contact"] and "66.1%" in text["police_contact"]
     assert "Traffic management 49.0%" in text["lowest_items"] and "Police visibility 50.1%" in text["lowest_items"]
     # the one worst-case bound, weighted, as the survey report shows it (not the unweighted 43.0-78.4%)
-    assert "41.5% to 76.9%" in text["self_selection"]
+    assert "40.6% to 79.6%" in text["self_selection"]  # counting returned forms without a valid answer (issue 12)

@@ -17,7 +17,7 @@ from analysis.plotting.km import km_plot
 from analysis.plotting.pareto import pareto
 from analysis.plotting.theme import PALETTE, SIGNAL
 from analysis.present.blocks import scope_words
-from analysis.subjects.opinions import TimeToRectification
+from analysis.subjects.opinions import RECEIPT, TimeToRectification
 from analysis.subjects.opinions_text import clock, days
 
 
@@ -62,21 +62,26 @@ def pareto_figure(ctx: FigureContext, shares: pd.DataFrame) -> dict:
 def km_figure(
     ctx: FigureContext, ttr: TimeToRectification, status: pd.DataFrame, categories: pd.Series, cutoff: str
 ) -> dict:
-    """Share of opinions still open by days since the plan, overall and per area (Kaplan-Meier)."""
+    """Share of opinions still open by days on the ttr's clock (from receipt or from the plan), all and per area."""
+    on_clock = status[ttr.column].notna().to_numpy()
+    waited = status[ttr.column].to_numpy(dtype=float)[on_clock]
+    cats = categories.to_numpy()[on_clock]
     everyone = _("All opinions")
     curves = {everyone: ttr.km}
-    durations = {everyone: status["days"].to_numpy()}
+    durations = {everyone: waited}
     for cat, r in ttr.by_category.items():
         name = label("opinion_category", cat)
         curves[name] = r.km
-        durations[name] = status["days"].to_numpy()[(categories == cat).to_numpy()]
-    step = 30 if status["days"].max() <= 240 else 60
-    times = list(range(0, int(status["days"].max()) + 1, step))
+        durations[name] = waited[cats == cat]
+    step = 30 if waited.max() <= 240 else 60
+    times = list(range(0, int(waited.max()) + 1, step))
     fig = km_plot(
         curves,
         times,
         durations=durations,
-        xlabel=_("Days since the rectification plan"),
+        xlabel=_("Days from receipt of the opinion")
+        if ttr.clock == RECEIPT
+        else _("Days since the rectification plan"),
         ylabel=_("Opinions not yet rectified (%)"),
         band=True,
     )
@@ -95,9 +100,12 @@ def km_figure(
         tail = _("; no clear difference between areas")
     else:
         tail = ""
-    title = _("Half of the opinions were rectified within {median} of their plan in {where}{tail}").format(
-        median=med, where=scope_words(ctx.scope), tail=tail
+    within = (
+        _("Half of the opinions were rectified within {median} of being received in {where}{tail}")
+        if ttr.clock == RECEIPT
+        else _("Half of the opinions were rectified within {median} of their plan in {where}{tail}")
     )
+    title = within.format(median=med, where=scope_words(ctx.scope), tail=tail)
     medians = _(", ").join(
         _("{area} {days}").format(area=label("opinion_category", c), days=days(r.median.median))
         for c, r in ttr.by_category.items()
@@ -105,7 +113,7 @@ def km_figure(
     alt = _(
         "Kaplan-Meier curves of opinions not yet rectified, {clock}: median {median} for all {n} opinions; by area: "
         "{medians}."
-    ).format(clock=clock(), median=days(m.median), n=count(ttr.n), medians=medians or _("none"))
+    ).format(clock=clock(ttr.clock), median=days(m.median), n=count(ttr.n), medians=medians or _("none"))
     data = pd.concat(
         [km[["time", "n_risk", "n_event", "surv", "lower", "upper"]].assign(curve=name) for name, km in curves.items()],
         ignore_index=True,

@@ -15,7 +15,8 @@ from analysis.present import blocks
 from analysis.present.tables import Column, reader_table
 from analysis.stats import disclosure
 from analysis.stats.proportions import Proportion
-from analysis.subjects.opinions import CoderAgreement, TimeToRectification
+from analysis.subjects import opinions
+from analysis.subjects.opinions import PLAN, RECEIPT, CoderAgreement, TimeToRectification
 
 
 def scope_id(district: str | None) -> str:
@@ -28,9 +29,9 @@ def days(value) -> str:
     return text if text == _("not reached") else _("{days} days").format(days=text)
 
 
-def clock() -> str:
+def clock(which: str = PLAN) -> str:
     """Where the time to rectification starts, in words (the one place the clock is named)."""
-    return _("from the rectification plan")
+    return _("from receipt of the opinion") if which == RECEIPT else _("from the rectification plan")
 
 
 # --- headline figures ------------------------------------------------------------------------------
@@ -63,8 +64,8 @@ def median_figure(ttr: TimeToRectification, district: str | None = None) -> bloc
     """The Kaplan-Meier median time to rectification with its interval (open opinions censored)."""
     m = ttr.median
     return blocks.Figure(
-        "opinions.median_days",
-        _("median time to rectification, {clock}").format(clock=clock()),
+        f"opinions.median_days.{ttr.clock}",
+        _("median time to rectification, {clock}").format(clock=clock(ttr.clock)),
         days(m.median),
         scope_id(district),
         _("95% CI {low} to {high}").format(low=duration(m.ci_low), high=duration(m.ci_high)),
@@ -172,30 +173,9 @@ def rectified_lines(done: Proportion, cutoff: str, where: str) -> str:
     )
 
 
-def time_lines(ttr: TimeToRectification, cutoff: str) -> str:
-    """The median time to rectification and, across categories, the log-rank test."""
-    m = ttr.median
-    lines = [
-        _(
-            "Median time to rectification: {median} days (95% CI {low} to {high}; {k} of {n} rectified, the rest "
-            "censored at {cutoff})"
-        ).format(
-            median=duration(m.median),
-            low=duration(m.ci_low),
-            high=duration(m.ci_high),
-            k=count(ttr.events),
-            n=count(ttr.n),
-            cutoff=cutoff,
-        )
-    ]
-    if ttr.logrank is not None:
-        lr = ttr.logrank
-        lines.append(
-            _("Log-rank test across areas: chi-square = {chi2} on {df} df, {p}").format(
-                chi2=f"{lr.chisq:.1f}", df=lr.df, p=p_value(lr.p_value, digits=4, floor=None)
-            )
-        )
-    return "\n".join(lines)
+def time_lines(ttr: TimeToRectification, cutoff: str, second: TimeToRectification | None = None) -> str:
+    """The median time to rectification on its clock (and a second clock), with the log-rank test (nbval)."""
+    return opinions.time_to_rectification_text(ttr, cutoff, second)
 
 
 def on_time_lines(on_time: pd.DataFrame) -> str:
@@ -249,8 +229,13 @@ def rectified_sentence(done: Proportion, cutoff: str, district: str | None = Non
     )
 
 
-def time_sentences(ttr: TimeToRectification) -> list:
+def time_sentences(ttr: TimeToRectification, second: TimeToRectification | None = None) -> list:
+    """The median wait on the primary clock (from receipt), the second clock beside it, and the log-rank test."""
     out = [blocks.fill(_("{figure}; the opinions still open are counted as still running."), figure=median_figure(ttr))]
+    if second is not None:
+        out.append(
+            blocks.fill(_("Counted from the rectification plan instead: {figure}."), figure=median_figure(second))
+        )
     if ttr.logrank is not None:
         lr = ttr.logrank
         template = (

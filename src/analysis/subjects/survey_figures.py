@@ -12,6 +12,7 @@ import pandas as pd
 
 from analysis.core.text import count, interval, percent
 from analysis.i18n import _, label
+from analysis.plotting.caterpillar import caterpillar
 from analysis.plotting.context import FigureContext
 from analysis.plotting.intervals import dot_interval
 from analysis.plotting.likert import likert_bars
@@ -101,7 +102,8 @@ def collection_figure(
         title=title,
         n=_("{n} forms distributed").format(n=count(overall["distributed"])),
         caption=_(
-            "Dots: share of distributed forms returned and valid; whiskers: 95% Wilson intervals (sampling noise only)."
+            "Dots: share of distributed forms returned and valid; whiskers: 95% intervals with forms clustered in "
+            "their batches (logit, t on the batches' df); the process's variation only."
         ),
         source=source(),
         alt=alt,
@@ -267,13 +269,68 @@ def top_box_figure(ctx: FigureContext, estimates: pd.DataFrame) -> dict:
             low=count(e["n_valid"].min()), high=count(e["n_valid"].max())
         ),
         caption=_(
-            "Weighted share answering 4 or 5 of 5; intervals: Taylor linearisation with the distribution batch as "
-            "cluster, logit scale, t with batches - 1 df (as R survey's svyciprop). Sampling noise only: "
-            "self-selection is not covered."
+            "Weighted share answering 4 or 5 of 5; intervals: Taylor linearisation with the distribution batch "
+            "as cluster within district strata, raking credited, logit scale, t on batches - strata df (as R survey's "
+            "svyciprop). Sampling noise only: self-selection is not covered."
         ),
         source=source(),
         alt=alt,
         data=e[["item", "n_valid", "top_box", "top_box_low", "top_box_high"]],
+    )
+
+
+def district_comparison_figure(ctx: FigureContext, comparison: pd.DataFrame) -> dict:
+    """Every district's overall satisfaction minus the county's with Bonferroni intervals (districts_against_county)."""
+    first = comparison.iloc[0]
+    named = comparison.assign(name=[label("district", d) for d in comparison["district"]])
+    fig = caterpillar(
+        named,
+        label="name",
+        estimate="difference",
+        low="ci_low",
+        high="ci_high",
+        scale=100,
+        xlabel=_("Satisfied overall: district minus county (percentage points)"),
+        reference_label=_("county {rate}").format(rate=percent(first["county"], 1)),
+    )
+    above = named.loc[named["ci_low"] > 0, "name"].tolist()
+    below = named.loc[named["ci_high"] < 0, "name"].tolist()
+    county = percent(first["county"], 0)
+    rest = len(named) - len(above) - len(below)
+    if above or below:
+        parts = ([_("{names} above").format(names=_(", ").join(above))] if above else []) + (
+            [_("{names} below").format(names=_(", ").join(below))] if below else []
+        )
+        title = _(
+            "Against the county's {county}: {parts}; the other {n} districts are not distinguishable from it"
+        ).format(county=county, parts=_(" and ").join(parts), n=rest)
+    else:
+        title = _("No district is distinguishable from the county's {county} satisfied").format(county=county)
+
+    def points(x: float) -> str:
+        return f"{100 * x:+.1f}"
+
+    alt = _("Overall satisfaction by district minus the county's {county}: {districts}").format(
+        county=percent(first["county"]),
+        districts=_("; ").join(
+            _("{district} {difference} points ({low} to {high})").format(
+                district=r.name, difference=points(r.difference), low=points(r.ci_low), high=points(r.ci_high)
+            )
+            for r in named.itertuples()
+        ),
+    )
+    return ctx.finish(
+        fig,
+        "survey_districts",
+        title=title,
+        n=_("{n} valid answers in {k} districts").format(n=count(comparison["n_valid"].sum()), k=len(comparison)),
+        caption=_(
+            "District minus county; whiskers: Bonferroni 95% intervals over {k} districts, t on the design's {df} df. "
+            "Red: the interval excludes the county."
+        ).format(k=int(first["comparisons"]), df=int(first["df"])),
+        source=source(),
+        alt=alt,
+        data=comparison[["district", "n_valid", "top_box", "county", "difference", "ci_low", "ci_high", "p_holm"]],
     )
 
 

@@ -14,7 +14,7 @@ from analysis.core.text import count, interval, number, p_value, percent, rate_t
 from analysis.i18n import _, label
 from analysis.present import blocks
 from analysis.present.tables import Column, natural_order, reader_table
-from analysis.stats import agreement, disclosure
+from analysis.stats import disclosure
 from analysis.subjects import survey
 
 # The label-table kind naming each grouping variable's codes.
@@ -78,19 +78,13 @@ def satisfaction_figure(estimates: pd.DataFrame, district: str | None = None) ->
     )
 
 
-def bounds(estimates: pd.DataFrame, overall: pd.Series) -> tuple[float, float]:
-    """Worst-case bounds of overall satisfaction among everyone handed a form (survey.nonresponse_bounds)."""
-    q = estimates.set_index("item").loc[survey.OVERALL]
-    return survey.nonresponse_bounds(q["top_box"], int(overall["returned"]), int(overall["distributed"]))
-
-
-def bounds_figure(estimates: pd.DataFrame, overall: pd.Series, district: str | None = None) -> blocks.Figure:
-    """The nonresponse bounds (worst case): satisfaction among all forms handed out, whatever non-returners think."""
-    low, high = bounds(estimates, overall)
+def bounds_figure(b: survey.NonresponseBounds, district: str | None = None) -> blocks.Figure:
+    """The nonresponse bounds (worst case, :func:`analysis.subjects.survey.worst_case_bounds`): satisfaction among
+    all forms handed out, whatever those not returned or without a valid answer think."""
     return blocks.Figure(
         "survey.satisfied_bounds",
         _("satisfaction among everyone handed a form, worst case"),
-        _("{low} to {high}").format(low=percent(low), high=percent(high)),
+        _("{low} to {high}").format(low=percent(b.lower), high=percent(b.upper)),
         scope_id(district),
     )
 
@@ -108,6 +102,7 @@ def key_points(
     by_channel: pd.DataFrame,
     estimates: pd.DataFrame,
     groups: dict[str, pd.DataFrame],
+    worst: survey.NonresponseBounds,
     district: str | None = None,
 ) -> list[blocks.Safe]:
     """The survey report's key points: return rate, satisfaction, the lowest items, contact, the bounds."""
@@ -167,11 +162,12 @@ def key_points(
     points.append(
         blocks.fill(
             _(
-                "The {missing} forms not returned could move this far: {figure}. The intervals cover sampling noise "
-                "only; the questionnaire was handed out by the police and answered by those who chose to."
+                "The {missing} forms not returned or without a valid answer could move this far: {figure}. The "
+                "intervals cover sampling noise only; the questionnaire was handed out by the police and answered by "
+                "those who chose to."
             ),
-            missing=count(overall["distributed"] - overall["returned"]),
-            figure=bounds_figure(estimates, overall, district),
+            missing=count(worst.unknown),
+            figure=bounds_figure(worst, district),
         )
     )
     return points
@@ -206,30 +202,37 @@ def collection_table(rates: pd.DataFrame, by: str):
     )
 
 
-def collection_test_sentence(variable: str, rates: pd.DataFrame) -> str:
-    """The chi-square test of return rates across groups, for readers, with its caveat."""
-    test = survey.collection_chi2(rates)
+def collection_tests(
+    batches: pd.DataFrame, responses: pd.DataFrame, tables: dict[str, pd.DataFrame], district: str | None = None
+) -> dict:
+    """The design-adjusted (Rao-Scott) test of return rates for each grouping with more than one group."""
+    return {
+        by: survey.return_rate_test(batches, responses, by, district) for by, table in tables.items() if len(table) > 1
+    }
+
+
+def collection_test_sentence(variable: str, test) -> str:
+    """The Rao-Scott test of return rates across groups (forms clustered in batches), for readers."""
     if test.p_value < 0.05:
         template = _(
-            "The return rate differs by {variable} by more than chance would explain (chi-square {chi2} on {df} df, "
-            "{p}); read it as descriptive, since forms handed out in one batch are not independent."
+            "The return rate differs by {variable} by more than chance would explain (Rao-Scott F = {f} on ({ndf}, "
+            "{ddf}) df, {p}; forms handed out in one batch are counted as a cluster)."
         )
     else:
-        template = _("The return rate does not differ clearly by {variable} (chi-square {chi2} on {df} df, {p}).")
+        template = _(
+            "The return rate does not differ clearly by {variable} (Rao-Scott F = {f} on ({ndf}, {ddf}) df, {p}; "
+            "forms handed out in one batch are counted as a cluster)."
+        )
     return template.format(
-        variable=variable_name(variable).lower(), chi2=f"{test.chi2:.1f}", df=test.df, p=p_value(test.p_value)
+        variable=variable_name(variable).lower(),
+        f=f"{test.f_statistic:.2f}",
+        ndf=f"{test.ndf:.2f}",
+        ddf=f"{test.ddf:.1f}",
+        p=p_value(test.p_value),
     )
 
 
-def collection_test_line(variable: str, rates: pd.DataFrame) -> str:
-    """The chi-square test of return rates across groups, as the analyst's printed line."""
-    test = survey.collection_chi2(rates)
-    return _("Return rate by {variable}: chi-square = {chi2} on {df} df, {p}").format(
-        variable=variable_name(variable).lower(), chi2=f"{test.chi2:.1f}", df=test.df, p=p_value(test.p_value)
-    )
-
-
-def collection_lines(overall: pd.Series, by_channel: pd.DataFrame, by_district: pd.DataFrame, where: str) -> str:
+def collection_lines(overall: pd.Series, tests: dict, where: str) -> str:
     """The analyst's printed figures of section 1 (checked by nbval)."""
     lines = [
         _("Forms returned in {where}: {rate}").format(
@@ -237,9 +240,7 @@ def collection_lines(overall: pd.Series, by_channel: pd.DataFrame, by_district: 
             rate=rate_text(overall["returned"], overall["distributed"], overall["ci_low"], overall["ci_high"]),
         )
     ]
-    for name, table in (("channel", by_channel), ("district", by_district)):
-        if len(table) > 1:
-            lines.append(collection_test_line(name, table))
+    lines += [survey.return_rate_test_text(by, test) for by, test in tests.items()]
     return "\n".join(lines)
 
 
@@ -391,32 +392,33 @@ def overall_sentence(estimates: pd.DataFrame, district: str | None = None) -> bl
     )
 
 
-def alpha_line(alpha: agreement.CronbachAlpha) -> str:
-    """Cronbach's alpha of the ten items with its interval and n (checked by nbval)."""
-    return _("Cronbach's alpha, ten items: {alpha} ({interval}; {n} complete answer sets)").format(
-        alpha=number(alpha.alpha, 3),
-        interval=interval(alpha.ci_low, alpha.ci_high, places=3, as_percent=False),
-        n=count(alpha.n),
-    )
+def alpha_line(reliability: survey.ScaleReliability) -> str:
+    """Cronbach's alpha with its n and base, and the pairwise standardised alpha (checked by nbval)."""
+    return survey.scale_reliability_text(reliability)
 
 
-def alpha_sentence(alpha: agreement.CronbachAlpha) -> str:
-    """What alpha says, for readers."""
+def alpha_sentence(reliability: survey.ScaleReliability) -> str:
+    """What alpha says, for readers, with the people it is computed from."""
+    alpha = reliability.complete
     template = (
         _(
             "The ten questions measure one thing consistently: Cronbach's alpha {alpha} ({interval}), from the {n} "
-            "people who answered all ten."
+            "of {base} people who answered all ten (don't know counts as missing); from every answered pair of "
+            "questions, {pairwise}."
         )
         if alpha.alpha >= 0.8
         else _(
             "The ten questions hang together only loosely: Cronbach's alpha {alpha} ({interval}), from the {n} "
-            "people who answered all ten."
+            "of {base} people who answered all ten (don't know counts as missing); from every answered pair of "
+            "questions, {pairwise}."
         )
     )
     return template.format(
-        alpha=number(alpha.alpha, 3),
-        interval=interval(alpha.ci_low, alpha.ci_high, places=3, as_percent=False),
+        alpha=number(alpha.alpha, 2),
+        interval=interval(alpha.ci_low, alpha.ci_high, places=2, as_percent=False),
         n=count(alpha.n),
+        base=count(reliability.respondents),
+        pairwise=number(reliability.pairwise.alpha, 2),
     )
 
 
@@ -453,30 +455,32 @@ def group_test_line(sample: pd.DataFrame, variable: str, domain=None) -> str:
     )
 
 
-def bounds_lines(estimates: pd.DataFrame, overall: pd.Series) -> str:
+def bounds_lines(b: survey.NonresponseBounds) -> str:
     """The analyst's printed nonresponse bounds (checked by nbval)."""
-    q = estimates.set_index("item").loc[survey.OVERALL]
-    low, high = bounds(estimates, overall)
     return "\n".join(
         [
-            _("Return rate {rate}; satisfied among respondents {share}").format(
-                rate=percent(overall["rate"]), share=percent(q["top_box"])
+            _("{returned} of {n} forms returned, {answered} with a valid answer, {satisfied} of them satisfied").format(
+                returned=count(b.returned),
+                n=count(b.distributed),
+                answered=count(b.answered),
+                satisfied=count(b.satisfied),
             ),
-            _("Satisfied among all {n} people handed a form: between {low} and {high}").format(
-                n=count(overall["distributed"]), low=percent(low), high=percent(high)
+            _("Satisfied among all {n} people handed a form (worst case): between {low} and {high}").format(
+                n=count(b.distributed), low=percent(b.lower), high=percent(b.upper)
             ),
         ]
     )
 
 
-def bounds_sentence(estimates: pd.DataFrame, overall: pd.Series, district: str | None = None) -> blocks.Safe:
+def bounds_sentence(b: survey.NonresponseBounds, district: str | None = None) -> blocks.Safe:
     """The nonresponse bounds for readers."""
     return blocks.fill(
         _(
-            "If every one of the {missing} people who did not return a form were dissatisfied, or every one satisfied, "
-            "satisfaction among all {n} handed a form would lie at the ends of this range: {figure}."
+            "If every one of the {missing} people who did not return a form or gave no valid answer were dissatisfied, "
+            "or every one satisfied, satisfaction among all {n} handed a form would lie at the ends of this range: "
+            "{figure}."
         ),
-        missing=count(overall["distributed"] - overall["returned"]),
-        n=count(overall["distributed"]),
-        figure=bounds_figure(estimates, overall, district),
+        missing=count(b.unknown),
+        n=count(b.distributed),
+        figure=bounds_figure(b, district),
     )

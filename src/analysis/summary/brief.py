@@ -27,6 +27,7 @@ class BriefInputs:
     by_channel: pd.DataFrame | None = None
     by_district: pd.DataFrame | None = None
     estimates: pd.DataFrame | None = None  #: weighted item estimates of the county
+    worst: survey.NonresponseBounds | None = None  #: the worst-case nonresponse bounds of the county
     rates: pd.DataFrame | None = None  #: fitness pass rates per round
     done: object | None = None  #: opinions rectified (Proportion)
     on_time: pd.DataFrame | None = None
@@ -43,6 +44,7 @@ def inputs(frames: dict, cutoff: str | None = None) -> BriefInputs:
         out.by_channel = survey.collection_rates(batches, responses, by="channel")
         out.by_district = survey.collection_rates(batches, responses, by="district")
         out.estimates = survey.item_estimates(survey.weight_respondents(responses, frames["population_margins"]).frame)
+        out.worst = survey.worst_case_bounds(batches, responses)
     if all(frames.get(n) is not None for n in ("fitness_tests", "officer_roster")):
         out.rates = fitness.pass_rates(frames["fitness_tests"], frames["officer_roster"])
         if out.rates.empty:
@@ -76,7 +78,7 @@ def key_points(table: pd.DataFrame, data: BriefInputs, synthetic: bool) -> list[
             blocks.fill(
                 _("Satisfaction: {satisfaction}; because people chose whether to answer, {bounds}."),
                 satisfaction=survey_text.satisfaction_figure(data.estimates),
-                bounds=survey_text.bounds_figure(data.estimates, data.overall),
+                bounds=survey_text.bounds_figure(data.worst),
             )
         )
     if data.rates is not None:

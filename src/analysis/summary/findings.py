@@ -9,7 +9,6 @@ propagates.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -86,7 +85,7 @@ def _need(frames: dict, *names: str) -> list[pd.DataFrame]:
 def _opinions_status(register: pd.DataFrame, ledger: pd.DataFrame, cutoff: str | None):
     cutoff = reference.opinions_cutoff(cutoff)
     table = opinions.opinion_table(register)
-    status = opinions.rectification_status(opinions.ledger_for(ledger, table), cutoff)
+    status = opinions.rectification_status(opinions.ledger_for(ledger, table), cutoff, table)
     return table, status, cutoff
 
 
@@ -213,39 +212,28 @@ def lowest_items(responses: pd.DataFrame, population: pd.DataFrame) -> Finding:
 
 
 def satisfaction_spread(responses: pd.DataFrame, population: pd.DataFrame, district: str | None = None) -> Finding:
-    """Weighted overall satisfaction (top box) by district: highest, lowest and the gap between them."""
+    """Every district's weighted overall satisfaction against the county's, with multiplicity-adjusted intervals.
+
+    Not the largest minus the smallest district (a gap picked after seeing the data): each district
+    is compared with the county, Bonferroni over the districts on the design's degrees of freedom
+    (:func:`analysis.subjects.survey.districts_against_county`).
+    """
     sample = _weighted(responses, population).frame
-    by = survey.satisfaction_by(sample, "district").dropna(subset=["top_box"])
-    if len(by) < 2:
+    if sample["district"].nunique() < 2:
         raise NotAvailable(_("fewer than two districts with answers"))
-    by = by.sort_values("top_box", ascending=False).reset_index(drop=True)
-    hi, lo = by.iloc[0], by.iloc[-1]
-    gap = hi["top_box"] - lo["top_box"]
-    # ASSUMPTION(districts-independent): each distribution batch lies in one district, so district estimates are independent and the gap's standard error is the root of the summed squared standard errors (normal approximation).
-    se = math.sqrt(hi["se"] ** 2 + lo["se"] ** 2)
-    text = _(
-        "Overall satisfaction (weighted) ranges from {low} in {low_name} to {high} in {high_name}, a gap of {gap} "
-        "percentage points (95% CI {gap_low} to {gap_high}). The report gives one county figure."
-    ).format(
-        low=percent(lo["top_box"]),
-        low_name=label("district", lo["district"]),
-        high=percent(hi["top_box"]),
-        high_name=label("district", hi["district"]),
-        gap=f"{100 * gap:.1f}",
-        gap_low=f"{100 * (gap - 1.96 * se):.1f}",
-        gap_high=f"{100 * (gap + 1.96 * se):.1f}",
-    )
+    comparison = survey.districts_against_county(sample)
+    text = survey.districts_against_county_text(comparison) + _(" The report gives one county figure.")
     if district is not None:
-        row = by[by["district"] == district]
+        row = comparison[comparison["district"] == district]
         if row.empty:
             raise NotAvailable(_("no answers from district {district}").format(district=label("district", district)))
         r = row.iloc[0]
-        text += _(" {district}: {share} ({interval}), rank {rank} of {n}.").format(
+        text += _(" {district}: {share}, {difference} points against the county ({low} to {high}).").format(
             district=label("district", district),
             share=percent(r["top_box"]),
-            interval=interval(r["ci_low"], r["ci_high"]),
-            rank=int(row.index[0]) + 1,
-            n=len(by),
+            difference=f"{100 * r['difference']:+.1f}",
+            low=f"{100 * r['ci_low']:+.1f}",
+            high=f"{100 * r['ci_high']:+.1f}",
         )
     return Finding("satisfaction_spread", _("Satisfaction across districts"), True, text)
 
@@ -253,21 +241,21 @@ def satisfaction_spread(responses: pd.DataFrame, population: pd.DataFrame, distr
 def self_selection(
     batches: pd.DataFrame, responses: pd.DataFrame, population: pd.DataFrame, district: str | None = None
 ) -> Finding:
-    """The nonresponse bounds (worst case), the one definition the survey report shows."""
-    overall = survey.collection_rates(batches, responses, district=district).iloc[0]
-    sample = _weighted(responses, population)
-    domain = survey.domain_mask(sample.frame, district)
-    estimates = survey.item_estimates(sample.frame, [survey.OVERALL], domain=domain)
-    if estimates["n_valid"].iloc[0] == 0 or overall["distributed"] == 0:
+    """The nonresponse bounds (survey.worst_case_bounds: the one definition the survey report shows)."""
+    try:
+        b = survey.worst_case_bounds(batches, responses, district)
+    except ValueError as exc:
+        raise NotAvailable(str(exc)) from None
+    if b.answered == 0:
         raise NotAvailable(_("no valid answers to the overall satisfaction question"))
     text = blocks.fill(
         _(
             "{returned} of {distributed} forms came back, handed out by the police and returned by those who chose "
             "to: {figure}. Intervals elsewhere cover sampling noise only."
         ),
-        returned=count(overall["returned"]),
-        distributed=count(overall["distributed"]),
-        figure=survey_text.bounds_figure(estimates, overall, district),
+        returned=count(b.returned),
+        distributed=count(b.distributed),
+        figure=survey_text.bounds_figure(b, district),
     )
     return Finding("self_selection", _("A self-selected sample"), True, text)
 
