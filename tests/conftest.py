@@ -8,6 +8,8 @@
 - ``demo_batch`` runs the real batch once per session on a copy of the demo raw data; it keeps each
   report's executed notebook, so a test of a notebook at its defaults (or at a sweep's value) reads
   that execution instead of running the notebook again (issue 14: each notebook once per run).
+- ``demo_batch`` runs the real batch once per session on a copy of the demo raw data.
+- Every test runs in English unless it switches language itself (the reports default to Chinese).
 """
 
 from __future__ import annotations
@@ -51,6 +53,15 @@ def pytest_runtestloop(session):
     # After collection and deselection: clean only when a selected test executes a notebook.
     if any(_needs_data(item) for item in session.items):
         ensure_processed()
+
+
+@pytest.fixture(autouse=True)
+def english_unless_the_test_says_otherwise():
+    """Unit tests read English (the message ids); a test of the Chinese text says so with language.using("zh")."""
+    from analysis.core import language
+
+    with language.using("en"):
+        yield
 
 
 def pytest_collection_modifyitems(config, items):

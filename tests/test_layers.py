@@ -1,9 +1,10 @@
 """Imports run one way, low to high: the layers of src/analysis as folders, checked here.
 
 Lowest first: core; data (its contract lowest) and stats, peers; i18n (the words); plotting (its
-figures carry words: the link under a chart); subjects; summary; batch; the command line. ``demo``
-imports only core and the contract. A module may import from its own layer and lower ones; an
-import that runs up a layer (lazy ones inside functions included) fails this test.
+figures carry words: the link under a chart); present (tables and blocks for readers); subjects;
+summary; batch; the command line. ``demo`` imports only core and the contract. A module may import
+from its own layer and lower ones; an import that runs up a layer (lazy ones inside functions
+included) fails this test.
 docs/architecture.md draws the same picture.
 """
 
@@ -26,6 +27,8 @@ LAYERS: dict[str, int] = {
     "stats": 2,
     "i18n": 3,
     "plotting": 4,
+    # Tables and blocks for readers: above plotting and i18n (it may use both), below the subjects.
+    "present": 4.5,
     "subjects": 5,
     "summary": 6,
     "batch": 7,
@@ -135,6 +138,8 @@ def _package(tmp_path: Path, files: dict[str, str]) -> Path:
         ("stats/funnel.py", "from analysis.data.processed import load"),  # peers
         ("demo/survey.py", "from analysis.stats import proportions"),  # demo: core and contract only
         ("subjects/officers.py", "import analysis.batch.runner"),
+        ("plotting/theme.py", "from analysis.present import blocks"),  # present sits above plotting
+        ("present/blocks.py", "from analysis.subjects import survey"),
         ("data/contract/base.py", "from ..cleaning import X"),  # relative, still upwards
     ],
 )
@@ -152,6 +157,8 @@ def test_a_planted_upward_import_fails(tmp_path, statement, importer):
         ("data/cleaning.py", "from analysis.data.contract import RAW_FILES"),
         ("demo/survey.py", "from analysis.data.contract import LIKERT_ITEMS\nfrom analysis.core import paths"),
         ("cli.py", "from analysis.demo import write_demo_data"),
+        ("present/tables.py", "from analysis.i18n import label\nfrom analysis.stats import disclosure"),
+        ("subjects/survey_text.py", "from analysis.present import blocks"),
         ("data/contract/files.py", "from .base import Column"),
     ],
 )

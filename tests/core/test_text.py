@@ -70,6 +70,17 @@ def test_duration():
     assert text.duration(95.0) == "95"
 
 
+def test_dates_in_the_report_language():
+    import analysis.i18n  # noqa: F401  (registers the catalog with core.language)
+    from analysis.core import language
+
+    assert text.date("2004-12-20") == "20 December 2004" and text.month("2004-03") == "Mar 2004"
+    with language.using("zh"):
+        assert text.date(pd.Timestamp("2004-12-20")) == "2004年12月20日" and text.month("2004-03") == "2004年3月"
+        assert text.fewer_than(10) == "不足10" and text.interval(0.1, 0.2) == "95%置信区间10.0%～20.0%"
+    assert text.date(None) == text.MISSING
+
+
 def test_slug():
     assert text.slug("Xi'anfeng Police Station") == "xianfeng-police-station"
     assert text.slug("Sheyanghu") == "sheyanghu"
@@ -95,8 +106,8 @@ def test_chinese_formatting_keeps_the_digits_and_translates_the_words():
     with language.using("zh"):
         assert text.percent(0.6464) == "64.6%" and text.count(10000) == "10,000" and text.number(3.7412) == "3.74"
         assert text.fewer_than(10) == "不足10" and text.small_count(3, 10) == "不足10"
-        assert text.interval(0.63698, 0.65571) == "95%置信区间 63.7%～65.6%"
-        assert text.rate_text(6464, 10000, 0.63698, 0.65571) == "6,464/10,000 = 64.6%（95%置信区间 63.7%～65.6%）"
+        assert text.interval(0.63698, 0.65571) == "95%置信区间63.7%～65.6%"
+        assert text.rate_text(6464, 10000, 0.63698, 0.65571) == "6,464/10,000 = 64.6%（95%置信区间63.7%～65.6%）"
         assert text.duration(None) == "未达到"
         assert text.p_value(0.0421) == "p = 0.042"
         assert text.date(dt.date(2004, 12, 20)) == "2004年12月20日"

@@ -7,7 +7,7 @@ from statsmodels.stats import rates as sm_rates
 from analysis.core import paths, reference
 from analysis.core.errors import ParameterError
 from analysis.data.contract.files import ACTIVITIES
-from analysis.subjects import campaigns
+from analysis.subjects import campaigns, campaigns_text
 from analysis.summary import reconciliation
 
 
@@ -155,14 +155,35 @@ def test_before_after_compares_same_length_periods(acts):
 
 def test_describe_before_after_lines(acts):
     ba = campaigns.before_after(acts, WINDOWS).set_index("activity", drop=False)
-    line = campaigns.describe_before_after(ba.loc["hazards_rectified"])
-    assert line.startswith("hazards_rectified: 1 before, 6 during; rate ratio 6.00 (95% CI 0.73 to 275.99)")
-    line = campaigns.describe_before_after(ba.loc["alarm_points"])
+    line = campaigns_text.before_after_line(ba.loc["hazards_rectified"])
+    assert line.startswith("Safety hazards rectified: 1 before, 6 during; rate ratio 6.00 (95% CI 0.73 to 275.99)")
+    line = campaigns_text.before_after_line(ba.loc["alarm_points"])
     assert "none before, so the rate ratio has only a lower bound: at least" in line
     assert line.endswith("Holm p 0.0156")  # three significant digits
     tiny = ba.loc["alarm_points"].copy()
     tiny["p_holm"] = 1e-9
-    assert campaigns.describe_before_after(tiny).endswith("Holm p < 0.001")  # below 0.001: not printed as a number
+    assert campaigns_text.before_after_line(tiny).endswith("Holm p < 0.001")  # below 0.001: not printed as a number
+
+
+def test_counts_of_people_are_not_compared_or_drawn_below_ten():
+    ba = pd.DataFrame({"activity": ["legal_vice_principals", "alarm_points"], "before": [0, 0], "during": [110, 8]})
+    assert campaigns_text.comparable(ba)["activity"].tolist() == ["alarm_points"]
+    from analysis.subjects import campaigns_figures
+
+    series = pd.DataFrame(
+        {
+            "campaign": ["veterans"] * 3 + ["campus"] * 3,
+            "activity": ["ranks_resolved"] * 3 + ["alarm_points"] * 3,
+            "month": ["2004-09", "2004-10", "2004-11"] * 2,
+            "quantity": [0.0, 3.0, 0.0, 0.0, 3.0, 0.0],
+            "rows": [0, 1, 0, 0, 1, 0],
+        }
+    )
+    drawn = campaigns_figures.protected_series(series)
+    assert drawn.loc[drawn["activity"] == "ranks_resolved", "quantity"].isna().all()  # 3 veterans: not drawn
+    assert drawn.loc[drawn["activity"] == "alarm_points", "quantity"].tolist() == [0.0, 3.0, 0.0]  # not people
+    cells = campaigns_text.monthly_table(series).to_frame()
+    assert cells.iloc[:, 2:].isin(["<10", "x"]).to_numpy().sum() == 3
 
 
 def test_logic_model_classes_every_contract_activity():

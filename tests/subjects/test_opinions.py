@@ -4,7 +4,7 @@ import pytest
 
 from analysis.core.errors import ParameterError
 from analysis.stats.proportions import goodman, wilson
-from analysis.subjects import opinions
+from analysis.subjects import opinions, opinions_text
 
 
 def test_goodman_matches_sison_glaz_1995_example():
@@ -175,7 +175,7 @@ def test_coder_agreement():
     r = opinions.coder_agreement(register())
     assert r.kappa.n == 4 and r.table.shape == (4, 4)  # suggestions s0, s2, s3, s6
     assert r.kappa.observed_agreement == pytest.approx(3 / 4)  # s3: service vs security
-    text = opinions.coder_agreement_text(r)
+    text = opinions_text.kappa_line(r)
     assert text.startswith(f"Cohen's kappa: {r.kappa.kappa:.3f} (95% CI ")
     assert text.endswith("; 4 double-coded suggestions, raw agreement 75.0%)")
 
@@ -198,7 +198,7 @@ def test_time_to_rectification_text_and_category_medians():
     assert both[0].startswith("Median time to rectification, days from receipt of the opinion: 178 days (")
     assert both[1] == lines[0] and both[2].startswith("Log-rank test across areas (days from receipt")
     medians = opinions.category_medians(ttr)
-    assert list(medians.columns) == ["area", "opinions", "median_days", "ci_low", "ci_high"]
+    assert list(medians.columns) == ["category", "area", "opinions", "median_days", "ci_low", "ci_high"]
     assert medians["opinions"].sum() == 4 and "Law enforcement" in set(medians["area"])
 
 
@@ -375,7 +375,7 @@ def test_opinions_figures_written(tmp_path):
     st = opinions.rectification_status(opinions.ledger_for(ledger(), ops), "2004-12-20")
     ttr = opinions.time_to_rectification(st, ops, opinions.PLAN)
     cats = st.merge(ops, on="opinion_id")["category"]
-    saved = opinions_figures.km_figure(ctx, ttr, st, cats, "2004-12-20", opinions.CATEGORY_LABELS)
+    saved = opinions_figures.km_figure(ctx, ttr, st, cats, "2004-12-20")
     text = saved["svg"].read_text()
     # S = 2/3 after 50 days (o1), 1/3 after 111 (o2): median 111, upper limit never reached
     assert "111 days" in text and "not reached" in text and saved["png"].exists()

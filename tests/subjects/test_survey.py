@@ -2,6 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.core import language
 from analysis.core.errors import ParameterError
 from analysis.stats.design import SurveyDesign, logit_interval
 from analysis.stats.proportions import wilson
@@ -437,12 +438,17 @@ def test_survey_figures_written_with_data_driven_titles(tmp_path):
     saved = survey_figures.collection_figure(ctx, rates, by_d, overall)
     assert saved["png"].exists() and saved["svg"].exists()
     svg = saved["svg"].read_text()
-    assert "53.0% of forms came back" in svg and "family 100%" in svg and "SYNTHETIC DEMO DATA" in svg
+    assert "53.0% of forms came back in the county" in svg and "SYNTHETIC DEMO DATA" in svg
+    # enterprise returned 8 forms: suppressed in the table, so not drawn (nor street, to protect it)
+    assert "Households" in svg and "Enterprises" not in svg and "On the street" not in svg
+    with language.using("zh"):
+        svg = survey_figures.collection_figure(ctx, rates, by_d, overall)["svg"].read_text()
+    assert "全县问卷回收率53.0%" in svg
     f = likert_frame()
     est = survey.item_estimates(f, ["q10_overall", "q01_safety"], design=FIXED)
     saved = survey_figures.likert_figure(ctx, survey.answer_counts(f, ["q10_overall", "q01_safety"]), est)
     svg = saved["svg"].read_text()
-    assert "highest for overall" in svg and "(80% satisfied)" in svg  # the title may wrap between them
+    assert "highest for Overall satisfaction" in svg and "(80% satisfied)" in svg  # the title may wrap between them
     saved = survey_figures.top_box_figure(ctx, est)
     assert saved["png"].stat().st_size > 1000
 

@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from analysis.core import paths, reference
+from analysis.summary import findings
 from analysis.summary import reconciliation as rec
 
 
@@ -124,16 +125,29 @@ def test_report_names_come_from_reports_yml(published, tmp_path):
 
 def test_html_is_escaped_linked_and_carries_the_id(published):
     kf = _key_figures_equal_to(published)
-    kf["rows"] = "<script>alert(1)</script>"
+    kf["source"] = "<script>alert(1)</script>"
     pub = published.copy()
     pub.loc[0, "quote"] = 'A "quoted" <b>tag</b> & more'
     table = rec.build(kf, pub)
     out = rec.to_html(table)
-    assert out.startswith('<table id="reconciliation"')
+    assert '<table id="reconciliation"' in out
     assert "<script>" not in out and "<b>" not in out
-    assert html.escape('A "quoted" <b>tag</b> & more') in out
-    assert '<a href="10_survey_satisfaction.html">' in out
+    assert html.escape('A "quoted" <b>tag</b> & more', quote=False) in out.replace("&quot;", '"')
+    assert '<a href="10_survey_satisfaction.en.html">' in out  # an English report links to the English twin
     assert out.count(" data-id=") == len(published)
+    # a row is the figure in words, published, from data, status; the detail is folded under the name
+    assert "<summary>Questionnaires distributed</summary>" in out and "survey.distributed</td>" not in out
+
+
+def test_chinese_rows_name_the_figure_and_mark_the_back_translation(published):
+    from analysis.core import language
+
+    table = rec.build(_key_figures_equal_to(published), published)
+    with language.using("zh"):
+        out = rec.to_html(table)
+    assert "<summary>发放问卷</summary>" in out and "共发放调查问卷10000份" in out
+    assert out.count("据工作报告英文译本回译") == len(published)
+    assert '<a href="10_survey_satisfaction.html">' in out and ">一致</td>" in out
 
 
 def test_display_formats_relations_and_percentages(published):
@@ -144,13 +158,26 @@ def test_display_formats_relations_and_percentages(published):
         0.6370,
         0.6557,
     ]
-    shown = rec.display(rec.build(kf, published)).set_index("Figure")
+    shown = rec.display(rec.build(kf, published)).set_index("id")
     assert shown.loc["traffic.officer_times", "Published"] == "≥ 13,000"
     assert shown.loc["opinions.rectified_rate", "Published"] == "≈ 68.67%"
     assert shown.loc["fitness.pass_rate_baseline", "Published"] == "32%"
     assert shown.loc["survey.return_rate", "95% interval"] == "63.7% to 65.6%"
     assert shown.loc["survey.return_rate", "Denominator"] == "10,000"
+    assert shown.loc["survey.return_rate", "Figure"] == "Questionnaire return rate"
     assert "traffic.officer_times" in rec.to_text(rec.build(kf, published))
+
+
+def test_counts_and_differing_lines(published):
+    kf = _key_figures_equal_to(published)
+    _set(kf, "opinions.rectified", 113)
+    table = rec.build(kf, published)
+    assert (
+        rec.counts_line(table)
+        == f"{len(published)} published figures: {len(published) - 1} match the data, 1 differ, 0 have no data"
+    )
+    assert rec.differing_line(table) == "Figures that do not match: opinions.rectified (differs)"
+    assert rec.counts_sentence(table).startswith(f"{len(published) - 1} of {len(published)} published figures")
 
 
 def test_read_inputs_needs_key_figures(tmp_path):
@@ -200,7 +227,7 @@ def test_summary_marks_exactly_the_three_differing_figures(tmp_path, published, 
     _set(kf, "campus.alarm_points", 197)
     kf.to_csv(processed / "key_figures.csv", index=False)
     text, html_out = _execute(
-        tmp_path, processed_dir=str(processed), figures_dir=str(tmp_path / "fig"), district=district
+        tmp_path, processed_dir=str(processed), figures_dir=str(tmp_path / "fig"), district=district, lang="en"
     )
     assert f"{len(published)} published figures: {len(published) - 3} match the data, 3 differ, 0 have no data" in text
     assert (
@@ -210,9 +237,10 @@ def test_summary_marks_exactly_the_three_differing_figures(tmp_path, published, 
     assert 'id="reconciliation"' in html_out and "SYNTHETIC DEMO DATA" in html_out
     assert html_out.count('data-status="differs"') == 3
     # No processed data sets beyond the key figures: every finding says so, with no number.
-    assert "0 of 4 findings available" in text
-    assert html_out.count("Not yet available: no processed data for") == 4
-    assert "synthetic-demo" in html_out  # caveats collected from docs/assumptions.md
+    n = len(findings.FINDINGS)
+    assert f"0 of {n} findings available" in text
+    assert html_out.count("Not yet available: no processed data for") == n
+    assert "The data shipped with the project is synthetic" in html_out  # the reader caveats, on demo data
     if district:
         assert "Dongdang is covered in the findings below" in html_out
 
@@ -231,12 +259,19 @@ def test_summary_runs_with_defaults_on_the_processed_data(demo_batch):
 def test_summary_runs_for_a_district_on_the_processed_data(tmp_path):
     if not (paths.PROCESSED / "key_figures.csv").exists():
         pytest.skip("data/processed not built: run `python -m analysis clean` (tests/conftest.py does it)")
-    text, html_out = _execute(tmp_path, figures_dir=str(tmp_path / "fig"), district="Shanyang")
+    text, html_out = _execute(tmp_path, figures_dir=str(tmp_path / "fig"), district="Shanyang", lang="en")
     assert 'id="reconciliation"' in html_out and "published figures:" in text
 
 
 # Tags the report renderer (analysis.batch) keeps; anything else would be shown escaped as text.
 REPORT_TAGS = {
+    "dl",
+    "dt",
+    "dd",
+    "small",
+    "span",
+    "h2",
+    "caption",
     "table",
     "thead",
     "tbody",
@@ -259,14 +294,14 @@ REPORT_TAGS = {
 def test_summary_html_uses_only_tags_reports_keep(published):
     import re
 
-    from analysis.summary import assumptions, findings
-
     kf = _key_figures_equal_to(published)
+    from analysis.summary import brief
+
     parts = [
         rec.to_html(rec.build(kf, published)),
-        findings.Finding("k", "t", True, "x", pd.DataFrame({"a": [1]})).to_html(),
-        findings.Finding("k", "t", False, "Not yet available: x.").to_html(),
-        assumptions.caveats_html([{"slug": "s", "text": "t"}], [assumptions.Marker("m", "t", "p.py", 1)]),
+        findings.weak_points([findings.Finding("on_time", "t", True, "x", "opinions.html#deadlines")]).html,
+        findings.weak_points([findings.Finding("k", "t", False, "Not yet available: x.")]).html,
+        brief.caveats_block(True).html,
     ]
     tags = set(re.findall(r"</?([a-zA-Z0-9]+)", "".join(parts)))
     assert tags <= REPORT_TAGS, tags - REPORT_TAGS

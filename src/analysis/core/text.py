@@ -90,6 +90,16 @@ def date(value) -> str:
     return format_date(value, "long", locale=_locale())
 
 
+def month(value) -> str:
+    """A month for readers: 'Dec 2004', '2004年12月' (value: a date or 'YYYY-MM')."""
+    import pandas as pd
+    from babel.dates import format_skeleton
+
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return MISSING
+    return format_skeleton("yMMM", pd.Timestamp(str(value)).date(), locale=_locale())
+
+
 def fewer_than(threshold: int) -> str:
     """The words that stand in for a count below the disclosure threshold: 'fewer than 10'."""
     return _("fewer than {threshold}").format(threshold=count(threshold))

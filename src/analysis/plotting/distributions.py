@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from analysis.core.text import fewer_than
+from analysis.i18n import _, label
 from analysis.plotting.theme import PALETTE, SIGNAL
 from analysis.stats.disclosure import THRESHOLD
 
@@ -15,8 +16,8 @@ def cutoff_histogram(
     cutoff: float,
     *,
     xlabel: str,
-    ylabel: str = "Officers",
-    cutoff_label: str = "pass mark",
+    ylabel: str | None = None,
+    cutoff_label: str | None = None,
     width: float = 1,
 ) -> plt.Figure:
     """Bars of counts per integer point; bars below the disclosure threshold are drawn at height 0 with a hatch.
@@ -37,11 +38,12 @@ def cutoff_histogram(
             color="none",
             edgecolor="#a5a5a5",
             hatch="///",
-            label=f"{fewer_than(THRESHOLD)} (not shown)",
+            label=_("{fewer_than} (not shown)").format(fewer_than=fewer_than(THRESHOLD)),
         )
-    ax.axvline(cutoff, color="#404040", ls="--", lw=1.2, label=f"{cutoff_label} {cutoff:g}")
+    words = _("{what} {points:g}").format(what=cutoff_label or _("pass mark"), points=cutoff)
+    ax.axvline(cutoff, color="#404040", ls="--", lw=1.2, label=words)
     ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    ax.set_ylabel(ylabel or _("Officers"))
     ax.legend(fontsize=8)
     return fig
 
@@ -57,32 +59,32 @@ def unit_scores_figure(outcome: pd.DataFrame, redo_mark: float) -> plt.Figure:
     if len(outcome) > MAX_UNITS_LISTED:
         fig, ax = plt.subplots()
         redo = outcome["redid"].astype(bool)
-        ax.hist(outcome["score_round1"].astype(float), bins=30, color=PALETTE[0], alpha=0.8, label="first round")
-        ax.hist(
-            outcome.loc[redo, "score_round2"].astype(float).dropna(), bins=30, color=PALETTE[2], alpha=0.8, label="redo"
-        )
-        ax.axvline(redo_mark, color=SIGNAL, ls="--", lw=1.2, label=f"redo mark {redo_mark:g}")
-        ax.set_xlabel("Democratic review score (points of 100)")
-        ax.set_ylabel("Units")
+        first = outcome["score_round1"].astype(float)
+        ax.hist(first, bins=30, color=PALETTE[0], alpha=0.8, label=_("first round"))
+        second = outcome.loc[redo, "score_round2"].astype(float).dropna()
+        ax.hist(second, bins=30, color=PALETTE[2], alpha=0.8, label=_("redo"))
+        ax.axvline(redo_mark, color=SIGNAL, ls="--", lw=1.2, label=_("redo mark {points:g}").format(points=redo_mark))
+        ax.set_xlabel(_("Democratic review score (points of 100)"))
+        ax.set_ylabel(_("Units"))
         ax.legend(fontsize=8)
         return fig
     fig, ax = plt.subplots(figsize=(8, max(3.5, 0.3 * len(outcome) + 1)))
     y = range(len(outcome))
-    ax.scatter(outcome["score_round1"], y, color=PALETTE[0], label="first round", zorder=3)
+    ax.scatter(outcome["score_round1"], y, color=PALETTE[0], label=_("first round"), zorder=3)
     redo = outcome["redid"].astype(bool)
     ax.scatter(
         outcome.loc[redo, "score_round2"],
         [i for i, r in zip(y, redo) if r],
         color=PALETTE[2],
         marker="s",
-        label="redo",
+        label=_("redo"),
         zorder=3,
     )
     for i, row in enumerate(outcome.itertuples()):
         if row.redid:
             ax.plot([row.score_round1, row.score_round2], [i, i], color="#a5a5a5", lw=1)
-    ax.axvline(redo_mark, color=SIGNAL, ls="--", lw=1.2, label=f"redo mark {redo_mark:g}")
-    ax.set_yticks(list(y), outcome["unit"].astype(str), fontsize=8)
-    ax.set_xlabel("Democratic review score (points of 100)")
+    ax.axvline(redo_mark, color=SIGNAL, ls="--", lw=1.2, label=_("redo mark {points:g}").format(points=redo_mark))
+    ax.set_yticks(list(y), [label("unit", u) for u in outcome["unit"]], fontsize=8)
+    ax.set_xlabel(_("Democratic review score (points of 100)"))
     ax.legend(fontsize=8, loc="lower right")
     return fig

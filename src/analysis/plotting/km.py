@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from analysis.i18n import _
 from analysis.plotting.theme import PALETTE
 
 
@@ -43,8 +44,8 @@ def km_plot(
         x, y = _steps(km, "surv")
         ax.step(x, y * 100, where="post", color=colour, label=name)
         if band:
-            _, lo = _steps(km, "lower")
-            _, hi = _steps(km, "upper")
+            lo = _steps(km, "lower")[1]
+            hi = _steps(km, "upper")[1]
             ax.fill_between(x, lo * 100, hi * 100, step="post", color=colour, alpha=0.15, linewidth=0)
     ax.axhline(50, color="#808080", linestyle=":", linewidth=1)
     ax.set_ylabel(ylabel)
@@ -56,7 +57,7 @@ def km_plot(
         for u in times_at:
             tab.text(u, len(curves) - 1 - i, str(int((t >= u).sum())), ha="center", va="center", fontsize=8)
     tab.set_yticks(range(len(curves))[::-1], [f"{n}" for n in curves], fontsize=9)
-    tab.set_title("Number still open (at risk)", fontsize=8, loc="left")
+    tab.set_title(_("Number still open (at risk)"), fontsize=8, loc="left")
     tab.grid(False)
     tab.tick_params(axis="x", length=0)
     for side in ("top", "right", "left"):

@@ -20,7 +20,6 @@ from scipy.stats import binomtest
 from statsmodels.stats.multitest import multipletests
 
 from analysis.core.errors import ParameterError
-from analysis.core.text import p_value
 from analysis.data.processed import require_columns
 
 ACTIVITY_COLUMNS = ("campaign", "date", "unit", "site", "activity", "quantity")
@@ -32,60 +31,29 @@ ID_PREFIX_TO_CAMPAIGN = {"traffic": "traffic", "campus": "campus", "agency": "ag
 CAMPAIGN_DATASETS = ("campaigns", "welfare")
 
 # The logic model: what each ledger activity is. Outputs are what the police did or produced;
-# outcomes are changes in the world the activity aims at. Judgement, written down once here.
+# outcomes are changes in the world the activity aims at. Judgement, written down once here; the reason
+# for each class is worded for readers in campaigns_text.logic_model_reasons.
 LOGIC_MODEL = {
-    # activity: (campaign, class, why)
-    "open_letters": (
-        "traffic",
-        "output",
-        "Letters handed out: a measure of effort; says nothing about whether anyone read them.",
-    ),
-    "cartoons": ("traffic", "output", "Posters put up: effort, not effect."),
-    "officer_times": (
-        "traffic",
-        "output",
-        "Officer deployments (patrols): resources put in; the denominator of enforcement.",
-    ),
-    "violations": (
-        "traffic",
-        "output",
-        "Violations handled are enforcement actions: they rise with enforcement effort, so more is not better order. "
-        "The outcome would be fewer violations or accidents, which the ledger does not record.",
-    ),
-    "unstable_factors_resolved": (
-        "campus",
-        "outcome",
-        "A dispute or threat around a school settled: a change in the situation, though self-reported.",
-    ),
-    "hazards_rectified": (
-        "campus",
-        "outcome",
-        "A safety hazard removed is a change in the schools' surroundings (an intermediate outcome); the count also "
-        "depends on how many were looked for.",
-    ),
-    "booths_banned": (
-        "campus",
-        "output",
-        "Illegal booths banned: an enforcement action; whether they stay away is not recorded.",
-    ),
-    "campus_posts": ("campus", "output", "Police posts set up: provision."),
-    "alarm_points": ("campus", "output", "Alarm points installed: provision."),
-    "infrared_systems": ("campus", "output", "Alarm systems installed: provision."),
-    "legal_vice_principals": ("campus", "output", "Officers appointed as legal vice-principals: provision."),
-    "items_handled": ("agency_service", "output", "Matters taken on for citizens: service effort."),
-    "items_completed": (
-        "agency_service",
-        "outcome",
-        "Matters concluded for the citizen: the result the service exists for.",
-    ),
-    "yuan_saved": (
-        "agency_service",
-        "outcome",
-        "Money citizens did not spend: a benefit, estimated by the station rather than measured.",
-    ),
-    "ranks_resolved": ("veterans", "outcome", "A veteran's rank settled: the result the care aimed at."),
-    "trip_participants": ("veterans", "output", "Veterans taken on the trip: provision."),
+    # activity: (campaign, class)
+    "open_letters": ("traffic", "output"),
+    "cartoons": ("traffic", "output"),
+    "officer_times": ("traffic", "output"),
+    "violations": ("traffic", "output"),
+    "unstable_factors_resolved": ("campus", "outcome"),
+    "hazards_rectified": ("campus", "outcome"),
+    "booths_banned": ("campus", "output"),
+    "campus_posts": ("campus", "output"),
+    "alarm_points": ("campus", "output"),
+    "infrared_systems": ("campus", "output"),
+    "legal_vice_principals": ("campus", "output"),
+    "items_handled": ("agency_service", "output"),
+    "items_completed": ("agency_service", "outcome"),
+    "yuan_saved": ("agency_service", "outcome"),
+    "ranks_resolved": ("veterans", "outcome"),
+    "trip_participants": ("veterans", "output"),
 }
+# Activities that count people (officers or veterans): their small counts follow the disclosure rule.
+PEOPLE_ACTIVITIES = ("legal_vice_principals", "ranks_resolved", "trip_participants")
 # ASSUMPTION(no-final-outcomes): the ledger records no final outcome (accidents, campus incidents, public safety); outputs are shown as outputs and no effect on safety is claimed.
 
 
@@ -431,29 +399,13 @@ def before_after(
     return out
 
 
-def describe_before_after(row) -> str:
-    """One line for one activity of ``before_after``: counts, the ratio or its lower bound, Holm p."""
-    holm = f"Holm p {p_value(row['p_holm'], significant=True, label=None)}"
-    counts = f"{row['activity']}: {row['before']} before, {row['during']} during"
-    if pd.isna(row["ratio"]):
-        return f"{counts}; nothing to compare"
-    if np.isinf(row["ratio"]):
-        return (
-            f"{counts}; none before, so the rate ratio has only a lower bound: at least "
-            f"{row['ci_low']:.2f} (95%), {holm}"
-        )
-    return f"{counts}; rate ratio {row['ratio']:.2f} (95% CI {row['ci_low']:.2f} to {row['ci_high']:.2f}), {holm}"
-
-
 def logic_model(activities_seen=None) -> pd.DataFrame:
     """Each ledger activity classed as output or outcome, with the reason.
 
     ``activities_seen``: optional codes found in the data; an unclassed one raises, so a new
-    activity cannot slip into the report without a class. Columns: campaign, activity, class, why.
+    activity cannot slip into the report without a class. Columns: campaign, activity, class.
     """
     unknown = sorted(set(activities_seen or ()) - set(LOGIC_MODEL))
     if unknown:
         raise ValueError(f"activities without a logic-model class: {unknown}")
-    return pd.DataFrame(
-        [{"campaign": c, "activity": a, "class": k, "why": why} for a, (c, k, why) in LOGIC_MODEL.items()]
-    )
+    return pd.DataFrame([{"campaign": c, "activity": a, "class": k} for a, (c, k) in LOGIC_MODEL.items()])

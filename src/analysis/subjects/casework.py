@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.core.text import count
 from analysis.data.processed import require_columns
-from analysis.stats import disclosure, spc
+from analysis.stats import spc
 
 CASE_COLUMNS = ("unit", "month", "file_id", "score", "rating", "collective_decision")
 
@@ -72,19 +71,3 @@ def collective_total(case_files: pd.DataFrame) -> int:
     _require(case_files)
     c = case_files[case_files["collective_decision"].fillna(False).astype(bool)]
     return int(c["file_id"].nunique())
-
-
-def best_worst_display(case_files: pd.DataFrame) -> pd.DataFrame:
-    """Best and worst files per unit through the disclosure gate (a file points to the officers who handled it)."""
-    counts = best_worst_by_unit(case_files).set_index("unit")[["best", "worst"]]
-    return disclosure.protect(counts)
-
-
-def summary_text(case_files: pd.DataFrame, table: pd.DataFrame) -> str:
-    """Key-figure text: files reviewed, months, XmR signals and the difficult cases decided collectively."""
-    signals = table.loc[table["any_rule"], "month"].astype(str).tolist()
-    return (
-        f"Files reviewed: {count(case_files['file_id'].nunique())} over {len(table)} months; "
-        f"months signalling a special cause: {', '.join(signals) if signals else 'none'}; "
-        f"difficult cases decided collectively: {count(collective_total(case_files))}"
-    )

@@ -10,9 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.core.text import count, number
 from analysis.data.processed import require_columns
-from analysis.stats import disclosure
 
 COMPETITION_COLUMNS = ("post_id", "level", "deputy_director", "officer_id", "outcome")
 
@@ -81,22 +79,3 @@ def section_posts(competition: pd.DataFrame) -> pd.DataFrame:
         .reset_index()
     )
     return out.sort_values(["deputy_director", "post_id"], ascending=[False, True]).reset_index(drop=True)
-
-
-def by_level_display(competition: pd.DataFrame) -> pd.DataFrame:
-    """Posts, applicants and ratio by level; officer counts through the disclosure gate."""
-    t = by_level(competition).set_index("level")
-    # Posts are protected with the officer counts: within one unit a handful of posts points to its applicants.
-    shown = disclosure.protect(t[["posts", "applications", "applicants", "appointed"]])
-    shown["applicants per post"] = [number(r) for r in t["ratio"]]
-    return shown
-
-
-def summary_text(t: CompetitionTotals) -> str:
-    """Key-figure text for the competition (posts are not people; applicant counts are the published totals)."""
-    ratio = t.middle_applicants / t.middle_posts if t.middle_posts else float("nan")
-    return (
-        f"Middle-level posts: {count(t.middle_posts)}, applicants: {count(t.middle_applicants)} "
-        f"({number(ratio)} per post); section-level posts: {count(t.section_posts)}, of which deputy director: "
-        f"{count(t.deputy_director_posts)}"
-    )

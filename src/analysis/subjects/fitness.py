@@ -420,3 +420,22 @@ def item_failures_by_round(fitness_tests: pd.DataFrame) -> pd.DataFrame:
     table = f.pivot(index="round", columns="item", values="failed").fillna(0).astype(int)
     table.columns.name = None
     return table
+
+
+def standard_changes(standards: pd.DataFrame) -> pd.DataFrame:
+    """Each changed threshold once: item, age band, sex, the round it changed from, old and new value, easier.
+
+    Built from :func:`standards_by_round`; a threshold that changed in round 5 and stayed changed is one row
+    (from_round 5), not four.
+    """
+    changed = standards[standards["changed"]]
+    if changed.empty:
+        return pd.DataFrame(
+            columns=["item", "age_band", "sex", "from_round", "threshold_baseline", "threshold", "easier"]
+        )
+    keys = ["item", "age_band", "sex"]
+    first = changed.sort_values("round").groupby(keys, dropna=False).first().reset_index()
+    out = first.rename(columns={"round": "from_round"})[
+        keys + ["from_round", "threshold_baseline", "threshold", "easier"]
+    ]
+    return out.sort_values(["item", "age_band", "sex"]).reset_index(drop=True)

@@ -13,20 +13,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from analysis import i18n
 from analysis.core.errors import ParameterError
-from analysis.core.text import count, duration, interval, p_value, percent
+from analysis.core.text import count, duration, interval, p_value
 from analysis.data.contract.files import OPINION_CATEGORIES
 from analysis.i18n import _
 from analysis.stats import agreement, survival
 from analysis.stats.proportions import Proportion, goodman, wilson, wilson_proportion
 
 CATEGORIES = tuple(OPINION_CATEGORIES)
-CATEGORY_LABELS = {
-    "law_enforcement": "Law enforcement",
-    "security_management": "Public security management",
-    "service_economy": "Service to the economy",
-    "team_building": "Team building",
-}
 
 
 def opinion_table(register: pd.DataFrame, district: str | None = None) -> pd.DataFrame:
@@ -83,7 +78,7 @@ def category_shares(opinions: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame
     out = pd.DataFrame(
         {
             "category": counts.index,
-            "label": [CATEGORY_LABELS.get(c, c) for c in counts.index],
+            "label": [i18n.label("opinion_category", c) for c in counts.index],
             "opinions": counts.to_numpy(dtype=int),
         }
     )
@@ -278,11 +273,13 @@ def time_to_rectification_text(ttr: TimeToRectification, cutoff: str, second: Ti
 
 
 def category_medians(ttr: TimeToRectification) -> pd.DataFrame:
-    """Per category: area (label), opinions, median_days with ci_low and ci_high (days; NaN: not reached)."""
+    """Per category: category (code), area (its name), opinions, median_days with ci_low and ci_high (days; NaN:
+    not reached)."""
     return pd.DataFrame(
         [
             {
-                "area": CATEGORY_LABELS.get(c, c),
+                "category": c,
+                "area": i18n.label("opinion_category", c),
                 "opinions": r.n,
                 "median_days": r.median.median,
                 "ci_low": r.median.ci_low,
@@ -290,7 +287,7 @@ def category_medians(ttr: TimeToRectification) -> pd.DataFrame:
             }
             for c, r in ttr.by_category.items()
         ],
-        columns=["area", "opinions", "median_days", "ci_low", "ci_high"],
+        columns=["category", "area", "opinions", "median_days", "ci_low", "ci_high"],
     )
 
 
@@ -310,21 +307,11 @@ def coder_agreement(register: pd.DataFrame) -> CoderAgreement:
     return CoderAgreement(table=table, kappa=agreement.kappa(table.to_numpy()))
 
 
-def coder_agreement_text(result: CoderAgreement) -> str:
-    """Cohen's kappa with its interval, the double-coded count and the raw agreement, for printing."""
-    k = result.kappa
-    return (
-        f"Cohen's kappa: {k.kappa:.3f} ({interval(k.ci_low, k.ci_high, places=3, as_percent=False)}; "
-        f"{count(k.n)} double-coded suggestions, raw agreement {percent(k.observed_agreement)})"
-    )
-
-
 def open_items(status: pd.DataFrame, opinions: pd.DataFrame) -> pd.DataFrame:
     """Opinions still open at the cut-off, oldest deadline first, with free text HTML-escaped.
 
-    Columns: opinion_id, category, owner_unit (escaped), deadline (YYYY-MM-DD), overdue_days,
-    opinion (the first suggestion's text, escaped): render with ``to_html(escape=False)`` so it is
-    escaped exactly once.
+    Columns: opinion_id, category (code), owner_unit (code), deadline (YYYY-MM-DD), overdue_days,
+    opinion (the first suggestion's text, escaped: show it as HTML, so it is escaped exactly once).
     """
     still = status[~status["rectified"]].merge(
         opinions[["opinion_id", "category", "text"]], on="opinion_id", how="left"
@@ -333,13 +320,42 @@ def open_items(status: pd.DataFrame, opinions: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "opinion_id": still["opinion_id"].to_numpy(),
-            "category": [CATEGORY_LABELS.get(c, c) for c in still["category"]],
-            "owner_unit": [html.escape(str(u)) for u in still["owner_unit"]],
+            "category": still["category"].to_numpy(),
+            "owner_unit": still["owner_unit"].to_numpy(),
             "deadline": still["deadline"].dt.strftime("%Y-%m-%d").to_numpy(),
             "overdue_days": still["overdue_days"].astype(int).to_numpy(),
             "opinion": [html.escape(str(t)) if pd.notna(t) else "" for t in still["text"]],
         }
     )
+
+
+def rectified_by_month(status: pd.DataFrame, cutoff) -> pd.DataFrame:
+    """Month by month up to the cut-off: opinions rectified so far, due so far, and closed by their own deadline.
+
+    Columns: month (YYYY-MM), rectified, on_time (cumulative counts of opinions closed by the month's end,
+    and of those closed by their deadline), due (opinions whose deadline had passed by the month's end,
+    capped at the cut-off), opinions (all opinions in the ledger at the cut-off).
+    """
+    cut = _cutoff(cutoff)
+    if status.empty:
+        raise ValueError("no opinions in the ledger at the cut-off")
+    start = min(status["plan_date"].min(), status["deadline"].min())
+    ends = [min(m, cut) for m in pd.date_range(start.to_period("M").to_timestamp("M"), cut, freq="ME")]
+    if not ends or ends[-1] < cut:
+        ends.append(cut)
+    closed = status["closed_date"].where(status["rectified"])
+    on_time = closed.where(status["on_time"])
+    rows = [
+        {
+            "month": f"{end:%Y-%m}",
+            "rectified": int((closed <= end).sum()),
+            "on_time": int((on_time <= end).sum()),
+            "due": int((status["deadline"] <= end).sum()),
+            "opinions": len(status),
+        }
+        for end in ends
+    ]
+    return pd.DataFrame(rows)
 
 
 # --- the record of what the report printed (reports/estimates.csv) ---------------------------------

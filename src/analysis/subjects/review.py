@@ -12,8 +12,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.core.text import count
-
 REVIEW_COLUMNS = ("unit", "round", "score", "raters")
 
 
@@ -85,13 +83,4 @@ def summary(outcome: pd.DataFrame) -> ReviewSummary:
         passed_on_redo=int((outcome["status"] == "redid and passed").sum()),
         still_below=int((outcome["status"] == "redid and still below").sum()),
         no_redo_recorded=int((outcome["status"] == "below the mark but no redo recorded").sum()),
-    )
-
-
-def summary_text(s: ReviewSummary) -> str:
-    """Key-figure text for the democratic review (unit-level counts: no officer is identified)."""
-    return (
-        f"Redo mark {s.redo_mark:g}: {count(s.units)} units reviewed, {count(s.below_mark)} below the mark, "
-        f"{count(s.redid)} redid the review, {count(s.passed_on_redo)} passed on the redo, "
-        f"{count(s.still_below)} still below, {count(s.no_redo_recorded)} below the mark with no redo recorded"
     )

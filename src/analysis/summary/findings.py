@@ -1,33 +1,58 @@
-"""What the data adds: findings the work report's narrative lacks, each computed by a function.
+"""Where we are weak: what the data shows that the work report does not say, each with its number.
 
-Each finding calls the subject module that owns the statistic (fitness, opinions, survey) and
-turns its result into one plain sentence and a small table. When the data it needs is not there,
-the finding says "Not yet available" and why (:class:`NotAvailable`); it never shows a number it
-did not compute. Any other error is a bug and propagates.
+Each finding calls the subject module that owns the statistic (opinions, training, fitness, survey) and
+words its result through that subject's text module, so the brief shows the same label and value as
+the detailed report. When the data a finding needs is not there, it says so ("Not yet available" and
+why, :class:`NotAvailable`); it never shows a number it did not compute. Any other error is a bug and
+propagates.
 """
 
 from __future__ import annotations
 
-import html
-import math
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import pandas as pd
 
 from analysis.core import paths, reference
-from analysis.core.text import MISSING, count, duration, interval, percent
+from analysis.core.text import count, duration, interval, percent
 from analysis.data import processed
-from analysis.stats.disclosure import count_text
-from analysis.subjects import fitness, opinions, survey
-
-NOT_AVAILABLE = "Not yet available"
+from analysis.i18n import _, label
+from analysis.present import blocks
+from analysis.subjects import (
+    fitness,
+    fitness_text,
+    opinions,
+    opinions_text,
+    survey,
+    survey_text,
+    training,
+    training_text,
+)
 
 # Data sets each finding needs (the notebook loads what exists and passes None for the rest).
 NEEDS = {
+    "on_time": ("opinions_register", "rectification_ledger"),
+    "slowest_area": ("opinions_register", "rectification_ledger"),
+    "score_bunching": ("training_credits",),
+    "eased_standard": ("fitness_tests", "officer_roster"),
     "fitness_roster": ("fitness_tests", "officer_roster"),
-    "rectification_time": ("rectification_ledger", "opinions_register"),
+    "police_contact": ("survey_responses", "population_margins"),
+    "lowest_items": ("survey_responses", "population_margins"),
     "satisfaction_spread": ("survey_responses", "population_margins"),
-    "self_selection": ("survey_batches", "survey_responses"),
+    "self_selection": ("survey_batches", "survey_responses", "population_margins"),
+}
+# The report and section that details each finding (the brief links there).
+DETAIL = {
+    "on_time": ("opinions", "deadlines"),
+    "slowest_area": ("opinions", "time"),
+    "score_bunching": ("training", "credits"),
+    "eased_standard": ("fitness", "inflation"),
+    "fitness_roster": ("fitness", "rates"),
+    "police_contact": ("survey", "groups"),
+    "lowest_items": ("survey", "items"),
+    "satisfaction_spread": ("survey", "groups"),
+    "self_selection": ("survey", "bounds"),
 }
 
 
@@ -40,88 +65,150 @@ class Finding:
     key: str
     title: str
     available: bool
-    text: str
-    table: pd.DataFrame | None = field(default=None, repr=False)
+    text: str  #: a sentence with its number (Safe markup when it carries headline figures)
+    href: str | None = None
 
-    def to_html(self) -> str:
-        """The finding as an escaped HTML section (table included when available)."""
-        # <div>, not <section>: the report renderer's HTML allowlist keeps div but escapes section.
-        parts = [
-            f'<div class="finding" id="finding-{html.escape(self.key, quote=True)}">',
-            f"<h3>{html.escape(self.title)}</h3>",
-        ]
-        cls = "finding-text" if self.available else "finding-text not-available"
-        parts.append(f'<p class="{cls}">{html.escape(self.text)}</p>')
-        if self.available and self.table is not None and len(self.table):
-            parts.append(
-                self.table.to_html(index=False, escape=True, na_rep=MISSING, border=0, classes="finding-table")
-            )
-        parts.append("</div>")
-        return "\n".join(parts)
+    def weakness(self) -> blocks.Weakness:
+        return blocks.Weakness(self.key, self.title, self.text, self.href if self.available else None)
 
 
 def _need(frames: dict, *names: str) -> list[pd.DataFrame]:
     missing = [n for n in names if frames.get(n) is None]
     if missing:
-        raise NotAvailable(f"no processed data for {', '.join(missing)}")
+        raise NotAvailable(_("no processed data for {names}").format(names=_(", ").join(missing)))
     return [frames[n] for n in names]
 
 
 # ---- the findings ---------------------------------------------------------------------------
 
 
-def fitness_roster_denominator(fitness_tests: pd.DataFrame, roster: pd.DataFrame) -> Finding:
-    """The final round's pass rate among officers tested and among all officers on the roster."""
-    rates = fitness.pass_rates(fitness_tests, roster)
-    if rates.empty:
-        raise NotAvailable("no fitness test rounds in the data")
-    rates = rates.sort_values("round")
-    first, last = rates.iloc[0], rates.iloc[-1]
-    untested = max(int(last["on_roster"]) - int(last["tested"]), 0)
-    text = (
-        f"In the final round (round {int(last['round'])}), {percent(last['rate_tested'])} of the "
-        f"{count(last['tested'])} officers tested passed "
-        f"({interval(last['rate_tested_low'], last['rate_tested_high'])}). Counting every officer on the roster, "
-        "with the "
-        f"{count_text(untested)} not tested counted as not passed, the rate is {percent(last['rate_roster'])} "
-        f"({interval(last['rate_roster_low'], last['rate_roster_high'])}); in the first "
-        f"round it was {percent(first['rate_tested'])} of those tested and {percent(first['rate_roster'])} of the "
-        "roster."
-    )
-    table = pd.DataFrame(
-        {
-            "Round": [int(first["round"]), int(last["round"])],
-            "Officers on roster": [count(first["on_roster"]), count(last["on_roster"])],
-            "Tested": [count(first["tested"]), count(last["tested"])],
-            "Pass rate, tested": [percent(first["rate_tested"]), percent(last["rate_tested"])],
-            "Pass rate, roster": [percent(first["rate_roster"]), percent(last["rate_roster"])],
-        }
-    )
-    return Finding("fitness_roster", "Fitness pass rate under the roster denominator", True, text, table)
-
-
-def rectification_time(ledger: pd.DataFrame, register: pd.DataFrame, cutoff: str | None = None) -> Finding:
-    """Median days to rectification from receipt of the opinion (and from the plan), Kaplan-Meier at the cut-off."""
+def _opinions_status(register: pd.DataFrame, ledger: pd.DataFrame, cutoff: str | None):
     cutoff = reference.opinions_cutoff(cutoff)
     table = opinions.opinion_table(register)
-    status = opinions.rectification_status(opinions.ledger_for(ledger, table), pd.Timestamp(cutoff), table)
-    waits = [opinions.time_to_rectification(status, clock=clock) for clock in (opinions.RECEIPT, opinions.PLAN)]
-    receipt, plan = waits
-    n, events = int(receipt.n), int(receipt.events)
+    status = opinions.rectification_status(opinions.ledger_for(ledger, table), cutoff, table)
+    return table, status, cutoff
 
-    def median(t) -> str:
-        m = t.median
-        if math.isnan(m.median):
-            return "not reached (fewer than half rectified)"
-        return f"{duration(m.median)} days (95% CI {duration(m.ci_low)} to {duration(m.ci_high)})"
 
-    text = (
-        f"Of {count(n)} opinions, {count(events)} were rectified by {pd.Timestamp(cutoff):%d %B %Y}; counting the "
-        f"open ones as still running (Kaplan-Meier), half were rectified within {median(receipt)} of being "
-        f"received, the wait the public sees; {median(plan)} from the rectification plan. The report gives counts "
-        "only, not how long people waited."
+def on_time(register: pd.DataFrame, ledger: pd.DataFrame, cutoff: str | None = None) -> Finding:
+    """Opinions closed by their own deadline among those whose deadline had passed."""
+    _table, status, _cut = _opinions_status(register, ledger, cutoff)
+    rates = opinions.on_time_rates(status)
+    r = rates.set_index("denominator_rows").loc["due by cut-off"]
+    if not r["n"]:
+        raise NotAvailable(_("no opinion's deadline had passed by the cut-off"))
+    text = blocks.fill(
+        _("{figure}: of the {n} opinions whose deadline had passed, {late} were not closed by it."),
+        figure=opinions_text.on_time_figure(rates),
+        n=count(r["n"]),
+        late=count(r["n"] - r["on_time"]),
     )
-    return Finding("rectification_time", "Median time to rectification", True, text)
+    return Finding("on_time", _("Rectification deadlines missed"), True, text)
+
+
+def slowest_area(register: pd.DataFrame, ledger: pd.DataFrame, cutoff: str | None = None) -> Finding:
+    """The area whose opinions took longest to rectify (Kaplan-Meier median), against the overall median."""
+    table, status, _cut = _opinions_status(register, ledger, cutoff)
+    ttr = opinions.time_to_rectification(status, table)
+    medians = [(c, r.median.median, r) for c, r in ttr.by_category.items() if pd.notna(r.median.median)]
+    if not medians:
+        raise NotAvailable(_("no area's median time to rectification is reached"))
+    cat, median, r = max(medians, key=lambda x: x[1])
+    text = blocks.fill(
+        _("{area} opinions took longest: half were rectified within {days} ({interval}), against {figure} for all."),
+        area=label("opinion_category", cat),
+        days=opinions_text.days(median),
+        interval=_("95% CI {low} to {high}").format(low=duration(r.median.ci_low), high=duration(r.median.ci_high)),
+        figure=opinions_text.median_figure(ttr),
+    )
+    return Finding("slowest_area", _("Slow rectification"), True, text)
+
+
+def score_bunching(credits: pd.DataFrame) -> Finding:
+    """Course scores piled up exactly at the pass mark (the bunching test)."""
+    mark = reference.training_pass_mark()
+    test = training.bunching_test(credits["score"], mark)
+    if test.at + test.below == 0:
+        raise NotAvailable(_("no course score next to the pass mark"))
+    return Finding("score_bunching", _("Scores at the pass mark"), True, training_text.bunching_sentence(test))
+
+
+def eased_standard(fitness_tests: pd.DataFrame, roster: pd.DataFrame) -> Finding:
+    """Fitness thresholds made easier during the year."""
+    changes = fitness.standard_changes(fitness.standards_by_round(fitness_tests, roster))
+    eased = fitness_text.eased_standards(changes)
+    if not eased:
+        text = _("No fitness threshold changed during the year.")
+    else:
+        text = _("The fitness standard was eased during the year: {changes}. Part of the rise is not fitness.").format(
+            changes=_("; ").join(eased)
+        )
+    return Finding("eased_standard", _("An eased standard"), True, text)
+
+
+def fitness_roster_denominator(fitness_tests: pd.DataFrame, roster: pd.DataFrame) -> Finding:
+    """The last round's pass rate among officers tested and among all officers on the roster."""
+    rates = fitness.pass_rates(fitness_tests, roster)
+    if rates.empty:
+        raise NotAvailable(_("no fitness test rounds in the data"))
+    last = int(rates["round"].max())
+    text = blocks.fill(
+        _(
+            "The work report's rate counts only officers tested: {tested}; counting every officer on the roster: "
+            "{roster}."
+        ),
+        tested=fitness_text.pass_rate_figure(rates, last, "tested"),
+        roster=fitness_text.pass_rate_figure(rates, last, "roster"),
+    )
+    return Finding("fitness_roster", _("Who is counted in the pass rate"), True, text)
+
+
+def _weighted(responses: pd.DataFrame, population: pd.DataFrame) -> survey.WeightedSample:
+    return survey.weight_respondents(responses, population)
+
+
+def police_contact(responses: pd.DataFrame, population: pd.DataFrame) -> Finding:
+    """Satisfaction among people who dealt with the police against those who did not (weighted)."""
+    by = survey.satisfaction_by(_weighted(responses, population).frame, "police_contact").dropna(subset=["top_box"])
+    if len(by) < 2:
+        raise NotAvailable(_("no answers from both groups"))
+    c = by.assign(police_contact=by["police_contact"].astype(bool)).set_index("police_contact")
+    yes, no = c.loc[True], c.loc[False]
+    template = (
+        _(
+            "People who had dealt with the police in the past year were less satisfied: {yes} ({yes_ci}) against {no} "
+            "({no_ci}) of those who had not."
+        )
+        if yes["top_box"] < no["top_box"]
+        else _(
+            "People who had dealt with the police in the past year were more satisfied: {yes} ({yes_ci}) against {no} "
+            "({no_ci}) of those who had not."
+        )
+    )
+    text = template.format(
+        yes=percent(yes["top_box"]),
+        yes_ci=interval(yes["ci_low"], yes["ci_high"]),
+        no=percent(no["top_box"]),
+        no_ci=interval(no["ci_low"], no["ci_high"]),
+    )
+    return Finding("police_contact", _("Contact with the police"), True, text)
+
+
+def lowest_items(responses: pd.DataFrame, population: pd.DataFrame) -> Finding:
+    """The two questions rated lowest (weighted satisfied share)."""
+    e = survey.item_estimates(_weighted(responses, population).frame)
+    e = e[e["item"] != survey.OVERALL].dropna(subset=["top_box"]).sort_values("top_box")
+    if len(e) < 2:
+        raise NotAvailable(_("fewer than two questions with answers"))
+    a, b = e.iloc[0], e.iloc[1]
+    text = _("Rated lowest of the ten questions: {item1} {share1} ({ci1}) and {item2} {share2} ({ci2}).").format(
+        item1=label("likert_item", a["item"]),
+        share1=percent(a["top_box"]),
+        ci1=interval(a["top_box_low"], a["top_box_high"]),
+        item2=label("likert_item", b["item"]),
+        share2=percent(b["top_box"]),
+        ci2=interval(b["top_box_low"], b["top_box_high"]),
+    )
+    return Finding("lowest_items", _("What the public rates lowest"), True, text)
 
 
 def satisfaction_spread(responses: pd.DataFrame, population: pd.DataFrame, district: str | None = None) -> Finding:
@@ -131,91 +218,102 @@ def satisfaction_spread(responses: pd.DataFrame, population: pd.DataFrame, distr
     is compared with the county, Bonferroni over the districts on the design's degrees of freedom
     (:func:`analysis.subjects.survey.districts_against_county`).
     """
-    sample = survey.weight_respondents(responses, population).frame
+    sample = _weighted(responses, population).frame
     if sample["district"].nunique() < 2:
-        raise NotAvailable("fewer than two districts with answers")
+        raise NotAvailable(_("fewer than two districts with answers"))
     comparison = survey.districts_against_county(sample)
-    text = survey.districts_against_county_text(comparison) + " The report gives one county figure."
+    text = survey.districts_against_county_text(comparison) + _(" The report gives one county figure.")
     if district is not None:
         row = comparison[comparison["district"] == district]
         if row.empty:
-            raise NotAvailable(f"no answers from district {district}")
+            raise NotAvailable(_("no answers from district {district}").format(district=label("district", district)))
         r = row.iloc[0]
-        text += (
-            f" {district}: {percent(r['top_box'])}, {100 * r['difference']:+.1f} points against the county "
-            f"({100 * r['ci_low']:+.1f} to {100 * r['ci_high']:+.1f})."
+        text += _(" {district}: {share}, {difference} points against the county ({low} to {high}).").format(
+            district=label("district", district),
+            share=percent(r["top_box"]),
+            difference=f"{100 * r['difference']:+.1f}",
+            low=f"{100 * r['ci_low']:+.1f}",
+            high=f"{100 * r['ci_high']:+.1f}",
         )
-    table = pd.DataFrame(
-        {
-            "District": comparison["district"].astype(str),
-            "Answers": [count(n) for n in comparison["n_valid"]],
-            "Satisfied": [percent(x) for x in comparison["top_box"]],
-            "Against the county (points)": [f"{100 * x:+.1f}" for x in comparison["difference"]],
-            "Adjusted 95% CI": [
-                f"{100 * a:+.1f} to {100 * b:+.1f}" for a, b in zip(comparison["ci_low"], comparison["ci_high"])
-            ],
-        }
-    )
-    return Finding("satisfaction_spread", "Satisfaction across districts, each against the county", True, text, table)
+    return Finding("satisfaction_spread", _("Satisfaction across districts"), True, text)
 
 
-def self_selection(batches: pd.DataFrame, responses: pd.DataFrame, district: str | None = None) -> Finding:
-    """The nonresponse bounds, worst case (survey.worst_case_bounds: the one definition the survey report shows)."""
+def self_selection(
+    batches: pd.DataFrame, responses: pd.DataFrame, population: pd.DataFrame, district: str | None = None
+) -> Finding:
+    """The nonresponse bounds (survey.worst_case_bounds: the one definition the survey report shows)."""
     try:
         b = survey.worst_case_bounds(batches, responses, district)
     except ValueError as exc:
         raise NotAvailable(str(exc)) from None
     if b.answered == 0:
-        raise NotAvailable("no valid answers to the overall satisfaction question")
-    where = "the county" if district is None else district
-    text = (
-        f"In {where}, {count(b.returned)} of {count(b.distributed)} forms came back "
-        f"({percent(b.returned / b.distributed)}); the police handed them out and people chose to answer. "
-        f"{count(b.satisfied)} of the {count(b.answered)} valid answers were satisfied. Counting the "
-        f"{count(b.unknown)} forms not returned or without a valid answer as all dissatisfied, then as all "
-        f"satisfied (worst case), satisfaction among all {count(b.distributed)} lies between {percent(b.lower)} "
-        f"and {percent(b.upper)}. Intervals elsewhere cover sampling noise only."
+        raise NotAvailable(_("no valid answers to the overall satisfaction question"))
+    text = blocks.fill(
+        _(
+            "{returned} of {distributed} forms came back, handed out by the police and returned by those who chose "
+            "to: {figure}. Intervals elsewhere cover sampling noise only."
+        ),
+        returned=count(b.returned),
+        distributed=count(b.distributed),
+        figure=survey_text.bounds_figure(b, district),
     )
-    table = pd.DataFrame(
-        {
-            "Forms handed out": [count(b.distributed)],
-            "Returned": [count(b.returned)],
-            "Valid answers": [count(b.answered)],
-            "Worst-case bounds among all handed a form": [f"{percent(b.lower)} to {percent(b.upper)}"],
-        }
-    )
-    return Finding("self_selection", "Self-selection: the nonresponse bounds (worst case)", True, text, table)
+    return Finding("self_selection", _("A self-selected sample"), True, text)
 
 
-FINDINGS = {
-    "fitness_roster": (
-        "Fitness pass rate under the roster denominator",
-        lambda f, district, cutoff: fitness_roster_denominator(*_need(f, *NEEDS["fitness_roster"])),
+def _titles() -> dict[str, str]:
+    return {
+        "on_time": _("Rectification deadlines missed"),
+        "slowest_area": _("Slow rectification"),
+        "score_bunching": _("Scores at the pass mark"),
+        "eased_standard": _("An eased standard"),
+        "fitness_roster": _("Who is counted in the pass rate"),
+        "police_contact": _("Contact with the police"),
+        "lowest_items": _("What the public rates lowest"),
+        "satisfaction_spread": _("Satisfaction across districts"),
+        "self_selection": _("A self-selected sample"),
+    }
+
+
+FINDINGS: dict[str, Callable] = {
+    "on_time": lambda f, district, cutoff: on_time(*_need(f, *NEEDS["on_time"]), cutoff),
+    "slowest_area": lambda f, district, cutoff: slowest_area(*_need(f, *NEEDS["slowest_area"]), cutoff),
+    "score_bunching": lambda f, district, cutoff: score_bunching(*_need(f, *NEEDS["score_bunching"])),
+    "eased_standard": lambda f, district, cutoff: eased_standard(*_need(f, *NEEDS["eased_standard"])),
+    "fitness_roster": lambda f, district, cutoff: fitness_roster_denominator(*_need(f, *NEEDS["fitness_roster"])),
+    "police_contact": lambda f, district, cutoff: police_contact(*_need(f, *NEEDS["police_contact"])),
+    "lowest_items": lambda f, district, cutoff: lowest_items(*_need(f, *NEEDS["lowest_items"])),
+    "satisfaction_spread": lambda f, district, cutoff: satisfaction_spread(
+        *_need(f, *NEEDS["satisfaction_spread"]), district
     ),
-    "rectification_time": (
-        "Median time to rectification",
-        lambda f, district, cutoff: rectification_time(*_need(f, *NEEDS["rectification_time"]), cutoff),
-    ),
-    "satisfaction_spread": (
-        "Satisfaction across districts, each against the county",
-        lambda f, district, cutoff: satisfaction_spread(*_need(f, *NEEDS["satisfaction_spread"]), district),
-    ),
-    "self_selection": (
-        "Self-selection: the nonresponse bounds (worst case)",
-        lambda f, district, cutoff: self_selection(*_need(f, *NEEDS["self_selection"]), district),
-    ),
+    "self_selection": lambda f, district, cutoff: self_selection(*_need(f, *NEEDS["self_selection"]), district),
 }
+
+
+def detail_href(key: str, reports: dict[str, str] | None = None) -> str | None:
+    """The link from a finding to the section of the report that details it, in the report's language."""
+    from analysis.summary.reconciliation import report_href
+
+    report, section = DETAIL[key]
+    return f"{report_href(f'{report}.html')}#{section}"
 
 
 def what_the_data_adds(frames: dict, district: str | None = None, cutoff: str | None = None) -> list[Finding]:
     """Every finding, in order; one whose data is missing says so instead (any other error propagates)."""
     out = []
-    for key, (title, compute) in FINDINGS.items():
+    titles = _titles()
+    for key, compute in FINDINGS.items():
         try:
-            out.append(compute(frames, district, cutoff))
+            found = compute(frames, district, cutoff)
+            found.href = detail_href(key)
+            out.append(found)
         except NotAvailable as exc:
-            out.append(Finding(key, title, False, f"{NOT_AVAILABLE}: {exc}."))
+            out.append(Finding(key, titles[key], False, _("Not yet available: {reason}.").format(reason=exc)))
     return out
+
+
+def weak_points(findings: list[Finding]) -> blocks.Block:
+    """The brief's "where we are weak" box, one line per finding."""
+    return blocks.weak_points([f.weakness() for f in findings])
 
 
 def load_available(processed_dir, datasets=None) -> dict:
@@ -232,4 +330,12 @@ def load_available(processed_dir, datasets=None) -> dict:
 
 def to_text(findings: list[Finding]) -> str:
     """Plain text of all findings (for a notebook's checked output)."""
-    return "\n".join(f"- {f.title}: {f.text}" for f in findings)
+    import html
+    import re
+
+    return "\n".join(f"- {f.title}: {html.unescape(re.sub(r'<[^>]+>', '', str(f.text)))}" for f in findings)
+
+
+def available_line(findings: list[Finding]) -> str:
+    """The analyst's count of findings computed (checked by nbval)."""
+    return _("{k} of {n} findings available").format(k=sum(f.available for f in findings), n=len(findings))

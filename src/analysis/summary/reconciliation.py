@@ -8,11 +8,14 @@ printed). Nothing here computes a figure: this module compares and presents.
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 
 import pandas as pd
 
+from analysis.core import language
 from analysis.core.text import MISSING, count, percent
 from analysis.data.processed import require_columns
+from analysis.i18n import _, label
 from analysis.subjects.campaigns import CAMPAIGN_DATASETS, ID_PREFIX_TO_CAMPAIGN
 from analysis.summary.key_figures import RELATIONS, matches, printed_places
 
@@ -44,6 +47,7 @@ TABLE_COLUMNS = [
     "dataset",
     "unit",
     "quote",
+    "quote_zh",
     "relation",
     "published",
     "value",
@@ -118,7 +122,9 @@ def build(key_figures: pd.DataFrame, published: pd.DataFrame, reports: dict[str,
         if col not in kf.columns:
             kf[col] = pd.NA
     kf = kf[list(KEY_FIGURE_COLUMNS)]
-    pub = published[list(PUBLISHED_COLUMNS)].copy()
+    pub = published[list(PUBLISHED_COLUMNS) + (["quote_zh"] if "quote_zh" in published.columns else [])].copy()
+    if "quote_zh" not in pub.columns:
+        pub["quote_zh"] = pd.NA
     table = pub.merge(kf, on="id", how="left", validate="one_to_one")
     table["status"] = [
         compare(v, p, r, u) for v, p, r, u in zip(table["value"], table["published"], table["relation"], table["unit"])
@@ -135,6 +141,17 @@ def status_counts(table: pd.DataFrame) -> pd.Series:
 
 
 # ---- presentation -------------------------------------------------------------------------
+
+
+def status_words(status: str) -> str:
+    """A status in the report's language ('matches' -> '一致')."""
+    words = {MATCHES: _("matches"), DIFFERS: _("differs"), NO_DATA: _("no data")}
+    return words.get(status, status)
+
+
+def figure_name(figure_id: str) -> str:
+    """A published figure named in words (the label table's ``figure`` kind), not by its id."""
+    return label("figure", figure_id)
 
 
 def _places(unit: str, published) -> int:
@@ -156,8 +173,30 @@ def format_figure(x, unit: str, places: int = 0) -> str:
 _RELATION_SIGN = {"exact": "", "approx": "≈ ", "at_least": "≥ "}
 
 
+def sources_words(source) -> str:
+    """The data sets a figure is computed from, named for readers ('survey_batches.forms_distributed' ->
+    'questionnaire distribution log')."""
+    if source is None or pd.isna(source) or not str(source).strip():
+        return MISSING
+    names = []
+    for part in str(source).split(","):
+        name = part.strip().split(".")[0]
+        name = "rules" if "rules" in part else name
+        if name and name not in names:
+            names.append(name)
+    return _(", ").join(label("dataset", n) for n in names)
+
+
+def report_href(report: str | None) -> str | None:
+    """The detailed report's file in the report's language: 'survey.html' in Chinese, 'survey.en.html' in English."""
+    if report is None or pd.isna(report) or not str(report):
+        return None
+    report = str(report)
+    return report if language.current() == "zh" else report.removesuffix(".html") + ".en.html"
+
+
 def display(table: pd.DataFrame) -> pd.DataFrame:
-    """The table as text cells for a reader: published with its relation, value, n/N, interval."""
+    """The table as text cells for a reader: the figure in words, published with its relation, value, n/N, interval."""
     rows = []
     for r in table.itertuples(index=False):
         places = _places(r.unit, r.published)
@@ -166,17 +205,21 @@ def display(table: pd.DataFrame) -> pd.DataFrame:
         interval = MISSING
         if not (pd.isna(r.ci_low) or pd.isna(r.ci_high)):
             # An interval is read for its width: one decimal of a percentage is enough.
-            interval = f"{format_figure(r.ci_low, r.unit, 1)} to {format_figure(r.ci_high, r.unit, 1)}"
+            interval = _("{low} to {high}").format(
+                low=format_figure(r.ci_low, r.unit, 1), high=format_figure(r.ci_high, r.unit, 1)
+            )
         rows.append(
             {
-                "Figure": r.id,
+                "id": r.id,
+                "Figure": figure_name(r.id),
                 "Published": _RELATION_SIGN[r.relation] + format_figure(r.published, r.unit, places),
                 "From data": format_figure(r.value, r.unit, vplaces),
                 "Numerator": format_figure(r.numerator, "count"),
                 "Denominator": format_figure(r.denominator, "count"),
                 "95% interval": interval,
-                "Status": r.status,
-                "Rows counted": "" if pd.isna(r.rows) else str(r.rows),
+                "Status": status_words(r.status),
+                "Counted": label("figure_rows", r.id),
+                "Source": sources_words(r.source),
                 "Report": "" if r.report is None or pd.isna(r.report) else str(r.report),
             }
         )
@@ -185,54 +228,117 @@ def display(table: pd.DataFrame) -> pd.DataFrame:
 
 def to_text(table: pd.DataFrame) -> str:
     """Plain-text rendering (for logs and the closing note), without the long columns."""
-    shown = display(table).drop(columns=["Rows counted"])
+    shown = display(table)[["id", "Published", "From data", "Numerator", "Denominator", "95% interval", "Status"]]
     return shown.to_string(index=False)
 
 
-def to_html(table: pd.DataFrame, *, report_prefix: str = "") -> str:
-    """The table as HTML with id="reconciliation": every cell escaped, each figure linked to its report.
+def quote_for_reader(row) -> tuple[str, bool]:
+    """The work report's sentence in the report's language, and whether it is a translation back from English.
 
-    ``report_prefix`` is put before each report file name (the reports sit side by side, so "").
+    The report exists here only in an English translation, so the Chinese is translated back from it
+    (``quote_zh`` of published_figures.csv) and marked so."""
+    quote_zh = getattr(row, "quote_zh", None)
+    if language.current() == "zh" and quote_zh is not None and not pd.isna(quote_zh) and str(quote_zh):
+        return str(quote_zh), True
+    quote = getattr(row, "quote", None)
+    return ("" if quote is None or pd.isna(quote) else str(quote)), False
+
+
+def counts_sentence(table: pd.DataFrame) -> str:
+    """The answer first: how many published figures the data reproduces, in words."""
+    counts = status_counts(table)
+    return _(
+        "{matches} of {n} published figures are reproduced from the data; {differs} differ; {no_data} have no data."
+    ).format(matches=counts[MATCHES], n=len(table), differs=counts[DIFFERS], no_data=counts[NO_DATA])
+
+
+def counts_line(table: pd.DataFrame) -> str:
+    """The analyst's printed count of statuses (checked by nbval)."""
+    counts = status_counts(table)
+    return _("{n} published figures: {matches} match the data, {differs} differ, {no_data} have no data").format(
+        n=len(table), matches=counts[MATCHES], differs=counts[DIFFERS], no_data=counts[NO_DATA]
+    )
+
+
+def differing_line(table: pd.DataFrame) -> str:
+    """The analyst's printed list of the figures that do not match, by id (checked by nbval)."""
+    differing = table.loc[table["status"] != MATCHES, ["id", "status"]]
+    listed = _(", ").join(f"{r.id} ({status_words(r.status)})" for r in differing.itertuples())
+    return _("Figures that do not match: {figures}").format(figures=listed or _("none"))
+
+
+def to_html(table: pd.DataFrame, *, report_prefix: str = "") -> str:
+    """The reconciliation as rows a person reads (figure in words, published, from data, status), with the
+    quote, numerator, denominator, interval, what is counted, the source and the link folded under each row.
+
+    Every cell escaped; ``id="reconciliation"``; each row carries ``data-id`` and ``data-status``. Rows are
+    published figures (``class="published-figure"``): their counts are quoted as the report published them.
     """
+    esc = html.escape
     shown = display(table)
-    quotes = table["quote"].tolist()
-    head = [
-        "Figure",
-        "What the report says",
-        "Published",
-        "From data",
-        "Numerator",
-        "Denominator",
-        "95% interval",
-        "Rows counted",
-        "Status",
-        "Detail",
-    ]
+    head = [_("Figure"), _("published"), _("from data"), _("status")]
     out = [
-        '<table id="reconciliation" class="reconciliation">',
-        "<thead><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in head) + "</tr></thead>",
+        '<table id="reconciliation" class="reconciliation reader-table">',
+        "<thead><tr>" + "".join(f'<th scope="col">{esc(h)}</th>' for h in head) + "</tr></thead>",
         "<tbody>",
     ]
-    esc = html.escape
-    for quote, r in zip(quotes, shown.to_dict("records")):
-        link = ""
-        if r["Report"]:
-            href = esc(report_prefix + r["Report"], quote=True)
-            link = f'<a href="{href}">{esc(r["Report"])}</a>'
-        status_class = "status-" + r["Status"].replace(" ", "-")
-        quote_text = "" if quote is None or pd.isna(quote) else str(quote)
-        cells = [f"<td><code>{esc(r['Figure'])}</code></td>", f"<td>{esc(quote_text)}</td>"]
-        cells += [
-            f"<td>{esc(r[c])}</td>"
-            for c in ("Published", "From data", "Numerator", "Denominator", "95% interval", "Rows counted")
+    translated_mark = _("(translated back from the English version of the work report)")
+    for src, r in zip(table.itertuples(index=False), shown.to_dict("records")):
+        quote, translated = quote_for_reader(src)
+        quote_html = ""
+        if quote:
+            mark = f' <small class="translated">{esc(translated_mark)}</small>' if translated else ""
+            words = _("“{quote}”").format(quote=quote)
+            quote_html = f'<p class="quote">{esc(words)}{mark}</p>'
+        href = report_href(r["Report"])
+        link = MISSING
+        if href:
+            name = label("report", r["Report"].removesuffix(".html"))
+            link = f'<a href="{esc(report_prefix + href, quote=True)}">{esc(name)}</a>'
+        pairs = [
+            (_("numerator"), r["Numerator"]),
+            (_("denominator"), r["Denominator"]),
+            (_("interval"), r["95% interval"]),
+            (_("rows counted"), r["Counted"]),
+            (_("source"), r["Source"]),
         ]
-        cells += [f'<td class="{status_class}">{esc(r["Status"])}</td>', f"<td>{link}</td>"]
+        detail = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in pairs)
+        details_words = _("Details")
+        detail += f"<dt>{esc(details_words)}</dt><dd>{link}</dd>"
+        status_class = "status-" + src.status.replace(" ", "-")
+        first = f"<td><details><summary>{esc(r['Figure'])}</summary>{quote_html}<dl>{detail}</dl></details></td>"
+        cells = [
+            first,
+            f'<td class="num">{esc(r["Published"])}</td>',
+            f'<td class="num">{esc(r["From data"])}</td>',
+            f'<td class="{status_class}">{esc(r["Status"])}</td>',
+        ]
         out.append(
-            f'<tr class="{status_class}" data-id="{esc(r["Figure"], quote=True)}" '
-            f'data-status="{esc(r["Status"], quote=True)}">' + "".join(cells) + "</tr>"
+            f'<tr class="published-figure" data-id="{esc(r["id"], quote=True)}" '
+            f'data-status="{esc(src.status, quote=True)}">' + "".join(cells) + "</tr>"
         )
     out += ["</tbody>", "</table>"]
-    return "\n".join(out)
+    return '<div class="table-wrap">' + "\n".join(out) + "</div>"
+
+
+def campaign_table(totals: pd.DataFrame):
+    """The campaign figures of the report against the ledger, as a table for readers."""
+    from analysis.present.tables import Column, reader_table
+
+    shown = display(totals).assign(campaign=totals["campaign"].to_numpy())
+    table = reader_table(
+        shown,
+        [
+            Column("campaign", _("Campaign"), "label", label_kind="campaign"),
+            Column("Figure", _("Figure")),
+            Column("Published", _("published")),
+            Column("From data", _("from data")),
+            Column("Status", _("status")),
+        ],
+        notes=[_('≥: the report gave the figure as "more than"; the data matches when it reaches it.')],
+    )
+    # The rows are the work report's published figures (some count a few people, e.g. 3 veterans): marked so.
+    return replace(table, css_class="reader-table published-figure")
 
 
 # ---- inputs and cross-checks --------------------------------------------------------------
@@ -259,11 +365,11 @@ def read_inputs(processed_dir=None, published_path=None) -> tuple[pd.DataFrame, 
 def scope_note(district: str | None) -> str:
     """What the table covers, given the report's district parameter."""
     if district is None:
-        return "County-wide figures, as the work report published them."
-    return (
-        f"The published figures are county-wide, so this table is county-wide too; "
-        f"{district} is covered in the findings below and in the detailed reports."
-    )
+        return _("County-wide figures, as the work report published them.")
+    return _(
+        "The published figures are county-wide, so this table is county-wide too; {district} is covered in the "
+        "findings below and in the detailed reports."
+    ).format(district=label("district", district))
 
 
 def campaign_totals(key_figures: pd.DataFrame, published: pd.DataFrame, reports=None) -> pd.DataFrame:
