@@ -160,6 +160,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true")
     p.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE")
     p.add_argument("--lang", default=None, metavar="LANG", help="build one language only (zh or en); default: all")
+    p.add_argument(
+        "--cluster",
+        default=None,
+        metavar="local|tcp://HOST:8786",
+        help="run the reports as Dask tasks: a LocalCluster of --jobs workers, or a running scheduler",
+    )
     p.set_defaults(func=_run)
     return parser
 
