@@ -42,8 +42,9 @@ format: $(STAMP) ## Fix import order and reformat the code and notebooks (ruff)
 test: $(STAMP) lint ## Run the whole test suite (ruff, pytest, nbval, batch run, browser test)
 	$(PY) -m pytest tests $(wildcard notebooks/*.ipynb) --nbval-lax --nbval-current-env -p no:randomly
 
+# Jupyter refuses to run as root unless told to (containers and CI machines often are root).
 lab: $(STAMP) ## Open JupyterLab on the project's environment
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks$(if $(filter 0,$(shell id -u)), --allow-root)
 
 lock: ## Re-resolve requirements.lock from pyproject.toml
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock

@@ -19,6 +19,9 @@ import pytest
 
 from analysis.core import paths
 
+# Skips CI may not have (the browser test, the R checks): named in the summary line, failures under CI=true.
+from ci_rules import pytest_report_teststatus, pytest_runtest_makereport  # noqa: F401
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 collect_ignore_glob = ["fixtures/*"]
 
@@ -50,6 +53,7 @@ def pytest_runtestloop(session):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "needs_processed: needs data/processed built from data/raw")
+    config.addinivalue_line("markers", "needs_r: runs R (Rscript with r-cran-survey, r-cran-survival)")
 
 
 @pytest.fixture(autouse=True)

@@ -265,3 +265,9 @@ def test_the_sanitiser_keeps_a_figure_as_shown():
 )
 def test_links_out_of_the_figures_folder_are_dropped(href):
     assert "href" not in sanitize_html(f'<a href="{href}">x</a>')
+
+
+def test_styles_and_event_handlers_lose_what_could_load_or_run():
+    styled = '<p style="color:red;background:url(https://x.example/a.png)" onclick="go()">p</p><!-- c -->'
+    assert sanitize_html(styled) == '<p style="color:red">p</p>'
+    assert sanitize_html("<svg onload=alert(1)>") == "&lt;svg onload=alert(1)&gt;"

@@ -15,7 +15,8 @@ import pytest  # noqa: E402
 
 from analysis.batch.render import sanitize_html  # noqa: E402
 from analysis.core import language  # noqa: E402
-from analysis.plotting.context import FigureContext, neutralise_csv, report_href  # noqa: E402
+from analysis.core.files import neutralise_csv  # noqa: E402
+from analysis.plotting.context import FigureContext, report_href  # noqa: E402
 from analysis.plotting.theme import apply_theme  # noqa: E402
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import threading
+import time
 import uuid
 from pathlib import Path
 
 _KM_CLASS = None
+# A kill is a signal and a wait for the process to go: seconds, even on a loaded machine.
+KILL_SECONDS = 30
 
 
 def kernel_manager_class():
@@ -47,6 +50,7 @@ class KernelPool:
         self._queue: list[str] = []
         self._all: list = []
         self._in_use: set = set()
+        self._booting: set = set()
 
     def _submit(self, coro):
         return asyncio.run_coroutine_threadsafe(coro, self.loop)
@@ -59,19 +63,29 @@ class KernelPool:
             km = kernel_manager_class()(kernel_name=KERNEL_NAME, kernel_spec_manager=fs.kernel_spec_manager())
         else:
             km = kernel_manager_class()(kernel_name=self.kernel_name)
-        await km.start_kernel(cwd=cwd)
-        kc = km.client()
-        kc.start_channels()
+        with self._lock:
+            self._booting.add(km)
         try:
-            await kc.wait_for_ready(timeout=120)
-            if self.preload:
-                msg_id = kc.execute(self.preload, silent=True, store_history=False)
-                while True:
-                    reply = await kc.get_shell_msg(timeout=300)
-                    if reply["parent_header"].get("msg_id") == msg_id:
-                        break
+            await km.start_kernel(cwd=cwd)
+            kc = km.client()
+            kc.start_channels()
+            try:
+                await kc.wait_for_ready(timeout=120)
+                if self.preload:
+                    msg_id = kc.execute(self.preload, silent=True, store_history=False)
+                    while True:
+                        reply = await kc.get_shell_msg(timeout=300)
+                        if reply["parent_header"].get("msg_id") == msg_id:
+                            break
+            finally:
+                kc.stop_channels()
+        except BaseException:
+            # Cancelled by close() (Ctrl-C while it booted) or failed: its process must not outlive us.
+            await self._kill(km)
+            raise
         finally:
-            kc.stop_channels()
+            with self._lock:
+                self._booting.discard(km)
         return km
 
     def plan(self, cwds: list[str], ahead: int) -> None:
@@ -125,21 +139,39 @@ class KernelPool:
             pass
 
     def close(self) -> None:
-        """Kill every kernel still waiting, then stop the loop."""
+        """Kill every kernel: in use, ready, or still booting (never wait for a boot), then stop the loop.
+
+        On Ctrl-C this is what the run waits for, so nothing here waits on a kernel's progress: a
+        booting kernel is cancelled (its _start kills it), a ready or busy one killed at once.
+        """
         with self._lock:
             waiting = [f for v in self._ready.values() for f in v]
             self._ready.clear()
             self._queue.clear()
             in_use, self._in_use = list(self._in_use), set()
-        for km in in_use:  # an interrupted run: the notebooks still running lose their kernels
-            try:
-                self._submit(self._kill(km)).result(timeout=60)
-            except Exception:
-                pass
+        kills = [self._submit(self._kill(km)) for km in in_use]
+        for fut in waiting:
+            if fut.done() and not fut.cancelled() and fut.exception() is None:
+                kills.append(self._submit(self._kill(fut.result())))
+            else:
+                fut.cancel()  # still booting: the task is cancelled and kills its kernel
         for fut in waiting:
             try:
-                self._submit(self._kill(fut.result(timeout=300))).result(timeout=60)
-            except Exception:
+                if not fut.cancelled():
+                    fut.result(timeout=KILL_SECONDS)  # a boot that finished meanwhile
+            except BaseException:
                 pass
+        for kill in kills:
+            try:
+                kill.result(timeout=KILL_SECONDS)
+            except BaseException:
+                pass
+        # A cancelled boot kills its kernel in the loop: let those finish before the loop stops.
+        deadline = time.monotonic() + KILL_SECONDS
+        while time.monotonic() < deadline:
+            with self._lock:
+                if not self._booting:
+                    break
+            time.sleep(0.05)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(timeout=10)

@@ -193,6 +193,59 @@ _LOCAL_HREF = re.compile(
 )
 _DATA_IMG = re.compile(r"""\ssrc\s*=\s*["']?data:image/""", re.I)
 _UNSAFE_CSS = re.compile(r"url\(|@import|expression|javascript:|<", re.I)
+# A start or end tag (not a comment, doctype or stray "<"): the sanitiser escapes those it does not allow.
+_ANY_TAG = re.compile(r"</?(?P<name>[A-Za-z][\w:-]*)\b[^>]*>")
+# The style properties a cell output may set (bleach's CSS sanitiser's list): layout and colour, nothing that loads.
+_CSS_PROPERTIES = frozenset(
+    [
+        "azimuth",
+        "background-color",
+        "border-bottom-color",
+        "border-collapse",
+        "border-color",
+        "border-left-color",
+        "border-right-color",
+        "border-top-color",
+        "clear",
+        "color",
+        "cursor",
+        "direction",
+        "display",
+        "elevation",
+        "float",
+        "font",
+        "font-family",
+        "font-size",
+        "font-style",
+        "font-variant",
+        "font-weight",
+        "height",
+        "letter-spacing",
+        "line-height",
+        "overflow",
+        "pause",
+        "pause-after",
+        "pause-before",
+        "pitch",
+        "pitch-range",
+        "richness",
+        "speak",
+        "speak-header",
+        "speak-numeral",
+        "speak-punctuation",
+        "speech-rate",
+        "stress",
+        "text-align",
+        "text-decoration",
+        "text-indent",
+        "unicode-bidi",
+        "vertical-align",
+        "voice-family",
+        "volume",
+        "white-space",
+        "width",
+    ]
+)
 
 
 def _attribute_ok(tag: str, name: str, value: str) -> bool:
@@ -213,8 +266,7 @@ def sanitize_html(text: str) -> str:
     ``<script>``, event handlers, external images and links are escaped or dropped;
     ``<style>`` blocks survive only when they cannot load anything (pandas Styler).
     """
-    import bleach
-    from bleach.css_sanitizer import CSSSanitizer
+    import nh3
 
     # An <img> that does not carry its picture (data: URI) is free text pretending to be markup: escape it.
     text = re.sub(
@@ -225,17 +277,25 @@ def sanitize_html(text: str) -> str:
     )
     styles = [m.group(0) for m in _STYLE_BLOCK.finditer(text) if not _UNSAFE_CSS.search(m.group(1))]
     text = _STYLE_BLOCK.sub("", text)
-    # http(s) listed so that bleach lets relative links through; _attribute_ok decides what stays.
-    cleaned = bleach.clean(
+    # nh3 drops a tag it does not allow (and a script's text with it); a reader sees it as typed instead.
+    text = _ANY_TAG.sub(lambda m: m.group(0) if m["name"].lower() in _TAGS else html.escape(m.group(0)), text)
+    cleaned = nh3.clean(
         text,
-        tags=_TAGS,
-        attributes=_attribute_ok,
-        protocols=["data", "http", "https"],
-        strip=False,
+        tags=set(_TAGS),
+        clean_content_tags=set(),
+        attributes={tag: set(names) for tag, names in _ATTRS.items()},
+        attribute_filter=_attribute_filter,
+        # http(s) listed so that relative links reach _attribute_filter, which decides what stays.
+        url_schemes={"data", "http", "https"},
         strip_comments=True,
-        css_sanitizer=CSSSanitizer(),
+        link_rel=None,
+        filter_style_properties=set(_CSS_PROPERTIES),
     )
     return "".join(styles) + cleaned
+
+
+def _attribute_filter(tag: str, name: str, value: str) -> str | None:
+    return value if _attribute_ok(tag, name, value) else None
 
 
 def _is_notebook_banner(output) -> bool:

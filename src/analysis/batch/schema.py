@@ -522,7 +522,7 @@ def check_entries(
                     f"{where}: sweep over '{key}' must list values or name one of {', '.join(ALLOWED_SOURCES)}"
                 )
     for key in overrides:
-        users = [e.name for e in config.entries if notebook_params.get(e.name) and key in notebook_params[e.name]]
+        users = [e.name for e in config.all_entries() if notebook_params.get(e.name) and key in notebook_params[e.name]]
         if not users:
             errors.append(f"-p {key}: no report in {config.path.name} has a parameter '{key}'")
     return errors

@@ -19,9 +19,12 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from analysis.core import paths
+
+if TYPE_CHECKING:  # pandas is imported where used: `run` with nothing to do never loads it
+    import pandas as pd
 
 TEMP_GLOB = ".*.tmp"
 
@@ -126,6 +129,52 @@ def publish_folder(staged: Path, final: Path) -> None:
             p.unlink()
         elif p.is_dir() and not any(p.iterdir()):
             p.rmdir()
+
+
+# ----------------------------------------------------------------------------- CSV for people
+# A CSV cell a spreadsheet would run as a formula (OWASP "CSV injection"): prefixed with ' unless a number.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def neutralise_csv(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells cannot run as spreadsheet formulas (column names included).
+
+    A text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
+    ``'`` unless it reads as a number ("-3.5" stays); numeric columns are left as they are.
+    """
+
+    import pandas as pd
+
+    def cell(value):
+        if isinstance(value, str) and value.startswith(FORMULA_START) and not _is_number(value):
+            return "'" + value
+        return value
+
+    out = frame.copy()
+    for column in out.columns:
+        if not (pd.api.types.is_numeric_dtype(out[column]) or pd.api.types.is_datetime64_any_dtype(out[column])):
+            out[column] = out[column].map(cell)
+    out.columns = [cell(str(c)) for c in out.columns]
+    return out
+
+
+def write_csv(path: Path, frame: pd.DataFrame, **to_csv: Any) -> Path:
+    """Write ``frame`` as a CSV an analyst may open in Excel or WPS: cells neutralised, UTF-8, atomically.
+
+    The one writer of every CSV written for people (quarantine files, cell logs, key figures,
+    estimates, chart data); ``to_csv`` goes to ``DataFrame.to_csv`` (``float_format``, say).
+    """
+    safe = neutralise_csv(frame)
+    options = {"index": False, "encoding": "utf-8", **to_csv}
+    return write_atomic_with(path, lambda tmp: safe.to_csv(tmp, **options))
 
 
 # ----------------------------------------------------------------------------- hashes

@@ -20,12 +20,13 @@ from typing import NamedTuple
 import pandas as pd
 
 from analysis.core import paths, reference
-from analysis.core.errors import AnalysisError, ColumnTypeError, UnknownCategoryError
-from analysis.core.files import code_hash, sha256_file, write_atomic, write_atomic_with
+from analysis.core.errors import AnalysisError, ColumnTypeError, ContractError, UnknownCategoryError
+from analysis.core.files import code_hash, sha256_file, write_atomic, write_atomic_with, write_csv
 from analysis.data.contract import LIKERT_DONT_KNOW, RAW_FILES, RawFile
 from analysis.data.contract.schemas import validate_processed
 from analysis.data.normalise import (
     blank,
+    excel_error,
     lookup_table,
     match_key,
     parse_bool,
@@ -41,6 +42,10 @@ from analysis.data.readers import RawTable, read_raw
 # A column where most values fail is a wrong or shifted column, not a few bad rows: stop and say so.
 # ASSUMPTION(whole-column-failure): if more than half of a column's filled cells fail their type or allowed values, the file is refused rather than quarantined row by row.
 COLUMN_FAILURE_SHARE = 0.5
+# A file that would be mostly quarantined is a broken export, not a few bad rows: stop rather than empty a data set.
+# ASSUMPTION(whole-file-failure): a file is refused when every non-blank row, or more than 80% of them with at least 10 non-blank rows, would be quarantined (blank rows are left out of the share; in a file of a few rows one bad row is not a broken export).
+FILE_FAILURE_SHARE = 0.8
+FILE_FAILURE_MIN_ROWS = 10
 
 QUARANTINE_COLUMNS = ["source_row", "reason_kind", "reason"]
 # The cell log: which value of which kept row was set missing, and why (the key columns go after source_row).
@@ -69,6 +74,8 @@ class FileResult:
     quarantine: pd.DataFrame
     cells: pd.DataFrame
     ignored_columns: list[str] = field(default_factory=list)
+    control_characters: dict[str, dict] = field(default_factory=dict)
+    null_markers: dict[str, int] = field(default_factory=dict)
 
     @property
     def reasons(self) -> dict[str, int]:
@@ -115,6 +122,8 @@ def alias_lookup(table: pd.DataFrame) -> dict[str, dict[str, str]]:
 
 def _reason_kind(problem: str) -> str:
     for pattern, kind in (
+        (r"spreadsheet error value", "spreadsheet error"),
+        (r"not a finite number|too large", "non-finite number"),
         (r"duplicate|same key", "duplicate"),
         (r"blank form|blank row", "blank form"),
         (r"out of range", "out of range"),
@@ -168,6 +177,20 @@ def parse_column(raw: pd.Series, column, known: Known, key: bytes):
     raise AssertionError(kind)
 
 
+def _refuse_blank_column(path: Path, column, filled: pd.Series) -> None:
+    """A required column blank in more than half the rows is a column the export left empty: stop and say so."""
+    if column.nullable or filled.empty:
+        return
+    empty = ~filled
+    if empty.any() and empty.sum() > COLUMN_FAILURE_SHARE * len(filled):
+        raise ContractError(
+            str(path),
+            f"required column is blank in {empty.sum()} of {len(filled)} rows "
+            f"(first at row {int(filled.index[empty][0]) + 2}): was it left empty in the export?",
+            column=column.name,
+        )
+
+
 def _refuse_failed_column(path: Path, column, raw: pd.Series, problems: pd.Series, filled: pd.Series) -> None:
     bad = problems.ne("") & filled
     if bad.any() and bad.sum() > COLUMN_FAILURE_SHARE * filled.sum():
@@ -210,9 +233,14 @@ def clean_table(table: RawTable, spec: RawFile, known: Known, key: bytes) -> Cle
     problems = pd.DataFrame(index=raw.index)
     cell_problems = pd.DataFrame(index=raw.index)
     empty = pd.DataFrame({c.name: blank(raw[c.name]) for c in spec.columns}, index=raw.index)
+    all_blank_rows = empty.all(axis=1)
     for column in spec.columns:
         values, problem = parse_column(raw[column.name], column, known, key)
+        spreadsheet_errors = raw[column.name].map(excel_error)
+        problem = problem.where(spreadsheet_errors.eq(""), spreadsheet_errors)
+        values = values.where(spreadsheet_errors.eq(""))
         filled = ~empty[column.name]
+        _refuse_blank_column(table.path, column, filled[~all_blank_rows])
         _refuse_failed_column(table.path, column, raw[column.name], problem, filled)
         if not column.nullable:
             problem = problem.where(filled | problem.ne(""), "blank")
@@ -337,6 +365,26 @@ def _learn(known: Known, dataset: str, clean: pd.DataFrame) -> None:
         known.opinions = set(clean["opinion_id"].dropna())
 
 
+def _refuse_emptied_file(path: Path, quarantine: pd.DataFrame, rows_in: int) -> None:
+    """Stop when (nearly) every non-blank row of a file would be quarantined, naming the main reason and the share."""
+    failed = quarantine[quarantine["reason"].ne("blank row")]
+    rows = rows_in - (len(quarantine) - len(failed))  # the non-blank rows
+    if failed.empty or not (
+        len(failed) == rows or (rows >= FILE_FAILURE_MIN_ROWS and len(failed) > FILE_FAILURE_SHARE * rows)
+    ):
+        return
+    kinds = failed["reason_kind"].value_counts()
+    main = kinds.index[0]
+    first = failed[failed["reason_kind"].eq(main)].iloc[0]
+    raise ContractError(
+        str(path),
+        f"{len(failed)} of {rows} rows ({len(failed) / rows:.0%}) would be quarantined, most for '{main}' "
+        f"({kinds.iloc[0]} rows; e.g. row {first['source_row']}: {first['reason']}); the file is refused "
+        f"rather than emptied (limit: every row, or more than {FILE_FAILURE_SHARE:.0%} of "
+        f"{FILE_FAILURE_MIN_ROWS} or more rows)",
+    )
+
+
 def clean_files(raw_dir: Path, *, key: bytes, aliases: dict | None = None) -> list[FileResult]:
     """Read and clean every contract file in dependency order; nothing is written."""
     known = Known(aliases=aliases if aliases is not None else alias_lookup(reference.aliases()))
@@ -351,10 +399,20 @@ def clean_files(raw_dir: Path, *, key: bytes, aliases: dict | None = None) -> li
             )
         if not cells["source_row"].isin(clean["source_row"]).all():
             raise AnalysisError(f"{table.path}: the cell log names rows that are not clean (a cleaning bug)")
+        _refuse_emptied_file(table.path, quarantine, len(table.frame))
         _learn(known, spec.dataset, clean)
         results.append(
             FileResult(
-                spec, table.path, table.encoding, len(table.frame), clean, quarantine, cells, table.ignored_columns
+                spec,
+                table.path,
+                table.encoding,
+                len(table.frame),
+                clean,
+                quarantine,
+                cells,
+                table.ignored_columns,
+                table.control_characters,
+                table.null_markers,
             )
         )
     return results
@@ -378,13 +436,11 @@ def clean_all(raw_dir: Path = paths.RAW, processed_dir: Path = paths.PROCESSED) 
         target = paths.processed_file(result.spec.dataset, processed_dir)
         write_atomic_with(target, lambda tmp, frame=result.clean: frame.to_parquet(tmp, index=False))
         quarantine = processed_dir / paths.QUARANTINE_DIRNAME / f"{result.spec.dataset}.csv"
-        write_atomic_with(
-            quarantine, lambda tmp, frame=result.quarantine: frame.to_csv(tmp, index=False, encoding="utf-8")
-        )
+        write_csv(quarantine, result.quarantine)
         written += [target, quarantine]
         if result.spec.cell_level_columns:
             cells = cells_path(result.spec.dataset, processed_dir)
-            write_atomic_with(cells, lambda tmp, frame=result.cells: frame.to_csv(tmp, index=False, encoding="utf-8"))
+            write_csv(cells, result.cells)
             written.append(cells)
     for path in written:
         outputs[path.relative_to(processed_dir).as_posix()] = sha256_file(path)
@@ -409,6 +465,8 @@ def clean_all(raw_dir: Path = paths.RAW, processed_dir: Path = paths.PROCESSED) 
                 "cells_set_missing": len(r.cells),
                 "cell_reasons": r.cell_reasons,
                 "ignored_columns": r.ignored_columns,
+                "control_characters_removed": r.control_characters,
+                "null_markers_read_as_blank": r.null_markers,
             }
             for r in results
         },

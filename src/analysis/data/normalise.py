@@ -16,6 +16,32 @@ import pandas as pd
 
 _SPACE = re.compile(r"\s+")
 
+# ASSUMPTION(control-characters): control characters (C0 but tab, newline and carriage return; DEL; C1) and invisible format characters (zero-width space and joiners, word joiner, BOM) are removed from every cell when a file is read; the manifest counts them per column with the first rows, and the row is kept (an id such as "OP1<NUL>" becomes "OP1", so a phantom copy is caught as a duplicate).
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
+# ASSUMPTION(null-markers): cells that exports use for "no value" (NaN, NULL, None, #N/A, N/A, a lone dash or em dash, whitespace only) read as blank, counted per column in the manifest.
+NULL_MARKERS = frozenset({"nan", "null", "none", "#n/a", "n/a", "#null!", "-", "--", "—", "——", "–", "−"})
+# Spreadsheet error values (Excel and WPS): a formula failed in the export, so the cell has no value to trust.
+EXCEL_ERRORS = frozenset(
+    {"#div/0!", "#value!", "#ref!", "#name?", "#num!", "#spill!", "#calc!", "#getting_data", "#field!"}
+)
+
+
+def without_control_characters(value: str) -> str:
+    """``value`` with control and invisible format characters removed."""
+    return CONTROL_CHARACTERS.sub("", value)
+
+
+def is_null_marker(value: object) -> bool:
+    """True for a text cell that only says "no value" (``NULL_MARKERS``, or whitespace only)."""
+    return isinstance(value, str) and (text(value) == "" or text(value).casefold() in NULL_MARKERS)
+
+
+def excel_error(value: object) -> str:
+    """ "" or the problem of a cell holding a spreadsheet error value such as ``#DIV/0!``."""
+    if isinstance(value, str) and text(value).casefold() in EXCEL_ERRORS:
+        return f"spreadsheet error value '{text(value)}' (a formula failed in the export)"
+    return ""
+
 
 def text(value: str) -> str:
     """NFKC (full-width letters and digits become ASCII), trimmed, inner whitespace collapsed."""
@@ -125,6 +151,10 @@ def parse_number(
                 return None, f"'{value}' is not a number"
         if x != x:
             return None, ""
+        if x in (float("inf"), float("-inf")):
+            return None, f"'{value}' is not a finite number"
+        if integer and abs(x) > 2**53:
+            return None, f"'{value}' is too large for a whole number"
         if integer and x != int(x):
             return None, f"'{value}' is not a whole number"
         if x not in extra and ((minimum is not None and x < minimum) or (maximum is not None and x > maximum)):

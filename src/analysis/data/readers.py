@@ -17,7 +17,7 @@ from python_calamine import CalamineError
 
 from analysis.core.errors import ContractError, EmptyFileError, EncodingError, MissingColumnError, MissingFileError
 from analysis.data.contract import RawFile
-from analysis.data.normalise import match_key
+from analysis.data.normalise import CONTROL_CHARACTERS, is_null_marker, match_key, without_control_characters
 
 EXTENSIONS = (".csv", ".xlsx")
 ENCODINGS = ("utf-8-sig", "gb18030")
@@ -31,6 +31,10 @@ class RawTable:
     encoding: str
     frame: pd.DataFrame
     ignored_columns: list[str] = field(default_factory=list)
+    #: column -> {"cells": how many had control characters removed, "first_rows": the first few source rows}
+    control_characters: dict[str, dict] = field(default_factory=dict)
+    #: column -> how many cells held a null marker (NULL, NaN, #N/A, ...) and now read as blank
+    null_markers: dict[str, int] = field(default_factory=dict)
 
 
 def locate(raw_dir: Path, spec: RawFile) -> Path:
@@ -130,6 +134,32 @@ def map_headers(path: Path, frame: pd.DataFrame, spec: RawFile) -> tuple[pd.Data
     return frame, ignored
 
 
+def sanitise_cells(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, dict], dict[str, int]]:
+    """Control characters removed from every text cell and null markers made blank; what changed, per column.
+
+    ``frame`` has its ``source_row`` column; the returned frame is a copy.
+    """
+    frame = frame.copy()
+    controls: dict[str, dict] = {}
+    markers: dict[str, int] = {}
+    for column in frame.columns:
+        if column == "source_row":
+            continue
+        values = frame[column]
+        is_text = values.map(lambda v: isinstance(v, str))
+        dirty = is_text & values.map(lambda v: isinstance(v, str) and CONTROL_CHARACTERS.search(v) is not None)
+        if dirty.any():
+            values = values.where(~dirty, values[dirty].map(without_control_characters))
+            rows = frame.loc[dirty, "source_row"].astype(int).tolist()
+            controls[column] = {"cells": len(rows), "first_rows": rows[:5]}
+        null = is_text & values.map(lambda v: is_null_marker(v) and v != "")
+        if null.any():
+            values = values.where(~null, "")
+            markers[column] = int(null.sum())
+        frame[column] = values
+    return frame, controls, markers
+
+
 def read_raw(raw_dir: Path, spec: RawFile) -> RawTable:
     path = locate(Path(raw_dir), spec)
     frame, encoding = _read_xlsx(path) if path.suffix == ".xlsx" else _read_csv(path)
@@ -139,4 +169,5 @@ def read_raw(raw_dir: Path, spec: RawFile) -> RawTable:
     if frame.empty:
         raise EmptyFileError(str(path), "the file has a header but no data rows")
     frame.insert(0, "source_row", range(2, len(frame) + 2))  # line 1 is the header
-    return RawTable(path, encoding, frame.reset_index(drop=True), ignored)
+    frame, controls, markers = sanitise_cells(frame.reset_index(drop=True))
+    return RawTable(path, encoding, frame, ignored, controls, markers)

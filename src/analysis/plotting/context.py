@@ -22,7 +22,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from analysis.core.files import write_atomic_with
+from analysis.core.files import write_csv
 from analysis.core.text import slug
 from analysis.i18n import _
 from analysis.plotting.theme import finish
@@ -30,36 +30,6 @@ from analysis.plotting.titles import wrap_title
 
 # A figure is shown at 100 CSS pixels per inch of its size (8 in -> 800 px), scaled down only to fit the page.
 DISPLAY_PX_PER_INCH = 100
-# A CSV cell a spreadsheet would run as a formula (OWASP "CSV injection"): prefixed with ' unless a number.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-def neutralise_csv(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` whose text cells cannot run as spreadsheet formulas (column names included).
-
-    A text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
-    ``'`` unless it reads as a number ("-3.5" stays); numeric columns are left as they are.
-    """
-
-    def cell(value):
-        if isinstance(value, str) and value.startswith(FORMULA_START) and not _is_number(value):
-            return "'" + value
-        return value
-
-    out = frame.copy()
-    for column in out.columns:
-        if not (pd.api.types.is_numeric_dtype(out[column]) or pd.api.types.is_datetime64_any_dtype(out[column])):
-            out[column] = out[column].map(cell)
-    out.columns = [cell(str(c)) for c in out.columns]
-    return out
 
 
 def report_href(path: Path) -> str:
@@ -161,8 +131,7 @@ class FigureContext:
         )
         if data is not None:
             saved["csv"] = Path(self.figures_dir) / f"{name}.csv"
-            safe = neutralise_csv(data)
-            write_atomic_with(saved["csv"], lambda tmp: safe.to_csv(tmp, index=False, encoding="utf-8"))
+            write_csv(saved["csv"], data)
         if self.show is not None:
             markup = figure_html(
                 name,

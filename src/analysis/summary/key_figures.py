@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core import paths, reference
-from analysis.core.files import write_atomic_with
+from analysis.core.files import write_csv
 from analysis.data.processed import load
 from analysis.stats.proportions import wilson
 from analysis.subjects.fitness import officer_round_results
@@ -374,7 +374,5 @@ def compute_key_figures(processed_dir: Path | str | None = None, published: pd.D
 def write_key_figures(processed_dir: Path | str | None = None) -> pd.DataFrame:
     processed_dir = Path(processed_dir or paths.PROCESSED)
     table = compute_key_figures(processed_dir)
-    write_atomic_with(
-        processed_dir / paths.KEY_FIGURES, lambda tmp: table.to_csv(tmp, index=False, float_format="%.10g")
-    )
+    write_csv(processed_dir / paths.KEY_FIGURES, table, float_format="%.10g")
     return table
