@@ -96,11 +96,12 @@ def test_killing_a_worker_mid_report_fails_only_that_task_and_it_is_retried(batc
     )
     thread.start()
     try:
-        # Wait until the county report is running on a worker, then kill that worker's process.
+        # Wait until the county notebook's slow cell has started on a worker (the fixture writes
+        # "executing" into its staging folder), then kill the process of the worker running it.
         deadline = time.monotonic() + 900  # cleaning and the cluster's start come first; slow when loaded
         victim = None
         while victim is None and time.monotonic() < deadline and thread.is_alive():
-            if cluster._client is not None:
+            if list((tmp_path / "reports" / ".staging").glob("*/county/executing")):
                 processing = cluster.client.processing()
                 victim = next((w for w, keys in processing.items() if any("run_report" in k for k in keys)), None)
             if victim is None:
