@@ -18,11 +18,18 @@ from analysis.core.errors import ParameterError
 pytestmark = pytest.mark.slow
 
 _PROVENANCE = re.compile(r'<footer class="analysis-footer" id="provenance">.*?</footer>', re.S)
+# Printed text: a cell writing to both stdout and stderr gets them in either order (Jupyter's two
+# streams race in any kernel, pool or cluster), so printed blocks are compared as a set of lines.
+_PRINTED = re.compile(r"<pre>(.*?)</pre>", re.S)
 
 
 def _page(root, name) -> str:
     """A report's page without its provenance footer (times differ between runs) and its project folder."""
-    return _PROVENANCE.sub("", (root / "reports" / name).read_text(encoding="utf-8")).replace(str(root), "ROOT")
+    text = _PROVENANCE.sub("", (root / "reports" / name).read_text(encoding="utf-8")).replace(str(root), "ROOT")
+    printed = sorted(line for block in _PRINTED.findall(text) for line in block.splitlines() if line.strip())
+    # Without the printed blocks and the output areas' <div> boxes (one box per stream, or one for both).
+    rest = re.sub(r"</?div[^>]*>", "", _PRINTED.sub("", text))
+    return [line for line in rest.splitlines() if line.strip()], printed
 
 
 def _built(result) -> dict[str, str]:
