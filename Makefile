@@ -39,8 +39,10 @@ format: $(STAMP) ## Fix import order and reformat the code and notebooks (ruff)
 
 # ruff first (seconds), then one pytest session: the unit tests, nbval (--nbval-lax: only cells marked NBVAL_CHECK_OUTPUT are
 # compared) on every notebook in notebooks/, one real batch run on the demo data, the browser test.
+# Tests run in random order (pytest-randomly; the header prints the seed: rerun with --randomly-seed=N
+# to reproduce); each notebook's nbval cells keep their order (tests/conftest.py).
 test: $(STAMP) lint ## Run the whole test suite (ruff, pytest, nbval, batch run, browser test)
-	$(PY) -m pytest tests $(wildcard notebooks/*.ipynb) --nbval-lax --nbval-current-env -p no:randomly
+	$(PY) -m pytest tests $(wildcard notebooks/*.ipynb) --nbval-lax --nbval-current-env
 
 # Jupyter refuses to run as root unless told to (containers and CI machines often are root).
 lab: $(STAMP) ## Open JupyterLab on the project's environment

@@ -5,7 +5,9 @@
   clean`` runs) unless ``processed_freshness`` (the rule the batch runner uses) finds it current.
 - tests/fixtures/ holds fixture notebooks (one made to fail on purpose): never collected by nbval.
 - ``batch_project`` builds a tiny project (fixture notebooks, reports.yml, data) in a tmp folder.
-- ``demo_batch`` runs the real batch once per session on a copy of the demo raw data.
+- ``demo_batch`` runs the real batch once per session on a copy of the demo raw data; it keeps each
+  report's executed notebook, so a test of a notebook at its defaults (or at a sweep's value) reads
+  that execution instead of running the notebook again (issue 14: each notebook once per run).
 """
 
 from __future__ import annotations
@@ -49,6 +51,20 @@ def pytest_runtestloop(session):
     # After collection and deselection: clean only when a selected test executes a notebook.
     if any(_needs_data(item) for item in session.items):
         ensure_processed()
+
+
+def pytest_collection_modifyitems(config, items):
+    """pytest-randomly shuffles the tests; a notebook's nbval cells run in their order, after the tests.
+
+    nbval items have no Python module, so randomly shuffles them as one group; cells depend on the
+    cells above them.  Notebooks (each its own kernel) keep randomly's order among themselves.
+    """
+    cells = [i for i in items if type(i).__name__ == "IPyNbCell"]
+    if not cells:
+        return
+    notebooks = {nb: n for n, nb in enumerate(dict.fromkeys(i.parent.nodeid for i in cells))}
+    cells.sort(key=lambda i: (notebooks[i.parent.nodeid], i.cell_num))
+    items[:] = [i for i in items if type(i).__name__ != "IPyNbCell"] + cells
 
 
 def pytest_configure(config):
@@ -129,9 +145,27 @@ def demo_batch(tmp_path_factory):
     cfg_path = write_config_copy(root)
     log = root / "run.log"
     with open(log, "w", encoding="utf-8") as out:
-        result = runner.run(cfg_path, jobs=2, force=True, out=out)
+        result = runner.run(cfg_path, jobs=2, force=True, out=out, keep_executed=root / "executed")
+    text = log.read_text(encoding="utf-8")
+
+    def executed(name: str):
+        """The batch's executed notebook of report ``name`` (``fitness.en``, ``survey--anyi.en``)."""
+        import nbformat
+
+        path = root / "executed" / f"{name}.ipynb"
+        assert path.exists(), f"the demo batch built no report {name}:\n{text[-3000:]}"
+        return nbformat.read(path, as_version=4)
+
     return SimpleNamespace(
-        root=root, config=cfg_path, reports=root / "reports", result=result, log=log.read_text(encoding="utf-8")
+        root=root,
+        config=cfg_path,
+        reports=root / "reports",
+        raw=root / "data" / "raw",
+        processed=root / "data" / "processed",
+        result=result,
+        log=text,
+        executed=executed,
+        figures=lambda name: root / "reports" / "figures" / name,
     )
 
 

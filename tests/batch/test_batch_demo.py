@@ -76,3 +76,19 @@ def test_second_run_skips_every_report(demo_batch):
     again = runner.run(demo_batch.config, jobs=2, out=out)
     assert {o.status for o in again.outcomes} == {"skipped"}, out.getvalue()
     assert again.exit_code == 0
+
+
+def test_demo_batch_writes_every_reports_estimates(demo_batch):
+    """reports/estimates.csv: the runner's collection of each report's printed estimates (issue 12)."""
+    import pandas as pd
+
+    from analysis.stats import estimates
+
+    table = estimates.read(demo_batch.reports / estimates.FILE)
+    assert list(table.columns) == list(estimates.COLUMNS)
+    assert {"survey", "opinions", "survey.en"} <= set(table["report"])  # district sweeps: survey--anyi, ...
+    overall = table[(table["id"] == "top_box/q10_overall") & (table["report"].isin(["survey", "survey.en"]))]
+    assert len(overall) == 2 and set(overall["scope"]) == {"county"}  # one per language
+    # the design effect as R's svymean(deff = TRUE) on the stated design (tests/reference/r/values/demo)
+    r = pd.read_csv(paths.ROOT / "tests/reference/r/values/demo/survey_design.csv").set_index("key")["value"]
+    assert overall["deff"].to_numpy() == pytest.approx(float(r["raked/county/q10_overall/deff"]), rel=1e-6)

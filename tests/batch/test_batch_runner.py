@@ -268,6 +268,10 @@ def test_killing_a_run_midway_leaves_previous_reports_intact(first_run):
     assert not (reports / ".staging").exists()
 
 
+def _default_sigint():
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _wait_for(condition, proc, what: str, seconds: float = 600):
     """Poll ``condition`` until true; fail if the run ends first (or in ``seconds``, far over any wait seen)."""
     deadline = time.monotonic() + seconds
@@ -305,6 +309,9 @@ def test_ctrl_c_stops_at_once_and_keeps_previous_reports(first_run, phase):
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         start_new_session=True,
+        # A shell without job control starts background jobs (`make test &`) with SIGINT ignored, and a
+        # Python started so never sees Ctrl-C; a terminal's Ctrl-C reaches a run whose SIGINT is default.
+        preexec_fn=_default_sigint,
     )
 
     def zygote_and_kernels():

@@ -85,7 +85,8 @@ def demo_frames(processed_dir=None):
 
 def status_frame(register: pd.DataFrame, ledger: pd.DataFrame, cutoff: str = CUTOFF) -> pd.DataFrame:
     ops = opinions.opinion_table(register)
-    st = opinions.rectification_status(ledger, cutoff)
+    # the plan clock, as these reference values were made (tests/reference/r/rectification_km.R has both clocks)
+    st = opinions.rectification_status(ledger, cutoff).rename(columns={"days_from_plan": "days"})
     return st.merge(ops[["opinion_id", "category"]], on="opinion_id", how="left")
 
 

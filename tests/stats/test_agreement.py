@@ -64,3 +64,33 @@ def test_alpha_listwise_and_failures():
 def test_kappa_interval_clipped_to_one():
     r = agreement.kappa([[5, 0], [1, 6]])
     assert r.ci_high == 1.0 and r.ci_low < r.kappa < 1
+
+
+def test_pairwise_standardised_alpha_by_hand_and_with_missing_answers():
+    import numpy as np
+    import pandas as pd
+    import pytest
+
+    from analysis.stats.agreement import pairwise_standardised_alpha
+
+    rng = np.random.default_rng(5)
+    common = rng.normal(size=300)
+    items = pd.DataFrame({f"q{j}": common + rng.normal(size=300) for j in range(4)})
+    complete = pairwise_standardised_alpha(items)
+    r = np.corrcoef(items.to_numpy(), rowvar=False)
+    rbar = r[np.triu_indices(4, 1)].mean()
+    assert complete.alpha == pytest.approx(4 * rbar / (1 + 3 * rbar), rel=1e-12)
+    assert complete.mean_r == pytest.approx(rbar) and complete.min_pair_n == complete.max_pair_n == 300
+    # a missing answer drops the respondent from its pairs only (the listwise alpha would drop the respondent)
+    holes = items.copy()
+    holes.iloc[:50, 0] = np.nan
+    holes.iloc[50:80, 1] = np.nan
+    p = pairwise_standardised_alpha(holes)
+    pair01 = holes[["q0", "q1"]].dropna()
+    assert p.min_pair_n == len(pair01) == 220 and p.max_pair_n == 300 and p.any_item_n == 300
+    r01 = np.corrcoef(pair01["q0"], pair01["q1"])[0, 1]
+    r = holes.corr().to_numpy()
+    assert r[0, 1] == pytest.approx(r01)
+    assert p.alpha == pytest.approx(4 / 3 * (1 - 4 / r.sum()), rel=1e-12)
+    with pytest.raises(ValueError, match="at least two items"):
+        pairwise_standardised_alpha(items[["q0"]])

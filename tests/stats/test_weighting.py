@@ -18,6 +18,7 @@ POP = pd.DataFrame(
     columns=["district", "age_band", "sex", "population"],
 )
 ONE_WAY = (("district",), ("age_band",), ("sex",))
+TWO_WAY = (("district", "age_band"), ("district", "sex"), ("age_band", "sex"))
 
 
 def sample(n=60, seed=1, probs=(1, 3, 1, 1, 2, 2, 1, 1)):
@@ -30,7 +31,7 @@ def weighted_totals(s, w, cols):
     return w.groupby([s[c] for c in cols]).sum()
 
 
-@pytest.mark.parametrize("margins", [ONE_WAY, W.DEFAULT_MARGINS])
+@pytest.mark.parametrize("margins", [ONE_WAY, TWO_WAY])
 def test_rake_meets_every_margin(margins):
     s = sample()
     targets = W.population_margins(POP, margins)
@@ -71,7 +72,7 @@ def test_two_by_two_raking_matches_hand_computed_fixed_point():
 def test_not_converged_raises_with_iterations_and_error():
     s = sample()
     with pytest.raises(W.ConvergenceError, match=r"1 iterations, largest relative margin error") as err:
-        W.rake(s, W.population_margins(POP, W.DEFAULT_MARGINS), max_iter=1, tol=1e-14)
+        W.rake(s, W.population_margins(POP, TWO_WAY), max_iter=1, tol=1e-14)
     assert err.value.iterations == 1 and err.value.max_error > 1e-14
 
 
@@ -79,7 +80,7 @@ def test_empty_population_cell_and_unknown_cell_and_missing_values_raise():
     s = sample()
     s = s[~((s["district"] == "B") & (s["sex"] == "M"))]
     with pytest.raises(ValueError, match="no respondents"):
-        W.rake(s, W.population_margins(POP, W.DEFAULT_MARGINS))
+        W.rake(s, W.population_margins(POP, TWO_WAY))
     s2 = sample()
     s2.loc[0, "district"] = "C"
     with pytest.raises(ValueError, match="no population total"):
@@ -107,7 +108,7 @@ def test_trimming_respects_bounds_and_margins():
 def test_trimming_not_needed_returns_plain_rake():
     s = sample(60, seed=1)
     targets = W.population_margins(POP, ONE_WAY)
-    res = W.trim_and_rake(s, targets)
+    res = W.trim_and_rake(s, targets, lower=0.2, upper=5)
     assert res.trimmed == 0
     np.testing.assert_allclose(res.weights, W.rake(s, targets).weights)
 
@@ -115,7 +116,7 @@ def test_trimming_not_needed_returns_plain_rake():
 def test_trimming_bounds_conflicting_with_margins_are_widened_then_dropped():
     # with the two-way margins on 8 cells the weights are nearly pinned down: tight bounds conflict
     s = sample(60, seed=1)
-    targets = W.population_margins(POP, W.DEFAULT_MARGINS)
+    targets = W.population_margins(POP, TWO_WAY)
     res = W.trim_and_rake(s, targets, lower=0.5, upper=1.6, max_iter=300)
     assert res.rounds > 1 and res.trimmed > 0
     if res.bounds is not None:
@@ -145,3 +146,73 @@ def test_kish_deff():
     for bad in ([], [1.0, -1.0], [0.0, 0.0], [1.0, np.nan]):
         with pytest.raises(ValueError):
             W.kish_deff(bad)
+
+
+def test_capped_raking_widens_its_bounds_by_two_until_they_fit_a_hand_worked_case():
+    """One margin, group A: 1 respondent for 50 people, group B: 9 for 50 (n 10, total 100, mean weight 10).
+
+    By hand: A's weight must be 50 (5 x the mean), B's 50/9 (0.556 x). Bounds 0.5-1.6 cannot hold A;
+    widened once (0.25-3.2) still not; twice (0.125-6.4) they do: rounds 3, one respondent trimmed.
+    """
+    pop = pd.DataFrame({"g": ["A", "B"], "population": [50, 50]})
+    s = pd.DataFrame({"g": ["A"] + ["B"] * 9})
+    targets = W.population_margins(pop, (("g",),))
+    res = W.trim_and_rake(s, targets, lower=0.5, upper=1.6)
+    assert res.bounds == (0.125, 6.4) and res.rounds == 3 and res.trimmed == 1
+    np.testing.assert_allclose(res.weights.to_numpy(), [50.0] + [50 / 9] * 9, rtol=1e-9)
+    assert "bounds widened" in res.trimming_note()
+    # Allowed one widening only, no bounds fit: the plain weights are kept and the note says so.
+    once = W.trim_and_rake(s, targets, lower=0.5, upper=1.6, widenings=1)
+    assert once.bounds is None and once.rounds == 3 and once.trimmed == 1
+    assert "left untrimmed" in once.trimming_note()
+    # Bounds that fit at once are not widened: A at 5 x, B at 0.556 x the mean are inside 0.5-5.5.
+    fits = W.trim_and_rake(s, targets, lower=0.5, upper=5.5)
+    assert fits.trimmed == 0 and fits.bounds is None
+
+
+def test_kish_deff_of_unequal_weights_by_hand():
+    # w = (50, 50/9 x 9): sum 100, sum of squares 2500 + 9 x 2500/81 = 2777.78; n = 10.
+    # deff = n * sum(w^2) / (sum w)^2 = 10 * 2777.78 / 10000 = 2.7778 (exactly 25/9).
+    assert W.kish_deff([50.0] + [50 / 9] * 9) == pytest.approx(25 / 9)
+
+
+def _bounded_raking_conditions(s, targets, w, lower, upper):
+    """The optimality conditions of bounded raking (equal starting weights), checked independently of the code.
+
+    g = w / mean w solves min sum (g log g - g + 1) s.t. the margins and lower <= g <= upper iff the
+    margins hold, the bounds hold, and log g = X eta for the units strictly inside the bounds, with
+    X eta <= log(lower) at the lower bound and >= log(upper) at the upper bound.
+    """
+    for cols, target in targets.items():
+        got = w.groupby([s[c] for c in cols]).sum()
+        np.testing.assert_allclose(got.reindex(target.index).to_numpy(), target.to_numpy(), rtol=1e-10)
+    g = (w / w.mean()).to_numpy()
+    assert g.min() >= lower * (1 - 1e-12) and g.max() <= upper * (1 + 1e-12)
+    x = pd.get_dummies(pd.concat([s[list(c)].astype(str).agg("|".join, axis=1) for c in targets], axis=1), dtype=float)
+    x = x.to_numpy()
+    low, high = np.isclose(g, lower, rtol=1e-9), np.isclose(g, upper, rtol=1e-9)
+    free = ~(low | high)
+    eta = np.linalg.lstsq(x[free], np.log(g[free]), rcond=None)[0]
+    np.testing.assert_allclose(x[free] @ eta, np.log(g[free]), atol=1e-9)
+    assert (x[low] @ eta <= np.log(lower) + 1e-7).all() and (x[high] @ eta >= np.log(upper) - 1e-7).all()
+    return int(low.sum()), int(high.sum())
+
+
+def test_trimmed_weights_are_polished_to_the_exact_bounded_raking_solution():
+    s = sample(60, seed=1)
+    targets = W.population_margins(POP, ONE_WAY)
+    res = W.trim_and_rake(s, targets, lower=0.3, upper=1.8)
+    assert res.at_bounds is not None and sum(res.at_bounds) > 0
+    assert _bounded_raking_conditions(s, targets, res.weights, 0.3, 1.8) == res.at_bounds
+    # the capped IPF alone stops near, not at, that solution: the polish moves it
+    capped = W.rake(s, targets, bounds=(0.3 * res.weights.mean(), 1.8 * res.weights.mean()))
+    assert not np.allclose(capped.weights, res.weights, rtol=1e-12, atol=0)
+
+
+def test_polish_refuses_a_wrong_set_of_units_at_the_bounds():
+    s = sample(60, seed=1)
+    targets = W.population_margins(POP, ONE_WAY)
+    plain = W.rake(s, targets).weights
+    mean = plain.mean()
+    # every weight at the upper bound is no solution: the margins cannot be met from there
+    assert W.polish_bounded(s, targets, pd.Series(1.8 * mean, index=s.index), (0.3 * mean, 1.8 * mean)) is None

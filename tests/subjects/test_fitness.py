@@ -260,13 +260,13 @@ def assert_nothing_disclosed(nb, processed_dir: Path = paths.PROCESSED, raw_dir:
 
 
 @pytest.mark.slow
-def test_fitness_notebook_defaults_and_disclosure(tmp_path):
-    _needs_processed()
-    nb = run_notebook(NOTEBOOK, tmp_path)
-    assert_nothing_disclosed(nb)
+def test_fitness_notebook_defaults_and_disclosure(demo_batch):
+    """The notebook at its defaults, as the demo batch executed it (English report): not run again here."""
+    nb = demo_batch.executed("fitness.en")
+    assert_nothing_disclosed(nb, demo_batch.processed, demo_batch.raw)
     text = outputs_text(nb)
     assert "of officers tested" in text and "McNemar" in text and "What could inflate the rise" in text
-    assert (tmp_path / "figures" / "fitness_pass_rates.png").exists()
+    assert (demo_batch.figures("fitness.en") / "fitness_pass_rates.png").exists()
 
 
 @pytest.mark.slow

@@ -106,13 +106,32 @@ def test_status_at_cutoff():
     assert "o5" not in st.index  # planned after the cut-off
     assert st["rectified"].tolist() == [True, True, False, False]  # o4 closed after the cut-off: open
     assert (
-        st.loc["o1", "days"] == 50
-        and st.loc["o3", "days"] == (pd.Timestamp("2004-12-20") - pd.Timestamp("2004-05-10")).days
+        st.loc["o1", "days_from_plan"] == 50
+        and st.loc["o3", "days_from_plan"] == (pd.Timestamp("2004-12-20") - pd.Timestamp("2004-05-10")).days
     )
+    assert "days_from_receipt" not in st.columns  # the receipt clock needs the register
     assert st.loc["o1", "on_time"] and not st.loc["o2", "on_time"]
     assert st.loc["o3", "overdue_days"] == 19 and st.loc["o4", "overdue_days"] == 0
     later = opinions.rectification_status(ledger(), "2005-01-10").set_index("opinion_id")
     assert later.loc["o4", "rectified"]
+
+
+def test_status_receipt_clock():
+    ops = opinions.opinion_table(register())
+    st = opinions.rectification_status(ledger(), "2004-12-20", ops).set_index("opinion_id")
+    # every suggestion received 2004-04-25: o1 closed 2004-06-20 (56 days), o3 open at the cut-off (239)
+    assert st.loc["o1", "days_from_receipt"] == 56 and st.loc["o3", "days_from_receipt"] == 239
+    assert (st["days_from_receipt"] - st["days_from_plan"]).tolist() == [6, 6, 15, 37]
+    late = register()
+    late.loc[late["opinion_id"] == "o1", "received"] = pd.Timestamp("2004-07-01")
+    with pytest.raises(ValueError, match=r"before the opinion was received for \['o1'\]"):
+        opinions.rectification_status(ledger(), "2004-12-20", opinions.opinion_table(late))
+    with pytest.raises(ValueError, match="missing from the register"):
+        opinions.rectification_status(ledger(), "2004-12-20", ops[ops["opinion_id"] != "o2"])
+    with pytest.raises(ValueError, match="no days_from_receipt"):
+        opinions.time_to_rectification(opinions.rectification_status(ledger(), "2004-12-20"))
+    with pytest.raises(ValueError, match="unknown clock"):
+        opinions.time_to_rectification(st.reset_index(), clock="deadline")
 
 
 def test_rectified_share_and_on_time_rates():
@@ -142,14 +161,14 @@ def test_status_failures():
 def test_time_to_rectification_with_categories():
     ops = opinions.opinion_table(register())
     st = opinions.rectification_status(ledger(), "2004-12-20")
-    res = opinions.time_to_rectification(st, ops)
+    res = opinions.time_to_rectification(st, ops, opinions.PLAN)
     assert res.n == 4 and res.events == 2
     assert set(res.by_category) == {"law_enforcement", "team_building", "service_economy"}
     assert res.logrank.df == 2
-    alone = opinions.time_to_rectification(st)
+    alone = opinions.time_to_rectification(st, clock=opinions.PLAN)
     assert alone.by_category == {} and alone.logrank is None and alone.median.median == res.median.median
     with pytest.raises(ValueError, match="missing from the register"):
-        opinions.time_to_rectification(st, ops[ops["opinion_id"] != "o1"])
+        opinions.time_to_rectification(st, ops[ops["opinion_id"] != "o1"], opinions.PLAN)
 
 
 def test_coder_agreement():
@@ -164,13 +183,20 @@ def test_coder_agreement():
 def test_time_to_rectification_text_and_category_medians():
     ops = opinions.opinion_table(register())
     st = opinions.rectification_status(ledger(), "2004-12-20")
-    ttr = opinions.time_to_rectification(st, ops)
+    ttr = opinions.time_to_rectification(st, ops, opinions.PLAN)
     lines = opinions.time_to_rectification_text(ttr, "2004-12-20").splitlines()
     # In the ledger at the cut-off: o1 closed after 50 days, o2 after 111, o3 and o4 open (censored at 224 and
     # 202 days). S = 3/4 after 50, exactly 1/2 from 111 on: R's median is the midpoint (111 + 224) / 2 = 167.5.
-    assert lines[0].startswith("Median time to rectification: 167.5 days (95% CI ")
+    assert lines[0].startswith("Median time to rectification, days from the rectification plan: 167.5 days (")
     assert lines[0].endswith("; 2 of 4 rectified, the rest censored at 2004-12-20)")
-    assert lines[1].startswith("Log-rank test across areas: chi-square = ") and " on 2 df, p = 0." in lines[1]
+    assert lines[1].startswith("Log-rank test across areas (days from the rectification plan): chi-square = ")
+    assert " on 2 df, p = 0." in lines[1]
+    # from receipt (all received 2004-04-25): o1 56, o2 117, o3 and o4 open at 239 -> midpoint (117 + 239) / 2
+    status = opinions.rectification_status(ledger(), "2004-12-20", ops)
+    receipt = opinions.time_to_rectification(status, ops)
+    both = opinions.time_to_rectification_text(receipt, "2004-12-20", second=ttr).splitlines()
+    assert both[0].startswith("Median time to rectification, days from receipt of the opinion: 178 days (")
+    assert both[1] == lines[0] and both[2].startswith("Log-rank test across areas (days from receipt")
     medians = opinions.category_medians(ttr)
     assert list(medians.columns) == ["area", "opinions", "median_days", "ci_low", "ci_high"]
     assert medians["opinions"].sum() == 4 and "Law enforcement" in set(medians["area"])
@@ -212,7 +238,7 @@ def test_opinion_statistics_agree_with_r(name):
     register, ledger = ref_inputs.mini_frames() if name == "mini" else ref_inputs.demo_frames()
     ops = opinions.opinion_table(register)
     st = opinions.rectification_status(ledger, ref_inputs.CUTOFF)
-    ttr = opinions.time_to_rectification(st, ops)
+    ttr = opinions.time_to_rectification(st, ops, opinions.PLAN)
     got = {
         "km/all/median": ttr.median.median,
         "km/all/ci_low": ttr.median.ci_low,
@@ -276,21 +302,27 @@ def test_opinions_notebook_committed_without_bulky_outputs():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("params", [{}, {"district": "Anyi"}, {"cutoff_date": "2004-09-30"}])
-def test_opinions_notebook_runs(tmp_path, params):
+def test_opinions_notebook_runs(request, tmp_path, params):
+    """Defaults and a district as the demo batch executed them (its sweep); the cut-off date (no report sets) here."""
     import papermill as pm
 
-    if not (paths.PROCESSED / "opinions_register.parquet").exists():
-        pytest.skip("data/processed not built (python -m analysis clean)")
-    out, figs = tmp_path / "20.ipynb", tmp_path / "figures"
-    pm.execute_notebook(
-        str(NB_OPINIONS),
-        str(out),
-        parameters={"figures_dir": str(figs), **params},
-        kernel_name="python3",
-        progress_bar=False,
-        cwd=str(tmp_path),
-    )
-    nb = nbformat.read(out, as_version=4)
+    if "cutoff_date" in params:
+        if not (paths.PROCESSED / "opinions_register.parquet").exists():
+            pytest.skip("data/processed not built (python -m analysis clean)")
+        out, figs = tmp_path / "20.ipynb", tmp_path / "figures"
+        pm.execute_notebook(
+            str(NB_OPINIONS),
+            str(out),
+            parameters={"figures_dir": str(figs), **params},
+            kernel_name="python3",
+            progress_bar=False,
+            cwd=str(tmp_path),
+        )
+        nb = nbformat.read(out, as_version=4)
+    else:
+        demo_batch = request.getfixturevalue("demo_batch")
+        name = "opinions--anyi.en" if "district" in params else "opinions.en"
+        nb, figs = demo_batch.executed(name), demo_batch.figures(name)
     text = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
     html_out = "".join(str(o.get("data", {}).get("text/html", "")) for c in nb.cells for o in c.get("outputs", []))
     cutoff = params.get("cutoff_date", "2004-12-20")
@@ -341,7 +373,7 @@ def test_opinions_figures_written(tmp_path):
     assert saved["svg"].name == "opinions_pareto_anyi.svg"
     assert "SYNTHETIC" not in saved["svg"].read_text()
     st = opinions.rectification_status(opinions.ledger_for(ledger(), ops), "2004-12-20")
-    ttr = opinions.time_to_rectification(st, ops)
+    ttr = opinions.time_to_rectification(st, ops, opinions.PLAN)
     cats = st.merge(ops, on="opinion_id")["category"]
     saved = opinions_figures.km_figure(ctx, ttr, st, cats, "2004-12-20", opinions.CATEGORY_LABELS)
     text = saved["svg"].read_text()

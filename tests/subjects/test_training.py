@@ -113,10 +113,10 @@ def _below_line(text: str) -> str:
 
 
 @pytest.mark.slow
-def test_training_notebook_defaults_and_disclosure(tmp_path):
-    _needs_processed()
-    nb = run_notebook(NOTEBOOK, tmp_path)
-    assert_nothing_disclosed(nb)
+def test_training_notebook_defaults_and_disclosure(demo_batch):
+    """The notebook at its defaults, as the demo batch executed it (English report): not run again here."""
+    nb = demo_batch.executed("training.en")
+    assert_nothing_disclosed(nb, demo_batch.processed, demo_batch.raw)
     text = outputs_text(nb)
     assert "Pass mark: 70 points" in text and "Redo mark 80" in text
     assert "difficult cases decided collectively" in text
@@ -167,3 +167,22 @@ def test_summary_text_hides_small_counts_but_keeps_published_disqualified(credit
     )
     assert "(disqualified): fewer than 10" in unit_text
     assert "Bunching, course scores: 1 at 70 vs 1 at 69 (exact binomial one-sided p = 0.75)" in text
+
+
+def test_a_candidate_exactly_at_the_mark_is_not_disqualified():
+    """The rule is "below 70", not "70 or below": by hand, E's May average (68 + 72) / 2 = 70 keeps E
+    eligible, F's (69 + 70) / 2 = 69.5 does not; over the year E stays at 70 and F's 69.5 is below."""
+    roster = pd.DataFrame({"officer_id": ["E", "F"], "unit": ["U1", "U1"], "cadre_candidate": [True, True]})
+    credits = pd.DataFrame(
+        [
+            ("E", "2004-02", "c1", 68),
+            ("E", "2004-04", "c2", 72),
+            ("F", "2004-01", "c1", 69),
+            ("F", "2004-05", "c2", 70),
+        ],
+        columns=["officer_id", "month", "course", "score"],
+    ).assign(course_type="public")
+    s = training.cutoff_summary(credits, roster, 70)
+    assert (s.candidates, s.candidates_disqualified) == (2, 1)
+    assert (s.officers, s.below) == (2, 1)
+    assert training.below_cutoff(training.annual_averages(credits), 70)["officer_id"].tolist() == ["F"]

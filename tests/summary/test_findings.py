@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from analysis.stats.survival import KMMedian
+from analysis.subjects import survey
 from analysis.subjects.opinions import TimeToRectification
 from analysis.summary import findings
 
@@ -110,71 +111,75 @@ def _ttr(n, events, median, low, high):
 def test_rectification_median_and_not_reached(monkeypatch):
     seen = {}
 
-    def status(ledger, cutoff):
-        seen["cutoff"] = cutoff
+    def status(ledger, cutoff, table):
+        seen["cutoff"], seen["table"] = cutoff, table
         return "status-frame"
 
-    def km(result):
+    def km(result, clock):
         assert result == "status-frame"
-        return _ttr(4, 3, 25.0, 10.0, np.nan)
+        return {"receipt": _ttr(4, 3, 25.0, 10.0, np.nan), "plan": _ttr(4, 3, 20.0, 8.0, 30.0)}[clock]
 
-    _patch(monkeypatch, findings.opinions, rectification_status=status, time_to_rectification=km)
+    _patch(
+        monkeypatch,
+        findings.opinions,
+        opinion_table=lambda register: "table",
+        ledger_for=lambda ledger, table: ledger,
+        rectification_status=status,
+        time_to_rectification=km,
+    )
     f = findings.what_the_data_adds(_only("rectification_time"))[1]
     assert f.available and seen["cutoff"] == pd.Timestamp("2004-12-20")  # the rule in data/reference/rules.csv
+    assert seen["table"] == "table"  # the receipt clock needs the register's merged opinions
     assert "Of 4 opinions, 3 were rectified by 20 December 2004" in f.text
-    assert "within 25 days of their rectification plan (95% CI 10 to not reached)" in f.text
-    _patch(monkeypatch, findings.opinions, time_to_rectification=lambda r: _ttr(4, 1, np.nan, np.nan, np.nan))
-    f = findings.rectification_time(pd.DataFrame(), "2004-06-30")
-    assert "median is not reached" in f.text and "30 June 2004" in f.text
+    assert "within 25 days (95% CI 10 to not reached) of being received" in f.text
+    assert "20 days (95% CI 8 to 30) from the rectification plan" in f.text
+    _patch(monkeypatch, findings.opinions, time_to_rectification=lambda r, clock: _ttr(4, 1, np.nan, np.nan, np.nan))
+    f = findings.rectification_time(pd.DataFrame(), pd.DataFrame(), "2004-06-30")
+    assert "not reached (fewer than half rectified)" in f.text and "30 June 2004" in f.text
     # a half-day median reads as the opinions notebook prints it
-    _patch(monkeypatch, findings.opinions, time_to_rectification=lambda r: _ttr(4, 3, 142.5, 95.0, 172.0))
-    assert (
-        "within 142.5 days of their rectification plan (95% CI 95 to 172)"
-        in findings.rectification_time(pd.DataFrame()).text
-    )
+    _patch(monkeypatch, findings.opinions, time_to_rectification=lambda r, clock: _ttr(4, 3, 142.5, 95.0, 172.0))
+    assert "within 142.5 days (95% CI 95 to 172)" in findings.rectification_time(pd.DataFrame(), pd.DataFrame()).text
 
 
 def _fake_survey(monkeypatch):
-    by = pd.DataFrame(
+    comparison = pd.DataFrame(
         {
-            "district": ["Anyi", "Fanshui", "Dongdang"],
-            "respondents": [900, 800, 700],
-            "n_valid": [880, 790, 650],
-            "top_box": [0.80, 0.60, 0.70],
-            "se": [0.03, 0.04, 0.02],
-            "ci_low": [0.74, 0.52, 0.66],
-            "ci_high": [0.85, 0.67, 0.74],
+            "district": ["Anyi", "Dongdang", "Fanshui"],
+            "n_valid": [880, 650, 790],
+            "top_box": [0.80, 0.70, 0.60],
+            "county": [0.70, 0.70, 0.70],
+            "difference": [0.10, 0.0, -0.10],
+            "ci_low": [0.05, -0.04, -0.13],
+            "ci_high": [0.15, 0.04, -0.07],
             "df": [30, 30, 30],
+            "comparisons": [3, 3, 3],
         }
     )
     responses = pd.DataFrame({"district": ["Anyi"] * 3 + ["Fanshui"] * 2, "q10_overall": [5, 4, 1, 4, 9]})
 
-    def top_box(r, items):
-        s = r[items].astype(float)
-        return s.ge(4).astype(float).where(s.isin([1, 2, 3, 4, 5]))
-
-    def collection_rates(batches, responses, district=None):
-        n = {"Anyi": (20, 3), "Fanshui": (10, 2), None: (30, 5)}[district]
-        return pd.DataFrame({"group": ["all"], "distributed": [n[0]], "returned": [n[1]]})
+    def bounds(batches, responses, district=None):
+        d, r, a, k = {"Anyi": (20, 3, 3, 2), None: (30, 5, 4, 3)}[district]
+        return survey.NonresponseBounds(d, r, a, k, k / d, (k + d - a) / d)
 
     _patch(
         monkeypatch,
         findings.survey,
-        top_box=top_box,
-        collection_rates=collection_rates,
-        nonresponse_bounds=lambda p, ret, dist: (ret / dist * p, ret / dist * p + 1 - ret / dist),
+        worst_case_bounds=bounds,
         weight_respondents=lambda r, pop: types.SimpleNamespace(frame=r),
-        satisfaction_by=lambda sample, column: by,
+        districts_against_county=lambda sample: comparison,
     )
     return responses
 
 
-def test_satisfaction_spread_names_highest_lowest_and_the_district(monkeypatch):
+def test_satisfaction_spread_is_every_district_against_the_county(monkeypatch):
     responses = _fake_survey(monkeypatch)
     f = findings.satisfaction_spread(responses, pd.DataFrame(), district="Dongdang")
-    assert "from 60.0% in Fanshui to 80.0% in Anyi, a gap of 20.0 percentage points" in f.text
-    assert "(95% CI 10.2 to 29.8)" in f.text  # 20 +- 1.96 * sqrt(.03^2 + .04^2) = 20 +- 9.8
-    assert "Dongdang: 70.0%" in f.text and "rank 2 of 3" in f.text
+    assert "Every district against the county (70.0%), 3 comparisons with Bonferroni-adjusted 95% intervals" in f.text
+    assert "above the county: Anyi +10.0 points (+5.0 to +15.0)" in f.text
+    assert "below the county: Fanshui -10.0 points (-13.0 to -7.0)" in f.text
+    assert "the other 1 are not distinguishable" in f.text and "gap" not in f.text
+    assert "Dongdang: 70.0%, +0.0 points against the county (-4.0 to +4.0)" in f.text
+    assert list(f.table["Adjusted 95% CI"]) == ["+5.0 to +15.0", "-4.0 to +4.0", "-13.0 to -7.0"]
     with pytest.raises(findings.NotAvailable, match="Sheyanghu"):
         findings.satisfaction_spread(responses, pd.DataFrame(), district="Sheyanghu")
 
@@ -182,9 +187,9 @@ def test_satisfaction_spread_names_highest_lowest_and_the_district(monkeypatch):
 def test_self_selection_bounds_county_and_district(monkeypatch):
     responses = _fake_survey(monkeypatch)
     f = findings.self_selection(pd.DataFrame(), responses)
-    # 5 of 30 returned; valid answers 5,4,1,4 -> p = 0.75; bounds 5/30*0.75 = 12.5% .. 12.5% + 83.3% = 95.8%
-    assert "5 of 30 forms came back" in f.text and "75.0% of those who answered" in f.text
-    assert "between 12.5% and 95.8%" in f.text
+    # D = 30, A = 4 valid answers, S = 3: worst case 3/30 = 10.0% .. (3 + 26)/30 = 96.7%
+    assert "5 of 30 forms came back" in f.text and "3 of the 4 valid answers were satisfied" in f.text
+    assert "between 10.0% and 96.7%" in f.text and "26 forms not returned or without a valid answer" in f.text
     g = findings.self_selection(pd.DataFrame(), responses, district="Anyi")
     assert g.text.startswith("In Anyi, 3 of 20 forms")
 
@@ -209,4 +214,4 @@ def test_every_finding_is_available_on_the_processed_demo_data():
     assert [f.key for f in out] == list(findings.FINDINGS)
     for f in out:
         assert f.available, f.text
-    assert "half of the opinions were rectified within" in out[1].text
+    assert "half were rectified within" in out[1].text and "of being received" in out[1].text

@@ -1,7 +1,7 @@
 """methodology.html (and methodology.en.html): how the figures were made, linked from every report.
 
 Sections: what an interval means when the data is a whole population, and the survey design (both
-named placeholders until the statistics provide them, issue 12); the engineering assumptions, one row per
+written by ``summary.methodology`` from the design file, issue 12); the engineering assumptions, one row per
 ``ASSUMPTION(slug)`` marker in the code (``summary.assumptions``), each statement in the page's
 language when the catalog has it (msgctxt ``assumption``), else in English and marked so.
 The caveats a reader needs beside the figures stay on the brief.
@@ -13,14 +13,17 @@ from analysis.batch.navigation import METHODOLOGY, Site
 from analysis.batch.render import banner_html, css, esc, nav_html
 from analysis.core import language
 from analysis.i18n import N_, _, pgettext
+from analysis.summary import methodology as statistics_text
 from analysis.summary.assumptions import Marker, collect
 
 ASSUMPTION_CONTEXT = "assumption"
 # Sections still to come from other work: (id, heading message id). The page shows each as a marked
-# placeholder, and tests/batch/test_methodology.py fails while one is left (xfail until it lands).
-PENDING = (
-    ("whole-population", N_("What an interval means when the data is a whole population")),
-    ("survey-design", N_("How the survey estimates are made: the design")),
+# placeholder, and tests/batch/test_methodology.py fails while one is left.
+PENDING: tuple[tuple[str, str], ...] = ()
+# The statistics' sections: (id, heading, text), each a function of the current language.
+STATISTICS_SECTIONS = (
+    ("whole-population", statistics_text.whole_population_heading, statistics_text.whole_population_note),
+    ("survey-design", statistics_text.design_heading, statistics_text.design_statement),
 )
 
 
@@ -60,7 +63,10 @@ def methodology_html(site: Site, lang: str, *, banner: str | None, markers: list
     with language.using(lang):
         title = _("Methodology")
         page = site.special_page(METHODOLOGY, title, lang)
-        sections = []
+        sections = [
+            f'<section id="{esc(anchor)}"><h2>{esc(heading())}</h2><p>{esc(text())}</p></section>'
+            for anchor, heading, text in STATISTICS_SECTIONS
+        ]
         for anchor, heading in PENDING:
             sections.append(
                 f'<section id="{esc(anchor)}" class="analysis-pending" data-pending="{esc(anchor)}">'

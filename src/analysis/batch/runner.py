@@ -7,7 +7,8 @@ Order of work:
    ``provenance.processed_freshness`` and the notebook and its parameters are unchanged);
 3. the analysis notebooks in parallel (``--jobs``), each skipped when its key is unchanged;
    each executed notebook is rendered to HTML in this process as soon as it finishes;
-4. reports/index.html (and its twin per language), the methodology page, key_figures.csv, the brief
+4. reports/index.html (and its twin per language), the methodology page, key_figures.csv, estimates.csv (every
+   report's printed estimates), the brief
    as PDF (headless Chromium, where installed), a summary table; exit code 1 if any report failed
    or a configured notebook is missing.
 
@@ -55,6 +56,7 @@ from analysis.batch.schema import (
 from analysis.core import paths
 from analysis.core.errors import ParameterError
 from analysis.core.files import copy_atomic, publish_folder, sha256_file, tree_hashes, write_atomic
+from analysis.stats import estimates
 
 STATE_DIR = ".state"
 STAGING_DIR = ".staging"
@@ -80,9 +82,13 @@ class Runner:
         overrides: Mapping[str, Any] | None = None,
         out: TextIO | None = None,
         execute: Callable[..., Execution] | None = None,
+        keep_executed: Path | None = None,
         cluster: Cluster | None = None,
     ):
         self.config = config
+        # A folder that receives each built report's executed notebook (<name>.ipynb): the tests read
+        # the batch's execution instead of running the notebook once more.
+        self.keep_executed = Path(keep_executed) if keep_executed is not None else None
         self.cluster = cluster  # None: the in-process pool; else reports run as Dask tasks (batch.cluster)
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.only = list(only or [])
@@ -240,6 +246,9 @@ class Runner:
         if text is not None:
             write_atomic(self.reports_dir / report.html_name, text)
             publish_folder(self.figures_staging(report), self.reports_dir / FIGURES_DIR / report.name)
+            if self.keep_executed is not None and ex.executed_path and Path(ex.executed_path).exists():
+                self.keep_executed.mkdir(parents=True, exist_ok=True)
+                copy_atomic(Path(ex.executed_path), self.keep_executed / f"{report.name}.ipynb")
             self.save_state(
                 report.name,
                 {
@@ -541,6 +550,8 @@ class Runner:
 
         run_info = {**self.run_provenance(), "started": self.started, "seconds": seconds, "counts": counts}
         kf = paths.KEY_FIGURES if (self.reports_dir / paths.KEY_FIGURES).exists() else None
+        # Every report's printed estimates in one file (reports/estimates.csv), skipped reports' included.
+        estimates.write_collected(self.reports_dir / FIGURES_DIR, self.reports_dir / estimates.FILE)
         pdfs = self._print_brief(rows)
         for lang in self.site.languages:
             write_atomic(
@@ -625,6 +636,7 @@ def run(
     lang: str | None = None,
     out: TextIO | None = None,
     execute: Callable[..., Execution] | None = None,
+    keep_executed: Path | None = None,
     cluster: str | Cluster | None = None,
 ) -> RunResult:
     """The whole batch as a function (the CLI is a thin wrapper).  ``lang``: build that language only.
@@ -646,6 +658,5 @@ def run(
             fork=cfg.fork,
             preload="\n".join(f"import {m}" for m in cfg.preload),
         )
-    return Runner(
-        cfg, jobs=jobs, only=only, force=force, overrides=overrides, out=out, execute=execute, cluster=cluster
-    ).run()
+    kept = {"keep_executed": keep_executed, "cluster": cluster}
+    return Runner(cfg, jobs=jobs, only=only, force=force, overrides=overrides, out=out, execute=execute, **kept).run()

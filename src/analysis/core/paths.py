@@ -30,6 +30,7 @@ PUBLISHED_FIGURES = REFERENCE / "published_figures.csv"
 ALIASES = REFERENCE / "aliases.csv"
 RULES = REFERENCE / "rules.csv"
 CAMPAIGN_WINDOWS = REFERENCE / "campaign_windows.csv"
+SURVEY_DESIGN = REFERENCE / "survey_design.csv"
 
 # Written by the demo generator next to the raw files; its presence marks the data as synthetic.
 SYNTHETIC_MARKER = "SYNTHETIC"

@@ -7,6 +7,8 @@
 - ``published_figures.csv``: the figures the report printed, as text (a figure's printed digits
   are part of what was published).
 - ``aliases.csv``: spellings of districts and units (Chinese, full-width, ...) and the canonical name.
+- ``survey_design.csv``: the questionnaire's design, stated once (cluster, strata, weights, margins,
+  trimming, whether the raking is credited); ``analysis.stats.design.SurveyDesign`` reads it.
 
 Every function reads the file when called (nothing is cached: the files are small, and a test
 may point at other ones); a missing file or rule raises an :class:`AnalysisError` naming it.
@@ -95,3 +97,20 @@ def published_figures(path: Path = paths.PUBLISHED_FIGURES) -> pd.DataFrame:
 def aliases(path: Path = paths.ALIASES) -> pd.DataFrame:
     """Spellings: kind ('district' or 'unit'), alias, canonical; all text, blanks kept as ''."""
     return _read(path, dtype=str, keep_default_na=False)
+
+
+SURVEY_DESIGN_SETTINGS = ("cluster", "strata", "weights", "margins", "trim", "raking_credited")
+
+
+def survey_design(path: Path = paths.SURVEY_DESIGN) -> dict[str, str]:
+    """The survey design's settings as text (setting -> value; blank as ''); every setting must be there once."""
+    table = _read(path, dtype=str, keep_default_na=False)
+    missing = [s for s in SURVEY_DESIGN_SETTINGS if s not in set(table["setting"])]
+    unknown = sorted(set(table["setting"]) - set(SURVEY_DESIGN_SETTINGS))
+    repeated = sorted(table.loc[table["setting"].duplicated(), "setting"])
+    if missing or unknown or repeated:
+        raise AnalysisError(
+            f"{path}: the survey design needs each of {', '.join(SURVEY_DESIGN_SETTINGS)} once"
+            f" (missing: {missing or 'none'}; unknown: {unknown or 'none'}; repeated: {repeated or 'none'})"
+        )
+    return {k: v.strip() for k, v in zip(table["setting"], table["value"])}

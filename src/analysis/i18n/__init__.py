@@ -14,7 +14,7 @@ Numbers are not words: they come from ``core.text``, which formats them for the 
 
 from analysis.i18n import catalog
 from analysis.i18n import labels as labels_module
-from analysis.i18n.catalog import N_, _, gettext, missing_messages, ngettext, pgettext
+from analysis.i18n.catalog import N_, _, gettext, missing_messages, ngettext, pgettext, sentences
 from analysis.i18n.labels import label, labels, missing_labels, relabel
 
 __all__ = [
@@ -30,4 +30,5 @@ __all__ = [
     "ngettext",
     "pgettext",
     "relabel",
+    "sentences",
 ]

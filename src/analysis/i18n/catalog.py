@@ -88,3 +88,8 @@ def missing_messages() -> set[tuple[str, str]]:
 
 # The formatter's few words (core.text) are looked up here too (see core.language.install_translator).
 language.install_translator(gettext)
+
+
+def sentences(parts) -> str:
+    """Sentences (or clauses) joined as the current language writes them: a space in English, nothing in Chinese."""
+    return ("" if language.current() == "zh" else " ").join(p for p in parts if p)

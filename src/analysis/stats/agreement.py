@@ -1,4 +1,4 @@
-"""Reliability: Cohen's kappa between two coders, Cronbach's alpha of a scale (Feldt interval)."""
+"""Reliability: Cohen's kappa between two coders, Cronbach's alpha of a scale (Feldt interval, and pairwise)."""
 
 from __future__ import annotations
 
@@ -46,6 +46,18 @@ class CronbachAlpha:
     ci_high: float
     n: int  #: complete rows used (listwise)
     k: int  #: items in the scale
+
+
+@dataclass(frozen=True)
+class PairwiseAlpha:
+    """Standardised alpha from the available-case (pairwise) correlations of the items."""
+
+    alpha: float  #: k rbar / (1 + (k - 1) rbar)
+    mean_r: float  #: rbar, the mean correlation over the item pairs
+    min_pair_n: int  #: rows behind the least-answered pair of items
+    max_pair_n: int  #: rows behind the most-answered pair
+    any_item_n: int  #: rows with at least one item answered
+    k: int
 
 
 def kappa(table, alpha: float = 0.05) -> Kappa:
@@ -101,3 +113,32 @@ def cronbach_alpha(items: pd.DataFrame, alpha: float = 0.05) -> CronbachAlpha:
     low = 1 - (1 - a) * stats.f.ppf(1 - alpha / 2, df1, df2)
     high = 1 - (1 - a) * stats.f.ppf(alpha / 2, df1, df2)
     return CronbachAlpha(alpha=float(a), ci_low=float(low), ci_high=float(high), n=int(n), k=int(k))
+
+
+def pairwise_standardised_alpha(items: pd.DataFrame) -> PairwiseAlpha:
+    """Standardised alpha of the columns of ``items`` from pairwise-complete correlations (available cases).
+
+    R = the items' correlations, each over the rows answering both items of the pair (R's
+    ``cor(use = "pairwise.complete.obs")``, psych::alpha's default); alpha = k/(k-1) (1 - k / sum R)
+    = k rbar / (1 + (k-1) rbar). Every answered pair counts, so no respondent is dropped for one
+    missing item; no interval, because no single n stands behind a pairwise matrix (the pair counts
+    are returned instead).
+    """
+    x = items.astype(float)
+    k = x.shape[1]
+    if k < 2:
+        raise ValueError("alpha needs at least two items")
+    r = x.corr(method="pearson", min_periods=3).to_numpy()
+    if np.isnan(r).any():
+        raise ValueError("a pair of items has fewer than three rows answering both, or no variance")
+    answered = x.notna().to_numpy().astype(int)
+    pairs = (answered.T @ answered)[np.triu_indices(k, 1)]
+    mean_r = float(r[np.triu_indices(k, 1)].mean())
+    return PairwiseAlpha(
+        alpha=float(k / (k - 1) * (1 - k / r.sum())),
+        mean_r=mean_r,
+        min_pair_n=int(pairs.min()),
+        max_pair_n=int(pairs.max()),
+        any_item_n=int(answered.any(axis=1).sum()),
+        k=int(k),
+    )

@@ -1,24 +1,108 @@
-"""Design-based estimation for a one-stage cluster sample with weights: means, proportions, a Wald test.
+"""Design-based estimation as R's ``survey`` package (Lumley, 4.1) does it, with the design stated once.
 
-The design is R ``survey``'s ``svydesign(ids = ~cluster, weights = ~w)``: primary sampling units
-drawn with replacement, no strata, no finite-population correction, weights taken as fixed.
-Standard errors come from Taylor linearisation of the ratio estimator sum(w y) / sum(w).  A
-domain keeps every cluster of the design, clusters without a valid row in the domain
-contributing zero (as R's ``subset`` does).  Intervals use Student's t with (clusters holding
-the domain) - 1 degrees of freedom, as ``confint(svymean(...), df = degf(design))`` and
-``svyciprop(method = "logit")`` do.
+The design (:class:`SurveyDesign`) is data: ``data/reference/survey_design.csv`` names the cluster
+(primary sampling unit, drawn with replacement, no finite-population correction), the strata, the
+weights (raking to population margins, trimmed) and whether the raking is credited in the variance.
+:class:`Design` is that design built once over the rows of a sample (R's design object); every
+estimator is a method of it, so every survey estimate uses the same design.
 
-Nothing here knows what the rows are (respondents, batches): the subject modules choose ``y``,
-the weights and the cluster.
+The variance of a statistic linearised as per-row values ``e`` (zero outside its domain and for
+answers it leaves out) is R's ``svyrecvar``:
+
+1. raking credited: ``r = e - X b``, the residual of ``e`` on the calibration model matrix ``X``
+   (the cells of every raking margin), ``b`` its least-squares coefficient (unweighted, because the
+   starting weights are equal): ``qr.resid`` in R's ``calibrate()`` design; otherwise ``r = e``;
+2. ``z = w r`` with the final weights, and cluster totals ``t_c``;
+3. ``V = sum_h n_h / (n_h - 1) sum_{c in h} (t_c - mean_h t)^2`` over the strata, ``n_h`` the
+   clusters of stratum ``h`` in the whole design (a domain keeps every cluster, as R's subset does).
+
+Degrees of freedom are R's ``degf`` of the domain: clusters holding a row of the domain minus the
+strata holding one. The design effect is ``svymean(deff = TRUE)``: V over the variance of the same
+estimate under simple random sampling from a population of the weights' total,
+``(1 - n/N) S_w^2 / n`` with ``S_w^2`` the weighted variance with divisor n - 1 (``deff_replace``
+drops the ``1 - n/N``, as ``deff = "replace"``). Kish's design effect of the weights (1 + CV^2,
+:func:`analysis.stats.weighting.kish_deff`) is a different quantity.
+
+Nothing here knows what the rows are (respondents, forms): the subject modules choose ``y``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import stats
+from statsmodels.stats.multitest import multipletests
+
+from analysis.core import paths, reference
+from analysis.core.errors import AnalysisError
+
+NAN = float("nan")
+
+
+# --- the design as data ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SurveyDesign:
+    """The survey design, as stated in ``data/reference/survey_design.csv``."""
+
+    cluster: str  #: column naming each row's primary sampling unit
+    strata: str | None  #: column naming each cluster's stratum; None: one stratum
+    margins: tuple[tuple[str, ...], ...]  #: raking margins (each a tuple of columns)
+    trim: tuple[float, float] | None  #: weights kept within these multiples of the mean weight
+    raking_credited: bool  #: the variance allows for the raking (calibration residuals)
+
+    @classmethod
+    def stated(cls, path: Path = paths.SURVEY_DESIGN) -> SurveyDesign:
+        """The design stated in the reference file; a setting that cannot be read raises naming the file."""
+        s = reference.survey_design(path)
+        if s["weights"] != "raking":
+            raise AnalysisError(
+                f"{path}: weights must be 'raking' (the only weighting implemented), got {s['weights']!r}"
+            )
+        # ASSUMPTION(raking-two-way-margins): weights match the population on the three two-way margins of district x age band x sex (data/reference/survey_design.csv), not on the full 48-cell cross; a three-way interaction in who answered is not corrected.
+        margins = tuple(tuple(c.strip() for c in m.split(":")) for m in s["margins"].split(";") if m.strip())
+        if not margins or any(not all(m) for m in margins):
+            raise AnalysisError(f"{path}: margins must read 'a:b;c:d;...', got {s['margins']!r}")
+        # ASSUMPTION(trim-bounds): weights are trimmed to 0.2-5 times the mean weight (data/reference/survey_design.csv; a common rule of thumb); trimming trades a little bias on the margins' correlates for lower variance.
+        trim = None
+        if s["trim"]:
+            lo, sep, hi = s["trim"].partition("..")
+            try:
+                trim = (float(lo), float(hi))
+            except ValueError:
+                trim = None
+            if not sep or trim is None or not 0 <= trim[0] < 1 < trim[1]:
+                raise AnalysisError(
+                    f"{path}: trim must read 'lower..upper' with 0 <= lower < 1 < upper, got {s['trim']!r}"
+                )
+        if s["raking_credited"] not in ("yes", "no"):
+            raise AnalysisError(f"{path}: raking_credited must be yes or no, got {s['raking_credited']!r}")
+        if not s["cluster"]:
+            raise AnalysisError(f"{path}: the design needs a cluster column")
+        # ASSUMPTION(design-batches-strata-raked): distribution batches are primary sampling units drawn with replacement within district strata (no finite-population correction), and the raking is credited in the variance, as R's svydesign(ids = ~batch_id, strata = ~district) then calibrate(calfun = "raking"); data/reference/survey_design.csv states it.
+        return cls(
+            cluster=s["cluster"],
+            strata=s["strata"] or None,
+            margins=margins,
+            trim=trim,
+            raking_credited=s["raking_credited"] == "yes",
+        )
+
+    def earlier(self) -> SurveyDesign:
+        """The project's first design, kept as a sensitivity line: no strata, raking not credited (weights fixed)."""
+        return replace(self, strata=None, raking_credited=False)
+
+    @property
+    def calibration_columns(self) -> list[str]:
+        return sorted({c for m in self.margins for c in m})
+
+
+# --- results ---------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -26,13 +110,15 @@ class DesignEstimate:
     """A weighted mean (or proportion) over the valid rows of a domain, with its design-based interval."""
 
     estimate: float  #: in the units of y (a proportion 0..1 for 0/1 data)
-    se: float  #: Taylor-linearised standard error, clusters as PSUs
+    se: float  #: Taylor-linearised standard error on the design
     ci_low: float
     ci_high: float
-    n: int  #: valid rows in the domain
+    n: int  #: valid rows in the domain (the estimate's sample size)
+    n_domain: int  #: rows of the domain, whatever they answered
     n_clusters: int  #: clusters in the whole design
-    df: int  #: clusters holding a valid row of the domain, minus 1
-    deff: float  #: design variance over simple random sampling's of the same size (NaN when undefined)
+    df: int  #: R's degf of the domain: clusters holding a row of it minus the strata holding one
+    deff: float  #: R's svymean(deff = TRUE); NaN when undefined
+    deff_replace: float  #: R's svymean(deff = "replace"): without the (1 - n/N) factor
 
 
 @dataclass(frozen=True)
@@ -41,130 +127,324 @@ class WaldTest:
 
     f_statistic: float  #: W / (k - 1)
     df1: int  #: groups - 1
-    df2: int  #: clusters holding a used row, minus the number of groups
+    df2: int  #: degf of the rows used + 1 - groups (R's svyglm df.residual)
     p_value: float  #: from F(df1, df2); NaN when df2 <= 0
     levels: list  #: the groups compared, sorted as text
 
 
-def cluster_codes(cluster) -> tuple[np.ndarray, int]:
-    """Integer code of each row's cluster, and the number of clusters.
+@dataclass(frozen=True)
+class RaoScottTest:
+    """Pearson's X^2 of a two-way table with the Rao-Scott second-order correction (R's svychisq, statistic "F")."""
 
-    Codes already computed (an integer array) pass through: estimating hundreds of domains
-    re-factorised the cluster labels of every row for each one."""
-    if isinstance(cluster, np.ndarray) and cluster.dtype.kind in "iu":
-        return cluster, int(cluster.max()) + 1 if cluster.size else 0
-    codes, uniques = pd.factorize(pd.Series(cluster).astype(str))
-    return codes, len(uniques)
+    f_statistic: float  #: X^2 / tr(Delta)
+    ndf: float  #: d0 = tr(Delta)^2 / tr(Delta^2)
+    ddf: float  #: d0 times the design's degrees of freedom
+    p_value: float
+    pearson_chi2: float  #: Pearson's X^2 of the table scaled to the row count (the rows taken as independent)
+    pearson_df: int
+    pearson_p: float
+    first_order_p: float  #: statistic "Chisq": X^2 / mean eigenvalue on (r-1)(c-1) df
+    design_df: int  #: clusters minus strata of the rows tested
 
 
-def design_mean(y, weights, cluster, domain=None, alpha: float = 0.05, logit: bool = False) -> DesignEstimate:
-    """Weighted mean (or proportion) of ``y`` over the valid rows of a domain, with its Taylor SE.
+@dataclass(frozen=True)
+class Contrast:
+    """A linearised contrast (e.g. a district's share minus the county's) and its variance over strata."""
 
-    ``y`` NaN marks rows excluded from this estimate; ``domain`` (boolean) restricts further.
-    ``deff`` is the variance over p(1-p)/n for 0/1 data, over s^2/n otherwise.  ``logit``:
-    interval on the logit scale (R's svyciprop default); otherwise symmetric, both with t(df).
+    estimate: float
+    se: float
+    df_satterthwaite: float  #: (sum_h v_h)^2 / sum_h v_h^2 / (n_h - 1)
+
+
+def logit_interval(p: float, se: float, df: float, alpha: float = 0.05) -> tuple[float, float]:
+    """R's svyciprop(method = "logit") in closed form: expit(logit p -/+ t(df) se / (p (1 - p)))."""
+    if not (0 < p < 1) or not df > 0 or math.isnan(se):
+        return NAN, NAN
+    eta, half = math.log(p / (1 - p)), stats.t.ppf(1 - alpha / 2, df) * se / (p * (1 - p))
+    return 1 / (1 + math.exp(-(eta - half))), 1 / (1 + math.exp(-(eta + half)))
+
+
+def t_interval(estimate: float, se: float, df: float, alpha: float = 0.05) -> tuple[float, float]:
+    """estimate -/+ t(1 - alpha/2, df) se (R's confint(..., df = degf)); NaN without degrees of freedom."""
+    if not df > 0:
+        return NAN, NAN
+    q = stats.t.ppf(1 - alpha / 2, df)
+    return estimate - q * se, estimate + q * se
+
+
+def holm(p_values) -> np.ndarray:
+    """Holm-adjusted p-values (statsmodels multipletests), NaN kept as NaN."""
+    p = np.asarray(p_values, dtype=float)
+    out = np.full(p.shape, NAN)
+    ok = ~np.isnan(p)
+    if ok.any():
+        out[ok] = multipletests(p[ok], method="holm")[1]
+    return out
+
+
+# --- the design built over a sample ----------------------------------------------------------------
+
+
+def _factorize(values) -> tuple[np.ndarray, list]:
+    codes, uniques = pd.factorize(pd.Series(values).astype(str).to_numpy(), sort=True)
+    return codes.astype(np.int64), list(uniques)
+
+
+def calibration_matrix(frame: pd.DataFrame, margins) -> np.ndarray:
+    """Indicator columns of every cell of every margin (rows x cells): the raking's model matrix."""
+    blocks = []
+    for cols in margins:
+        missing = [c for c in cols if c not in frame.columns]
+        if missing:
+            raise KeyError(f"sample lacks the margin columns {missing}")
+        if frame[list(cols)].isna().any().any():
+            raise ValueError(f"sample has missing values in {list(cols)}: rows without them cannot be weighted")
+        key = frame[cols[0]].astype(str)
+        for c in cols[1:]:
+            key = key + "\x1f" + frame[c].astype(str)
+        codes, levels = _factorize(key)
+        block = np.zeros((len(frame), len(levels)))
+        block[np.arange(len(frame)), codes] = 1.0
+        blocks.append(block)
+    return np.hstack(blocks) if blocks else np.zeros((len(frame), 0))
+
+
+class Design:
+    """Clusters within strata, final weights and (raking credited) the calibration model matrix, over n rows.
+
+    ``calibration``: the raking's model matrix (rows x cells), or None when the raking is not
+    credited; only its column space matters, so any basis of the same cells will do.
+    A stratum with a single cluster is refused, as R's ``options(survey.lonely.psu = "fail")``.
     """
-    y = np.asarray(y, dtype=float)
-    w = np.asarray(weights, dtype=float)
-    codes, n_clusters = cluster_codes(cluster)
-    valid = ~np.isnan(y)
-    if domain is not None:
-        valid &= np.asarray(domain, dtype=bool)
-    n = int(valid.sum())
-    nan = float("nan")
-    if n == 0 or w[valid].sum() <= 0:
-        return DesignEstimate(nan, nan, nan, nan, n=n, n_clusters=n_clusters, df=0, deff=nan)
-    wv = np.where(valid, w, 0.0)
-    total = wv.sum()
-    est = float(np.sum(wv * np.where(valid, y, 0.0)) / total)
-    z = np.where(valid, wv * (np.where(valid, y, 0.0) - est) / total, 0.0)
-    zc = np.bincount(codes, weights=z, minlength=n_clusters)
-    var = n_clusters / (n_clusters - 1) * np.sum((zc - zc.mean()) ** 2) if n_clusters > 1 else nan
-    se = float(np.sqrt(var))
-    df = int(np.count_nonzero(np.bincount(codes[valid], minlength=n_clusters)) - 1)
-    q = stats.t.ppf(1 - alpha / 2, df) if df > 0 else nan
-    if logit:
-        if 0 < est < 1:
-            eta, se_eta = np.log(est / (1 - est)), se / (est * (1 - est))
-            low, high = (1 / (1 + np.exp(-(eta - q * se_eta))), 1 / (1 + np.exp(-(eta + q * se_eta))))
-        else:
-            low, high = nan, nan
-    else:
-        low, high = est - q * se, est + q * se
-    yv = y[valid]
-    srs_var = np.var(yv, ddof=1) / n if n > 1 else nan
-    return DesignEstimate(
-        estimate=est,
-        se=se,
-        ci_low=float(low),
-        ci_high=float(high),
-        n=n,
-        n_clusters=n_clusters,
-        df=df,
-        deff=float(var / srs_var) if srs_var and srs_var > 0 else nan,
-    )
 
+    def __init__(self, weights, cluster, strata=None, calibration: np.ndarray | None = None):
+        self.w = np.asarray(weights, dtype=float)
+        n = self.w.size
+        if np.isnan(self.w).any() or (self.w < 0).any():
+            raise ValueError("weights must be given for every row and non-negative")
+        self.cluster, self.cluster_names = _factorize(cluster)
+        if self.cluster.size != n:
+            raise ValueError("weights and clusters differ in length")
+        self.n_clusters = len(self.cluster_names)
+        strata_codes, self.strata_names = _factorize(np.zeros(n, dtype=int) if strata is None else strata)
+        # Each cluster must lie in one stratum (a batch in one district).
+        first = np.full(self.n_clusters, -1)
+        first[self.cluster[::-1]] = strata_codes[::-1]
+        if (first[self.cluster] != strata_codes).any():
+            bad = sorted({self.cluster_names[c] for c in self.cluster[first[self.cluster] != strata_codes]})
+            raise ValueError(f"clusters in more than one stratum: {bad[:5]}")
+        self.cluster_stratum = first
+        self.n_strata = len(self.strata_names)
+        self.clusters_per_stratum = np.bincount(first, minlength=self.n_strata)
+        lonely = [self.strata_names[h] for h in np.flatnonzero(self.clusters_per_stratum < 2)]
+        if lonely and n:
+            raise AnalysisError(
+                f"stratum {', '.join(map(str, lonely))} holds a single cluster: its variance cannot be estimated "
+                "(R: survey.lonely.psu = 'fail'); merge it with another stratum"
+            )
+        self.basis = None
+        if calibration is not None:
+            x = np.asarray(calibration, dtype=float)
+            if x.shape[0] != n:
+                raise ValueError("the calibration matrix has another number of rows than the weights")
+            if x.shape[1]:
+                u, s, _ = np.linalg.svd(x, full_matrices=False)
+                self.basis = u[:, s > s.max() * max(x.shape) * np.finfo(float).eps]
 
-def share_wald_test(
-    y, group, weights, cluster, domain=None, *, name: str = "group", outcome: str = "share"
-) -> WaldTest:
-    """Design-based Wald test that the share of the 0/1 outcome ``y`` is the same in every group.
+    @classmethod
+    def of(cls, frame: pd.DataFrame, spec: SurveyDesign, weight: str = "weight") -> Design:
+        """The stated design over the rows of ``frame`` (weights in column ``weight``)."""
+        strata = frame[spec.strata] if spec.strata else None
+        calibration = calibration_matrix(frame, spec.margins) if spec.raking_credited else None
+        return cls(frame[weight], frame[spec.cluster], strata, calibration)
 
-    Fits the saturated logistic model y ~ group by weighted maximum likelihood (its fitted values
-    are the groups' weighted shares), estimates the covariance of the coefficients with the
-    cluster sandwich (Taylor linearisation) and tests all group contrasts at once:
-    F = W / (k - 1) on (k - 1, clusters - k) degrees of freedom, as R's
-    ``regTermTest(svyglm(y ~ group, design, family = quasibinomial), ~group)`` does.  Rows with y
-    NaN or a blank group are left out; ``name`` (the grouping) and ``outcome`` (what the share is
-    of) word the error messages.
-    """
-    y = np.asarray(y, dtype=float)
-    g = pd.Series(group).reset_index(drop=True).astype(object)
-    g = g.where(g.notna(), None)
-    use = ~np.isnan(y) & g.notna().to_numpy()
-    if domain is not None:
-        use &= np.asarray(domain, dtype=bool)
-    levels = sorted(pd.unique(g[use]), key=str)
-    k = len(levels)
-    if k < 2:
-        raise ValueError(f"need at least two groups of {name!r} to compare")
-    w = np.asarray(weights, dtype=float)
-    codes, n_c = cluster_codes(cluster)
-    # Level of each used row (-1 elsewhere). The design matrix (intercept + one dummy per level but
-    # the first) is never built: a province has hundreds of levels and n x k floats ran to gigabytes.
-    lvl = np.full(len(y), -1)
-    lvl[use] = pd.Categorical(g[use], categories=levels).codes
-    wy = np.bincount(lvl[use], weights=(w * y)[use], minlength=k)
-    wsum = np.bincount(lvl[use], weights=w[use], minlength=k)
-    shares = wy / wsum  # saturated model: each row's fitted value is its group's weighted share
-    if any(p <= 0 or p >= 1 for p in shares):
-        raise ValueError(f"a group of {name!r} has a {outcome} of 0 or 1: the logistic contrast is infinite")
-    logit = np.log(shares / (1 - shares))
-    beta = np.concatenate([[logit[0]], logit[1:] - logit[0]])
-    mu = np.where(use, shares[np.maximum(lvl, 0)], 0.0)
-    wu = np.where(use, w, 0.0)
-    resid = np.where(use, y - mu, 0.0)
-    # X'WX for the dummy design: v_j = sum of w mu (1 - mu) in level j.
-    v_level = np.bincount(lvl[use], weights=(wu * mu * (1 - mu))[use], minlength=k)
-    xwx = np.diag(np.concatenate([[v_level.sum()], v_level[1:]]))
-    xwx[0, 1:] = xwx[1:, 0] = v_level[1:]
-    bread = np.linalg.inv(xwx)
-    # Cluster totals of the score contributions x_i w_i r_i: by cluster and level, then into columns.
-    by_level = np.zeros((n_c, k))
-    np.add.at(by_level, (codes[use], lvl[use]), (wu * resid)[use])
-    totals = np.column_stack([by_level.sum(axis=1), by_level[:, 1:]])
-    centred = totals - totals.mean(axis=0)
-    meat = n_c / (n_c - 1) * centred.T @ centred
-    cov = bread @ meat @ bread
-    b, v = beta[1:], cov[1:, 1:]
-    wald = float(b @ np.linalg.solve(v, b))
-    df1 = k - 1
-    df2 = len(np.unique(codes[use])) - k
-    f = wald / df1
-    return WaldTest(
-        f_statistic=f,
-        df1=df1,
-        df2=df2,
-        p_value=float(stats.f.sf(f, df1, df2)) if df2 > 0 else float("nan"),
-        levels=levels,
-    )
+    @property
+    def n(self) -> int:
+        return self.w.size
+
+    @property
+    def df(self) -> int:
+        """Degrees of freedom of the whole design: clusters minus strata."""
+        return self.n_clusters - self.n_strata
+
+    def degf(self, rows=None) -> int:
+        """R's degf of the rows (a domain): clusters holding one of them minus the strata holding one."""
+        keep = self.w > 0 if rows is None else np.asarray(rows, dtype=bool) & (self.w > 0)
+        clusters = np.unique(self.cluster[keep])
+        return int(clusters.size - np.unique(self.cluster_stratum[clusters]).size)
+
+    def _residual(self, e: np.ndarray) -> np.ndarray:
+        if self.basis is None:
+            return e
+        return e - self.basis @ (self.basis.T @ e)
+
+    def _centred_totals(self, e: np.ndarray) -> np.ndarray:
+        """Cluster totals of w * residual(e), centred within their stratum and scaled by sqrt(n_h / (n_h - 1))."""
+        z = self.w[:, None] * self._residual(e.reshape(self.n, -1))
+        totals = np.zeros((self.n_clusters, z.shape[1]))
+        np.add.at(totals, self.cluster, z)
+        means = np.zeros((self.n_strata, z.shape[1]))
+        np.add.at(means, self.cluster_stratum, totals)
+        means /= self.clusters_per_stratum[:, None]
+        n_h = self.clusters_per_stratum[self.cluster_stratum].astype(float)
+        return (totals - means[self.cluster_stratum]) * np.sqrt(n_h / (n_h - 1))[:, None]
+
+    def variance(self, e) -> float | np.ndarray:
+        """Design variance of the linearised values ``e`` (n, or n x k: then the k x k covariance)."""
+        e = np.asarray(e, dtype=float)
+        c = self._centred_totals(e)
+        v = c.T @ c
+        return float(v[0, 0]) if e.ndim == 1 else v
+
+    def stratum_variances(self, e) -> np.ndarray:
+        """The variance of ``e`` split into its strata's terms v_h (they sum to :meth:`variance`)."""
+        c = self._centred_totals(np.asarray(e, dtype=float))[:, 0]
+        return np.bincount(self.cluster_stratum, weights=c**2, minlength=self.n_strata)
+
+    def contrast(self, estimate: float, e) -> Contrast:
+        """A statistic linearised as ``e`` with its SE and Satterthwaite degrees of freedom over the strata."""
+        v = self.stratum_variances(e)
+        keep = self.clusters_per_stratum > 1
+        denom = np.sum(v[keep] ** 2 / (self.clusters_per_stratum[keep] - 1))
+        return Contrast(estimate, float(np.sqrt(v.sum())), float(v.sum() ** 2 / denom) if denom > 0 else NAN)
+
+    def mean(self, y, domain=None, *, logit: bool = False, alpha: float = 0.05) -> DesignEstimate:
+        """Weighted mean (or proportion) of ``y`` over the valid rows of a domain, as R's svymean on a subset.
+
+        ``y`` NaN marks rows this estimate leaves out (don't know, blank); ``domain`` (boolean) is the
+        domain's rows, whatever they answered: it sets the degrees of freedom (R's degf of the subset).
+        ``logit``: the interval of R's svyciprop(method = "logit"), in closed form; otherwise
+        symmetric, ``confint(svymean, df = degf)``. Both on t with the domain's df.
+        """
+        y = np.asarray(y, dtype=float)
+        if y.size != self.n:
+            raise ValueError(f"y has {y.size} rows, the design {self.n}")
+        rows = self.w > 0 if domain is None else np.asarray(domain, dtype=bool) & (self.w > 0)
+        use = rows & ~np.isnan(y)
+        n, n_domain, df = int(use.sum()), int(rows.sum()), self.degf(rows)
+        total = float(self.w[use].sum())
+        if n == 0 or total <= 0:
+            return DesignEstimate(NAN, NAN, NAN, NAN, n, n_domain, self.n_clusters, df, NAN, NAN)
+        yv = np.where(use, y, 0.0)
+        est = float(np.sum(self.w * yv) / total)
+        e = np.where(use, (yv - est) / total, 0.0)
+        var = self.variance(e)
+        se = math.sqrt(var)
+        low, high = logit_interval(est, se, df, alpha) if logit else t_interval(est, se, df, alpha)
+        deff = deff_replace = NAN
+        if n > 1:
+            s2 = n / (n - 1) * float(np.sum(self.w[use] * (y[use] - est) ** 2)) / total
+            if s2 > 0:
+                deff_replace = var / (s2 / n)
+                if total > n:
+                    deff = var / (s2 * (total - n) / (total * n))
+        return DesignEstimate(est, se, float(low), float(high), n, n_domain, self.n_clusters, df, deff, deff_replace)
+
+    def share_wald_test(self, y, group, domain=None, *, name: str = "group", outcome: str = "share") -> WaldTest:
+        """Design-based Wald test that the share of the 0/1 outcome ``y`` is the same in every group.
+
+        As R's ``regTermTest(svyglm(y ~ group, design, family = quasibinomial), ~group)``: the
+        saturated logistic model (its fitted values are the groups' weighted shares), the sandwich
+        covariance of its coefficients on this design (the score columns go through the same
+        calibration residual and stratified cluster variance as every estimate), and
+        F = W / (k - 1) on (k - 1, degf + 1 - k) degrees of freedom, degf that of the rows used.
+        Rows with y NaN or a blank group are left out; ``name`` and ``outcome`` word the errors.
+        """
+        y = np.asarray(y, dtype=float)
+        g = pd.Series(group).reset_index(drop=True).astype(object)
+        g = g.where(g.notna(), None)
+        use = ~np.isnan(y) & g.notna().to_numpy() & (self.w > 0)
+        if domain is not None:
+            use &= np.asarray(domain, dtype=bool)
+        levels = sorted(pd.unique(g[use]), key=str)
+        k = len(levels)
+        if k < 2:
+            raise ValueError(f"need at least two groups of {name!r} to compare")
+        # Level of each used row (-1 elsewhere). The n x k design matrix is never built: a province has
+        # hundreds of levels.
+        lvl = np.full(len(y), -1)
+        lvl[use] = pd.Categorical(g[use], categories=levels).codes
+        w = self.w
+        wy = np.bincount(lvl[use], weights=(w * y)[use], minlength=k)
+        wsum = np.bincount(lvl[use], weights=w[use], minlength=k)
+        shares = wy / wsum
+        if any(p <= 0 or p >= 1 for p in shares):
+            raise ValueError(f"a group of {name!r} has a {outcome} of 0 or 1: the logistic contrast is infinite")
+        logit = np.log(shares / (1 - shares))
+        beta = np.concatenate([[logit[0]], logit[1:] - logit[0]])
+        mu = np.where(use, shares[np.maximum(lvl, 0)], 0.0)
+        resid = np.where(use, y - mu, 0.0)
+        # X'WX of the dummy design: v_j = sum of w mu (1 - mu) in level j.
+        v_level = np.bincount(lvl[use], weights=(w * mu * (1 - mu))[use], minlength=k)
+        xwx = np.diag(np.concatenate([[v_level.sum()], v_level[1:]]))
+        xwx[0, 1:] = xwx[1:, 0] = v_level[1:]
+        bread = np.linalg.inv(xwx)
+        # Unweighted score values x_i (y_i - mu_i) per coefficient; the design weights them.
+        scores = np.zeros((len(y), k))
+        scores[use, 0] = resid[use]
+        rows = np.flatnonzero(use & (lvl > 0))
+        scores[rows, lvl[rows]] = resid[rows]
+        cov = bread @ self.variance(scores) @ bread
+        b, v = beta[1:], cov[1:, 1:]
+        wald = float(b @ np.linalg.solve(v, b))
+        df1, df2 = k - 1, self.degf(use) + 1 - k
+        f = wald / df1
+        return WaldTest(f, df1, df2, float(stats.f.sf(f, df1, df2)) if df2 > 0 else NAN, levels)
+
+    def chisq_test(self, rows_factor, cols_factor, domain=None) -> RaoScottTest:
+        """Rao-Scott test of independence of two factors, as R's ``svychisq(~rows + cols, design)`` ("F").
+
+        p: the design-weighted cell shares (rows varying fastest), V their design covariance;
+        Pearson's X^2 of the weighted table scaled to the number of rows; Delta = (C'D^-1C/N)^-1
+        C'D^-1 V D^-1 C with C the interaction columns of the cells' model matrix residualised on the
+        main effects and D = diag(p); F = X^2 / tr(Delta) on (d0, d0 nu), d0 = tr(Delta)^2 / tr(Delta^2),
+        nu = degf of the rows tested. Rows with either factor blank are left out.
+        """
+        a = pd.Series(rows_factor).reset_index(drop=True)
+        b = pd.Series(cols_factor).reset_index(drop=True)
+        use = a.notna().to_numpy() & b.notna().to_numpy() & (self.w > 0)
+        if domain is not None:
+            use &= np.asarray(domain, dtype=bool)
+        ra, rlev = _factorize(a[use])
+        cb, clev = _factorize(b[use])
+        nr, nc = len(rlev), len(clev)
+        if nr < 2 or nc < 2:
+            raise ValueError("need two levels of each factor to test")
+        cell = np.full(self.n, -1)
+        cell[use] = ra + nr * cb
+        k = nr * nc
+        w = np.where(use, self.w, 0.0)
+        total = w.sum()
+        ind = np.zeros((self.n, k))
+        ind[np.flatnonzero(use), cell[use]] = 1.0
+        p = (w[:, None] * ind).sum(axis=0) / total
+        e = np.where(use[:, None], (ind - p) / total, 0.0)
+        v = self.variance(e)
+        n_rows = int(use.sum())
+        table = (p * n_rows).reshape(nc, nr).T
+        expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / n_rows
+        x2 = float(np.sum((table - expected) ** 2 / expected))
+        # Cells' model matrix: intercept, row and column dummies, interactions (rows fastest, as expand.grid).
+        ri, ci = np.tile(np.arange(nr), nc), np.repeat(np.arange(nc), nr)
+        main = np.column_stack([np.ones(k)] + [ri == j for j in range(1, nr)] + [ci == j for j in range(1, nc)])
+        inter = np.column_stack([(ri == i) & (ci == j) for j in range(1, nc) for i in range(1, nr)]).astype(float)
+        cmat = inter - main @ np.linalg.lstsq(main, inter, rcond=None)[0]
+        inv_d = np.where(p > 0, 1 / np.where(p > 0, p, 1), 0.0)
+        denom = cmat.T @ (inv_d[:, None] * cmat) / n_rows
+        numr = cmat.T @ (inv_d[:, None] * v * inv_d[None, :]) @ cmat
+        delta = np.linalg.solve(denom, numr)
+        tr, tr2 = float(np.trace(delta)), float(np.trace(delta @ delta))
+        d0, nu = tr**2 / tr2, self.degf(use)
+        f = x2 / tr
+        pdf = (nr - 1) * (nc - 1)
+        return RaoScottTest(
+            f_statistic=f,
+            ndf=d0,
+            ddf=d0 * nu,
+            p_value=float(stats.f.sf(f, d0, d0 * nu)) if nu > 0 else NAN,
+            pearson_chi2=x2,
+            pearson_df=pdf,
+            pearson_p=float(stats.chi2.sf(x2, pdf)),
+            first_order_p=float(stats.chi2.sf(x2 / np.mean(np.diag(delta)), delta.shape[0])),
+            design_df=nu,
+        )

@@ -12,9 +12,15 @@ Convergence: iterate until the largest relative margin error (|weighted total - 
 population, over every cell of every margin) is below ``tol``; raise ``ConvergenceError`` with
 the iterations done and the error reached when ``max_iter`` passes first.
 
-Trimming: weights are kept within [``lower``, ``upper``] x the mean weight (defaults 0.2 and 5)
-by re-raking with the weights capped at those bounds after every margin step, until both the
-bounds and the margins hold (or ConvergenceError when they conflict).
+Trimming: weights are kept within [``lower``, ``upper``] x the mean weight by re-raking with the
+weights capped at those bounds after every margin step, until both the bounds and the margins hold
+(or ConvergenceError when they conflict). The capped weights are then polished to the exact
+solution of bounded raking (R's ``calibrate(calfun = "raking", bounds = )``): the units at a bound
+are held there and the others raked to the totals they leave, which is the unique minimiser of
+sum d (g log g - g + 1) under the margins and the bounds when the held set is right (checked).
+
+The margins and bounds the questionnaire uses are stated once, in data/reference/survey_design.csv
+(``analysis.stats.design.SurveyDesign``); nothing here has a default of its own.
 """
 
 from __future__ import annotations
@@ -25,11 +31,10 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import AnalysisError
+from analysis.stats.design import calibration_matrix
 
-# ASSUMPTION(raking-two-way-margins): weights match the population on the three two-way margins of district x age band x sex, not on the full 48-cell cross; a three-way interaction in who answered is not corrected.
-DEFAULT_MARGINS: tuple[tuple[str, ...], ...] = (("district", "age_band"), ("district", "sex"), ("age_band", "sex"))
-# ASSUMPTION(trim-bounds): weights are trimmed to 0.2-5 times the mean weight (a common rule of thumb); trimming trades a little bias on the margins' correlates for lower variance.
-TRIM_LOWER, TRIM_UPPER = 0.2, 5.0
+# A weight within this relative distance of a trimming bound is taken to sit on it when polishing.
+AT_BOUND = 1e-4
 
 
 class ConvergenceError(AnalysisError):
@@ -52,6 +57,8 @@ class RakeResult:
     margins: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
     # Trimming bounds actually applied, as multiples of the mean weight (None: no trimming needed or possible).
     bounds: tuple[float, float] | None = None
+    # Weights held at the lower and upper bound by the polish step (None: not polished; see trim_and_rake).
+    at_bounds: tuple[int, int] | None = None
 
     def trimming_note(self) -> str:
         """What trimming did, in words, for the report."""
@@ -66,7 +73,7 @@ class RakeResult:
         return f"{self.trimmed:,} weights trimmed to {self.bounds[0]:g}-{self.bounds[1]:g} x the mean weight{widened}"
 
 
-def population_margins(population: pd.DataFrame, margins=DEFAULT_MARGINS, count: str = "population") -> dict:
+def population_margins(population: pd.DataFrame, margins, count: str = "population") -> dict:
     """Population totals for each margin: {columns: Series indexed by the margin's cells}."""
     out = {}
     for cols in margins:
@@ -190,12 +197,63 @@ def rake(
     return RakeResult(weights=w.rename("weight"), iterations=it, max_error=err, margins=tuple(targets))
 
 
+def polish_bounded(
+    sample: pd.DataFrame, targets: dict, weights: pd.Series, bounds: tuple[float, float], *, tol: float = 1e-12
+) -> tuple[pd.Series, tuple[int, int]] | None:
+    """The exact bounded-raking weights near ``weights`` (absolute ``bounds``), or None if they cannot be confirmed.
+
+    Capped IPF meets the margins and the bounds, but a weight clipped at a bound and later multiplied
+    by a margin step can end a hair inside it, so the weights are close to, not at, the solution of
+    the bounded raking problem. Hold every weight within ``AT_BOUND`` of a bound at that bound, rake
+    the others from equal weights to the totals the held ones leave, and accept the result when it
+    satisfies the optimality conditions: the free weights lie within the bounds, and the raking
+    factor exp(x'eta) that the free weights fit (log g = X eta) is beyond the bound for every held
+    unit. Returns the weights and the numbers held at the lower and upper bound.
+    """
+    lo, hi = bounds
+    w = weights.to_numpy(dtype=float)
+    at_low, at_high = np.abs(w / lo - 1) < AT_BOUND, np.abs(w / hi - 1) < AT_BOUND
+    held = at_low | at_high
+    fixed = np.where(at_low, lo, hi)
+    free = sample.loc[~held]
+    rest = {}
+    for cols, target in targets.items():
+        used = (
+            pd.Series(np.where(held, fixed, 0.0), index=sample.index)
+            .groupby([sample[c] for c in cols], observed=True)
+            .sum()
+        )
+        left = target.astype(float).sub(used.reindex(target.index, fill_value=0.0), fill_value=0.0)
+        if (left < 0).any():
+            return None
+        rest[cols] = left
+    try:
+        free_w = rake(free, rest, tol=tol, max_iter=5000).weights
+    except (ConvergenceError, ValueError):
+        return None
+    out = w.copy()
+    out[held] = fixed[held]
+    out[~held] = free_w.to_numpy()
+    if (out[~held] < lo * (1 - AT_BOUND)).any() or (out[~held] > hi * (1 + AT_BOUND)).any():
+        return None
+    if held.any():
+        # log g of the free units is X eta; every held unit must lie beyond its bound on that scale.
+        mean = out.mean()
+        x = calibration_matrix(sample, list(targets))
+        eta = np.linalg.lstsq(x[~held], np.log(out[~held] / mean), rcond=None)[0]
+        lin = x @ eta
+        slack = 1e-8
+        if (lin[at_low] > np.log(lo / mean) + slack).any() or (lin[at_high] < np.log(hi / mean) - slack).any():
+            return None
+    return pd.Series(out, index=sample.index, name="weight"), (int(at_low.sum()), int(at_high.sum()))
+
+
 def trim_and_rake(
     sample: pd.DataFrame,
     targets: dict,
     *,
-    lower: float = TRIM_LOWER,
-    upper: float = TRIM_UPPER,
+    lower: float,
+    upper: float,
     tol: float = 1e-10,
     max_iter: int = 5000,
     widenings: int = 3,
@@ -209,7 +267,9 @@ def trim_and_rake(
     respondents for its population), the bounds are widened by a factor of 2 on each side, up to
     ``widenings`` times, and then dropped: the margins always hold, and ``bounds`` records the
     trimming actually applied.  ``trimmed`` counts the respondents whose plain raking weight was
-    outside the requested bounds.
+    outside the requested bounds. Trimmed weights are polished to the exact bounded-raking solution
+    (:func:`polish_bounded`; ``at_bounds`` says how many it holds at each bound); when the solution
+    cannot be confirmed the capped weights are kept (``at_bounds`` None).
     """
     if not 0 <= lower < 1 < upper:
         raise ValueError("trimming bounds must satisfy 0 <= lower < 1 < upper (multiples of the mean weight)")
@@ -229,6 +289,10 @@ def trim_and_rake(
             continue
         capped.trimmed, capped.rounds, capped.bounds = outside, attempt + 1, (lo, hi)
         capped.iterations += iterations
+        polished = polish_bounded(sample, targets, capped.weights, (lo * mean, hi * mean))
+        if polished is not None:
+            capped.weights, capped.at_bounds = polished
+            capped.max_error = margin_errors(sample, capped.weights, targets)
         return capped
     # ASSUMPTION(trimming-widened): if no trimming bounds up to 2^widenings times wider are compatible with the margins, the untrimmed raking weights are used (margins first); the report states the bounds applied.
     res.trimmed, res.rounds, res.iterations = outside, widenings + 2, iterations

@@ -16,6 +16,7 @@ import pandas as pd
 from analysis.core.errors import ParameterError
 from analysis.core.text import count, duration, interval, p_value, percent
 from analysis.data.contract.files import OPINION_CATEGORIES
+from analysis.i18n import _
 from analysis.stats import agreement, survival
 from analysis.stats.proportions import Proportion, goodman, wilson, wilson_proportion
 
@@ -102,16 +103,18 @@ def _cutoff(cutoff) -> pd.Timestamp:
     return ts
 
 
-def rectification_status(ledger: pd.DataFrame, cutoff) -> pd.DataFrame:
-    """The ledger with each opinion's state at the cut-off and its time to rectification.
+def rectification_status(ledger: pd.DataFrame, cutoff, opinions: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The ledger with each opinion's state at the cut-off and its time to rectification on each clock.
 
-    Adds: rectified (closed on or before the cut-off), days (plan date to closing date, or to the
-    cut-off when still open: censored), due (deadline on or before the cut-off), on_time (closed
+    Adds: rectified (closed on or before the cut-off), days_from_plan (plan date to closing date,
+    or to the cut-off when still open: censored), with ``opinions`` (:func:`opinion_table`) also
+    first_received and days_from_receipt (the day the opinion was first received to the same end;
+    NaN when received after the cut-off), due (deadline on or before the cut-off), on_time (closed
     on or before its own deadline), overdue_days (open past its deadline at the cut-off).
-    Opinions planned after the cut-off are left out; a closing date before the plan date raises.
+    Opinions planned after the cut-off are left out; a closing date before the plan date or before
+    the receipt raises, naming the opinions.
     """
     cut = _cutoff(cutoff)
-    # ASSUMPTION(km-origin-plan-date): time to rectification runs from the plan date (not the date the opinion was received); opinions planned after the cut-off are left out.
     led = ledger[ledger["plan_date"] <= cut].copy()
     closed = led["closed_date"].notna() & (led["closed_date"] <= cut) & (led["status"] == "rectified")
     # ASSUMPTION(closed-after-cutoff): an opinion closed after the cut-off counts as open (censored at the cut-off) in every figure stated at that cut-off.
@@ -123,7 +126,21 @@ def rectification_status(ledger: pd.DataFrame, cutoff) -> pd.DataFrame:
     if (days < 0).any():
         raise ValueError(f"closing date before plan date for {led.loc[days < 0, 'opinion_id'].tolist()[:5]}")
     led["rectified"] = closed.astype(bool)
-    led["days"] = days.astype(float)
+    led["days_from_plan"] = days.astype(float)
+    if opinions is not None:
+        first = opinions.set_index("opinion_id")["first_received"]
+        led["first_received"] = led["opinion_id"].map(first)
+        unknown = led["first_received"].isna()
+        if unknown.any():
+            raise ValueError(
+                f"ledger opinions missing from the register: {led.loc[unknown, 'opinion_id'].tolist()[:5]}"
+            )
+        wait = (end - led["first_received"]).dt.days.astype(float)
+        if (wait < 0).any():
+            raise ValueError(
+                f"closing date before the opinion was received for {led.loc[wait < 0, 'opinion_id'].tolist()[:5]}"
+            )
+        led["days_from_receipt"] = wait.where(led["first_received"] <= cut)
     led["due"] = (led["deadline"] <= cut).astype(bool)
     led["on_time"] = (closed & (led["closed_date"] <= led["deadline"])).astype(bool)
     led["overdue_days"] = np.where(~closed & (led["deadline"] < cut), (cut - led["deadline"]).dt.days, 0)
@@ -168,22 +185,45 @@ class CategoryTime:
     n: int  #: opinions in the category
 
 
+# ASSUMPTION(km-clock-receipt): time to rectification runs primarily from the day the opinion was first received (the wait the public sees), and secondarily from the rectification plan date; each clock keeps the opinions whose start is on or before the cut-off.
+RECEIPT, PLAN = "receipt", "plan"
+CLOCKS = (RECEIPT, PLAN)
+
+
 @dataclass(frozen=True)
 class TimeToRectification:
-    """Days from the rectification plan to closing, open opinions censored at the cut-off."""
+    """Days to closing on one clock (from receipt or from the plan), open opinions censored at the cut-off."""
 
     km: pd.DataFrame = field(repr=False)  #: :func:`analysis.stats.survival.kaplan_meier`, time in days
     median: survival.KMMedian  #: days
-    n: int  #: opinions in the ledger at the cut-off
+    n: int  #: opinions on this clock at the cut-off
     events: int  #: of them, rectified by the cut-off
     by_category: dict[str, CategoryTime] = field(default_factory=dict)  #: empty without the register
     logrank: survival.LogRank | None = None  #: across categories; None with fewer than two
+    clock: str = PLAN  #: RECEIPT or PLAN
+
+    @property
+    def column(self) -> str:
+        """The status column holding this clock's days."""
+        return f"days_from_{self.clock}"
 
 
-def time_to_rectification(status: pd.DataFrame, opinions: pd.DataFrame | None = None) -> TimeToRectification:
-    """Kaplan-Meier of days from plan to closing, its median and, with categories, a log-rank test."""
-    km = survival.kaplan_meier(status["days"], status["rectified"])
-    overall = {"km": km, "median": survival.km_median(km), "n": len(status), "events": int(status["rectified"].sum())}
+def time_to_rectification(
+    status: pd.DataFrame, opinions: pd.DataFrame | None = None, clock: str = RECEIPT
+) -> TimeToRectification:
+    """Kaplan-Meier of days to closing on ``clock``, its median and, with categories, a log-rank test.
+
+    ``clock`` RECEIPT needs the status made with the opinions (``rectification_status(..., opinions)``).
+    """
+    if clock not in CLOCKS:
+        raise ValueError(f"unknown clock {clock!r}; the clocks are {sorted(CLOCKS)}")
+    column = f"days_from_{clock}"
+    if column not in status.columns:
+        raise ValueError(f"the status has no {column}: make it with rectification_status(ledger, cutoff, opinions)")
+    status = status[status[column].notna()]
+    days, done = status[column].to_numpy(dtype=float), status["rectified"].to_numpy(dtype=bool)
+    km = survival.kaplan_meier(days, done)
+    overall = {"km": km, "median": survival.km_median(km), "n": len(status), "events": int(done.sum()), "clock": clock}
     if opinions is None:
         return TimeToRectification(**overall)
     cat = status[["opinion_id"]].merge(opinions[["opinion_id", "category"]], on="opinion_id", how="left")["category"]
@@ -195,25 +235,44 @@ def time_to_rectification(status: pd.DataFrame, opinions: pd.DataFrame | None = 
     by = {}
     for c in sorted(cat.unique()):
         m = (cat == c).to_numpy()
-        k = survival.kaplan_meier(status["days"].to_numpy()[m], status["rectified"].to_numpy()[m])
+        k = survival.kaplan_meier(days[m], done[m])
         by[c] = CategoryTime(km=k, median=survival.km_median(k), n=int(m.sum()))
-    logrank = survival.logrank(status["days"], status["rectified"], cat.to_numpy()) if cat.nunique() > 1 else None
+    logrank = survival.logrank(days, done, cat.to_numpy()) if cat.nunique() > 1 else None
     return TimeToRectification(**overall, by_category=by, logrank=logrank)
 
 
-def time_to_rectification_text(ttr: TimeToRectification, cutoff: str) -> str:
-    """The median time to rectification and, across categories, the log-rank test, for printing."""
-    m = ttr.median
-    lines = [
-        f"Median time to rectification: {duration(m.median)} days "
-        f"(95% CI {duration(m.ci_low)} to {duration(m.ci_high)}; "
-        f"{count(ttr.events)} of {count(ttr.n)} rectified, the rest censored at {cutoff})"
-    ]
+def clock_name(clock: str) -> str:
+    """The clock in words, in the report's language: 'days from receipt of the opinion'."""
+    return {RECEIPT: _("days from receipt of the opinion"), PLAN: _("days from the rectification plan")}[clock]
+
+
+def time_to_rectification_text(ttr: TimeToRectification, cutoff: str, second: TimeToRectification | None = None) -> str:
+    """The median time to rectification on its clock (and on a second clock), with the log-rank test, for printing."""
+    lines = []
+    for t in (ttr,) if second is None else (ttr, second):
+        m = t.median
+        lines.append(
+            _(
+                "Median time to rectification, {clock}: {median} days ({interval}; {events} of {n} rectified, "
+                "the rest censored at {cutoff})"
+            ).format(
+                clock=clock_name(t.clock),
+                median=duration(m.median),
+                interval=interval(m.ci_low, m.ci_high, places=0, as_percent=False),
+                events=count(t.events),
+                n=count(t.n),
+                cutoff=cutoff,
+            )
+        )
     if ttr.logrank is not None:
         lr = ttr.logrank
         lines.append(
-            f"Log-rank test across areas: chi-square = {lr.chisq:.1f} on {lr.df} df, "
-            f"{p_value(lr.p_value, digits=4, floor=None)}"
+            _("Log-rank test across areas ({clock}): chi-square = {chisq} on {df} df, {p}").format(
+                clock=clock_name(ttr.clock),
+                chisq=f"{lr.chisq:.1f}",
+                df=lr.df,
+                p=p_value(lr.p_value, digits=4, floor=None),
+            )
         )
     return "\n".join(lines)
 
@@ -281,3 +340,99 @@ def open_items(status: pd.DataFrame, opinions: pd.DataFrame) -> pd.DataFrame:
             "opinion": [html.escape(str(t)) if pd.notna(t) else "" for t in still["text"]],
         }
     )
+
+
+# --- the record of what the report printed (reports/estimates.csv) ---------------------------------
+
+METHOD_KM = (
+    "Kaplan-Meier, open opinions censored at the cut-off (survfit); median and its interval from the "
+    "log-transformed Greenwood band (quantile.survfit)"
+)
+
+
+def report_estimates(
+    *,
+    shares: pd.DataFrame,
+    rectified: Proportion,
+    waits: list[TimeToRectification],
+    on_time: pd.DataFrame,
+    coding: CoderAgreement | None = None,
+):
+    """The opinions report's printed estimates as rows of reports/estimates.csv (see analysis.stats.estimates)."""
+    from analysis.stats.estimates import EstimateRow
+
+    rows = [
+        EstimateRow(
+            f"category_share/{r['category']}",
+            f"Share of opinions: {r['category']}",
+            r["share"],
+            ci_low=r["ci_low"],
+            ci_high=r["ci_high"],
+            n=r["opinions"],
+            method="opinions in the area over all merged opinions; Goodman simultaneous 95% intervals",
+        )
+        for r in shares.to_dict("records")
+    ]
+    rows.append(
+        EstimateRow(
+            "rectified_share",
+            "Opinions rectified by the cut-off",
+            rectified.rate,
+            ci_low=rectified.ci_low,
+            ci_high=rectified.ci_high,
+            n=rectified.denominator,
+            method="Wilson score interval",
+        )
+    )
+    for t in waits:
+        m = t.median
+        rows.append(
+            EstimateRow(
+                f"km_median/{t.clock}",
+                f"Median time to rectification, {t.clock} clock (days)",
+                m.median,
+                ci_low=m.ci_low,
+                ci_high=m.ci_high,
+                n=t.n,
+                method=METHOD_KM,
+            )
+        )
+        for c, r in t.by_category.items():
+            rows.append(
+                EstimateRow(
+                    f"km_median/{t.clock}/category={c}",
+                    f"Median time to rectification, {t.clock} clock, {c} (days)",
+                    r.median.median,
+                    ci_low=r.median.ci_low,
+                    ci_high=r.median.ci_high,
+                    n=r.n,
+                    method=METHOD_KM,
+                )
+            )
+    for r in on_time.to_dict("records"):
+        rows.append(
+            EstimateRow(
+                f"on_time/{r['denominator_rows'].replace(' ', '_')}",
+                f"On time, among opinions {r['denominator_rows']}",
+                r["rate"],
+                ci_low=r["ci_low"],
+                ci_high=r["ci_high"],
+                n=r["n"],
+                method="Wilson score interval",
+            )
+        )
+    if coding is not None:
+        k = coding.kappa
+        rows.append(
+            EstimateRow(
+                "kappa",
+                "Cohen's kappa, first and second coder",
+                k.kappa,
+                k.se,
+                k.ci_low,
+                k.ci_high,
+                n=k.n,
+                method="Cohen's kappa on the double-coded suggestions; asymptotic SE, Wald interval clipped to [-1, 1]",
+            )
+        )
+    return rows

@@ -9,7 +9,7 @@ from analysis.core.text import count, duration, p_value, percent
 from analysis.plotting.context import FigureContext
 from analysis.plotting.km import km_plot
 from analysis.plotting.pareto import pareto
-from analysis.subjects.opinions import TimeToRectification
+from analysis.subjects.opinions import RECEIPT, TimeToRectification, clock_name
 
 SOURCE_OPINIONS = "opinions register (suggestions merged into opinions) and rectification ledger"
 
@@ -44,20 +44,23 @@ def km_figure(
     cutoff: str,
     labels: dict[str, str],
 ) -> dict:
-    """Share of opinions still open by days since the plan, overall and per category."""
+    """Share of opinions still open by days on the ttr's clock (from receipt or from the plan), all and per area."""
+    on_clock = status[ttr.column].notna().to_numpy()
+    days = status[ttr.column].to_numpy(dtype=float)[on_clock]
+    cats = categories.to_numpy()[on_clock]
     curves = {"All opinions": ttr.km}
-    durations = {"All opinions": status["days"].to_numpy()}
+    durations = {"All opinions": days}
     for cat, r in ttr.by_category.items():
         name = labels.get(cat, cat)
         curves[name] = r.km
-        durations[name] = status["days"].to_numpy()[(categories == cat).to_numpy()]
-    step = 30 if status["days"].max() <= 240 else 60
-    times = list(range(0, int(status["days"].max()) + 1, step))
+        durations[name] = days[cats == cat]
+    step = 30 if days.max() <= 240 else 60
+    times = list(range(0, int(days.max()) + 1, step))
     fig = km_plot(
         curves,
         times,
         durations=durations,
-        xlabel="Days since the rectification plan",
+        xlabel=clock_name(ttr.clock).capitalize(),
         ylabel="Opinions not yet rectified (%)",
         band=True,
     )
@@ -73,7 +76,8 @@ def km_figure(
         if lr and lr.p_value < 0.05
         else ("; no clear difference between areas" if lr else "")
     )
-    title = f"Half of the opinions were rectified within {med} of their plan in {ctx.where}{tail}"
+    since = "of being received" if ttr.clock == RECEIPT else "of their plan"
+    title = f"Half of the opinions were rectified within {med} {since} in {ctx.where}{tail}"
     return ctx.finish(
         fig,
         "opinions_km",

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.text import count, percent
+from analysis.plotting.caterpillar import caterpillar
 from analysis.plotting.context import FigureContext
 from analysis.plotting.intervals import dot_interval
 from analysis.plotting.likert import likert_bars
@@ -25,7 +26,7 @@ def short(item: str) -> str:
 def collection_figure(
     ctx: FigureContext, by_channel: pd.DataFrame, by_district: pd.DataFrame, overall: pd.Series
 ) -> dict:
-    """Return rate with Wilson intervals by channel and by district, overall rate as reference."""
+    """Return rate with batch-clustered intervals by channel and by district, overall rate as reference."""
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     for ax, frame, col in ((axes[0], by_channel, "channel"), (axes[1], by_district, "district")):
         f = frame.sort_values("rate", ascending=False).assign(
@@ -56,8 +57,8 @@ def collection_figure(
         "survey_collection",
         title=title,
         n=f"{count(overall['distributed'])} forms distributed",
-        caption="Dots: share of distributed forms returned and valid; whiskers: 95% Wilson intervals (sampling noise "
-        "only).",
+        caption="Dots: share of distributed forms returned and valid; whiskers: 95% intervals with forms clustered in "
+        "their batches (logit, t on the batches' df); the process's variation only.",
         source=SOURCE_SURVEY,
         alt=title,  # provisional: the finding in words, with its numbers, replaces it
         data=None,
@@ -152,11 +153,51 @@ def top_box_figure(ctx: FigureContext, estimates: pd.DataFrame) -> dict:
         title=title,
         n=f"{count(e['n_valid'].min())}-{count(e['n_valid'].max())} valid answers per item",
         caption="Weighted share answering 4 or 5 of 5; intervals: Taylor linearisation with the distribution batch "
-        "as cluster, logit scale, t with batches - 1 df (as R survey's svyciprop). Sampling noise only: "
-        "self-selection is not covered.",
+        "as cluster within district strata, raking credited, logit scale, t on batches - strata df (as R survey's "
+        "svyciprop). Sampling noise only: self-selection is not covered.",
         source=SOURCE_SURVEY,
         alt=title,  # provisional: the finding in words, with its numbers, replaces it
         data=None,
+    )
+
+
+def district_comparison_figure(ctx: FigureContext, comparison: pd.DataFrame) -> dict:
+    """Every district's overall satisfaction minus the county's with Bonferroni intervals (districts_against_county)."""
+    first = comparison.iloc[0]
+    fig = caterpillar(
+        comparison,
+        label="district",
+        estimate="difference",
+        low="ci_low",
+        high="ci_high",
+        scale=100,
+        xlabel="Satisfied overall: district minus county (percentage points)",
+        reference_label=f"county {percent(first['county'], 1)}",
+    )
+    above = comparison.loc[comparison["ci_low"] > 0, "district"].tolist()
+    below = comparison.loc[comparison["ci_high"] < 0, "district"].tolist()
+    if above or below:
+        parts = ([f"{', '.join(above)} above"] if above else []) + ([f"{', '.join(below)} below"] if below else [])
+        title = (
+            f"Against the county's {percent(first['county'], 0)}: {' and '.join(parts)}; the other "
+            f"{len(comparison) - len(above) - len(below)} districts are not distinguishable from it"
+        )
+    else:
+        title = f"No district is distinguishable from the county's {percent(first['county'], 0)} satisfied"
+    return ctx.finish(
+        fig,
+        "survey_districts",
+        title=title,
+        n=f"{count(comparison['n_valid'].sum())} valid answers in {len(comparison)} districts",
+        caption=f"District minus county; whiskers: Bonferroni 95% intervals over {int(first['comparisons'])} "
+        f"districts, t on the design's {int(first['df'])} df. Red: the interval excludes the county.",
+        source=SOURCE_SURVEY,
+        alt=f"Overall satisfaction by district minus the county's {percent(first['county'])}: "
+        + "; ".join(
+            f"{r.district} {100 * r.difference:+.1f} points ({100 * r.ci_low:+.1f} to {100 * r.ci_high:+.1f})"
+            for r in comparison.itertuples()
+        ),
+        data=comparison[["district", "n_valid", "top_box", "county", "difference", "ci_low", "ci_high", "p_holm"]],
     )
 
 

@@ -244,6 +244,8 @@ REFERENCE_SOURCES = {
     "data/reference/aliases.csv": "Canonical spellings of districts and units (Chinese and English variants).",
     "data/reference/campaign_windows.csv": "Start and end of each campaign, as the work report states them.",
     "data/reference/rules.csv": "The bureau's rules the report quotes (pass marks, the opinions cut-off date).",
+    "data/reference/survey_design.csv": "The questionnaire's survey design, stated once: clusters, strata, raking "
+    "margins, trimming, whether the raking is credited in the variance (the analysts' choice, not the bureau's).",
 }
 
 

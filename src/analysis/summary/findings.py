@@ -25,7 +25,7 @@ NOT_AVAILABLE = "Not yet available"
 # Data sets each finding needs (the notebook loads what exists and passes None for the rest).
 NEEDS = {
     "fitness_roster": ("fitness_tests", "officer_roster"),
-    "rectification_time": ("rectification_ledger",),
+    "rectification_time": ("rectification_ledger", "opinions_register"),
     "satisfaction_spread": ("survey_responses", "population_margins"),
     "self_selection": ("survey_batches", "survey_responses"),
 }
@@ -100,93 +100,91 @@ def fitness_roster_denominator(fitness_tests: pd.DataFrame, roster: pd.DataFrame
     return Finding("fitness_roster", "Fitness pass rate under the roster denominator", True, text, table)
 
 
-def rectification_time(ledger: pd.DataFrame, cutoff: str | None = None) -> Finding:
-    """Median days from plan to rectification (Kaplan-Meier, open opinions censored at the cut-off)."""
+def rectification_time(ledger: pd.DataFrame, register: pd.DataFrame, cutoff: str | None = None) -> Finding:
+    """Median days to rectification from receipt of the opinion (and from the plan), Kaplan-Meier at the cut-off."""
     cutoff = reference.opinions_cutoff(cutoff)
-    status = opinions.rectification_status(ledger, pd.Timestamp(cutoff))
-    km = opinions.time_to_rectification(status)
-    med, n, events = km.median, int(km.n), int(km.events)
-    if math.isnan(med.median):
-        when = "fewer than half of the opinions were rectified by the cut-off, so the median is not reached"
-    else:
-        when = (
-            f"half of the opinions were rectified within {duration(med.median)} days of their rectification plan "
-            f"(95% CI {duration(med.ci_low)} to {duration(med.ci_high)})"
-        )
+    table = opinions.opinion_table(register)
+    status = opinions.rectification_status(opinions.ledger_for(ledger, table), pd.Timestamp(cutoff), table)
+    waits = [opinions.time_to_rectification(status, clock=clock) for clock in (opinions.RECEIPT, opinions.PLAN)]
+    receipt, plan = waits
+    n, events = int(receipt.n), int(receipt.events)
+
+    def median(t) -> str:
+        m = t.median
+        if math.isnan(m.median):
+            return "not reached (fewer than half rectified)"
+        return f"{duration(m.median)} days (95% CI {duration(m.ci_low)} to {duration(m.ci_high)})"
+
     text = (
         f"Of {count(n)} opinions, {count(events)} were rectified by {pd.Timestamp(cutoff):%d %B %Y}; counting the "
-        f"open ones as still running (Kaplan-Meier), {when}. The report gives counts only, not how long "
-        f"people waited."
+        f"open ones as still running (Kaplan-Meier), half were rectified within {median(receipt)} of being "
+        f"received, the wait the public sees; {median(plan)} from the rectification plan. The report gives counts "
+        "only, not how long people waited."
     )
     return Finding("rectification_time", "Median time to rectification", True, text)
 
 
 def satisfaction_spread(responses: pd.DataFrame, population: pd.DataFrame, district: str | None = None) -> Finding:
-    """Weighted overall satisfaction (top box) by district: highest, lowest and the gap between them."""
+    """Every district's weighted overall satisfaction against the county's, with multiplicity-adjusted intervals.
+
+    Not the largest minus the smallest district (a gap picked after seeing the data): each district
+    is compared with the county, Bonferroni over the districts on the design's degrees of freedom
+    (:func:`analysis.subjects.survey.districts_against_county`).
+    """
     sample = survey.weight_respondents(responses, population).frame
-    by = survey.satisfaction_by(sample, "district").dropna(subset=["top_box"])
-    if len(by) < 2:
+    if sample["district"].nunique() < 2:
         raise NotAvailable("fewer than two districts with answers")
-    by = by.sort_values("top_box", ascending=False).reset_index(drop=True)
-    hi, lo = by.iloc[0], by.iloc[-1]
-    gap = hi["top_box"] - lo["top_box"]
-    # ASSUMPTION(districts-independent): each distribution batch lies in one district, so district estimates are independent and the gap's standard error is the root of the summed squared standard errors (normal approximation).
-    se = math.sqrt(hi["se"] ** 2 + lo["se"] ** 2)
-    text = (
-        f"Overall satisfaction (weighted share satisfied or very satisfied) ranges from "
-        f"{percent(lo['top_box'])} in {lo['district']} to {percent(hi['top_box'])} in {hi['district']}, a gap of "
-        f"{100 * gap:.1f} percentage points (95% CI {100 * (gap - 1.96 * se):.1f} to {100 * (gap + 1.96 * se):.1f}). "
-        f"The report gives one county figure."
-    )
+    comparison = survey.districts_against_county(sample)
+    text = survey.districts_against_county_text(comparison) + " The report gives one county figure."
     if district is not None:
-        row = by[by["district"] == district]
+        row = comparison[comparison["district"] == district]
         if row.empty:
             raise NotAvailable(f"no answers from district {district}")
         r = row.iloc[0]
         text += (
-            f" {district}: {percent(r['top_box'])} ({interval(r['ci_low'], r['ci_high'])}), "
-            f"rank {int(row.index[0]) + 1} of {len(by)}."
+            f" {district}: {percent(r['top_box'])}, {100 * r['difference']:+.1f} points against the county "
+            f"({100 * r['ci_low']:+.1f} to {100 * r['ci_high']:+.1f})."
         )
     table = pd.DataFrame(
         {
-            "District": by["district"].astype(str),
-            "Answers": [f"{count(n)}" for n in by["n_valid"]],
-            "Satisfied": [percent(x) for x in by["top_box"]],
-            "95% CI": [f"{percent(a)} to {percent(b)}" for a, b in zip(by["ci_low"], by["ci_high"])],
+            "District": comparison["district"].astype(str),
+            "Answers": [count(n) for n in comparison["n_valid"]],
+            "Satisfied": [percent(x) for x in comparison["top_box"]],
+            "Against the county (points)": [f"{100 * x:+.1f}" for x in comparison["difference"]],
+            "Adjusted 95% CI": [
+                f"{100 * a:+.1f} to {100 * b:+.1f}" for a, b in zip(comparison["ci_low"], comparison["ci_high"])
+            ],
         }
     )
-    return Finding("satisfaction_spread", "Spread of satisfaction across districts", True, text, table)
+    return Finding("satisfaction_spread", "Satisfaction across districts, each against the county", True, text, table)
 
 
 def self_selection(batches: pd.DataFrame, responses: pd.DataFrame, district: str | None = None) -> Finding:
-    """Nonresponse bounds: where overall satisfaction among everyone handed a form could lie."""
-    rates = survey.collection_rates(batches, responses, district=district)
-    distributed, returned = int(rates["distributed"].sum()), int(rates["returned"].sum())
-    rows = responses if district is None else responses[responses["district"] == district]
-    tb = survey.top_box(rows, [survey.OVERALL])[survey.OVERALL].dropna()
-    if tb.empty or distributed == 0:
+    """The nonresponse bounds, worst case (survey.worst_case_bounds: the one definition the survey report shows)."""
+    try:
+        b = survey.worst_case_bounds(batches, responses, district)
+    except ValueError as exc:
+        raise NotAvailable(str(exc)) from None
+    if b.answered == 0:
         raise NotAvailable("no valid answers to the overall satisfaction question")
-    p = float(tb.mean())
-    # ASSUMPTION(bounds-unweighted): the nonresponse bounds use the unweighted share among respondents who answered the overall question, since the bounds concern the forms handed out, not the population.
-    low, high = survey.nonresponse_bounds(p, returned, distributed)
     where = "the county" if district is None else district
     text = (
-        f"In {where}, {count(returned)} of {count(distributed)} forms came back "
-        f"({percent(returned / distributed)}); the "
-        f"police handed them out and people chose to answer. {percent(p)} of those who answered were satisfied. "
-        f"If the {count(distributed - returned)} who did not answer could think anything, satisfaction among all "
-        f"{count(distributed)} lies between {percent(low)} and {percent(high)}. Intervals elsewhere cover sampling "
-        "noise only."
+        f"In {where}, {count(b.returned)} of {count(b.distributed)} forms came back "
+        f"({percent(b.returned / b.distributed)}); the police handed them out and people chose to answer. "
+        f"{count(b.satisfied)} of the {count(b.answered)} valid answers were satisfied. Counting the "
+        f"{count(b.unknown)} forms not returned or without a valid answer as all dissatisfied, then as all "
+        f"satisfied (worst case), satisfaction among all {count(b.distributed)} lies between {percent(b.lower)} "
+        f"and {percent(b.upper)}. Intervals elsewhere cover sampling noise only."
     )
     table = pd.DataFrame(
         {
-            "Forms handed out": [count(distributed)],
-            "Returned": [count(returned)],
-            "Satisfied among respondents": [percent(p)],
-            "Bounds among all handed a form": [f"{percent(low)} to {percent(high)}"],
+            "Forms handed out": [count(b.distributed)],
+            "Returned": [count(b.returned)],
+            "Valid answers": [count(b.answered)],
+            "Worst-case bounds among all handed a form": [f"{percent(b.lower)} to {percent(b.upper)}"],
         }
     )
-    return Finding("self_selection", "Self-selection: the nonresponse bounds", True, text, table)
+    return Finding("self_selection", "Self-selection: the nonresponse bounds (worst case)", True, text, table)
 
 
 FINDINGS = {
@@ -199,11 +197,11 @@ FINDINGS = {
         lambda f, district, cutoff: rectification_time(*_need(f, *NEEDS["rectification_time"]), cutoff),
     ),
     "satisfaction_spread": (
-        "Spread of satisfaction across districts",
+        "Satisfaction across districts, each against the county",
         lambda f, district, cutoff: satisfaction_spread(*_need(f, *NEEDS["satisfaction_spread"]), district),
     ),
     "self_selection": (
-        "Self-selection: the nonresponse bounds",
+        "Self-selection: the nonresponse bounds (worst case)",
         lambda f, district, cutoff: self_selection(*_need(f, *NEEDS["self_selection"]), district),
     ),
 }

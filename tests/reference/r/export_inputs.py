@@ -11,7 +11,7 @@ Writes to OUT_DIR:
                    that cannot be weighted (age band or sex blank)
   batches.csv      batch_id, district, channel, forms_distributed, returned (valid forms of the batch)
   population.csv   district, age_band, sex, population
-  register.csv     suggestion_id, opinion_id, received, category
+  register.csv     suggestion_id, opinion_id, received, category, district (blank: county-wide)
   ledger.csv       opinion_id, plan_date, deadline, status, closed_date
   params.csv       key,value: cutoff_date, the raking margins, the trimming bounds the project applied
                    (multiples of the mean weight; blank when no weight needed trimming)
@@ -32,7 +32,6 @@ import pandas as pd
 
 from analysis.core import reference
 from analysis.data import processed
-from analysis.stats import weighting
 from analysis.subjects import survey
 
 HERE = Path(__file__).resolve().parent
@@ -95,7 +94,7 @@ def write_inputs(data: dict[str, pd.DataFrame], out: Path, cutoff: str) -> None:
 
     population[["district", "age_band", "sex", "population"]].to_csv(out / "population.csv", index=False)
 
-    reg = data["opinions_register"][["suggestion_id", "opinion_id", "received", "category"]].copy()
+    reg = data["opinions_register"][["suggestion_id", "opinion_id", "received", "category", "district"]].copy()
     reg["received"] = _dates(reg["received"])
     reg.to_csv(out / "register.csv", index=False)
 
@@ -107,7 +106,7 @@ def write_inputs(data: dict[str, pd.DataFrame], out: Path, cutoff: str) -> None:
     bounds = weighted.rake.bounds
     params = {
         "cutoff_date": cutoff,
-        "margins": ";".join(":".join(m) for m in weighting.DEFAULT_MARGINS),
+        "margins": ";".join(":".join(m) for m in weighted.design.margins),
         "trim_lower": "" if bounds is None else repr(float(bounds[0])),
         "trim_upper": "" if bounds is None else repr(float(bounds[1])),
         "trimmed": str(weighted.rake.trimmed),

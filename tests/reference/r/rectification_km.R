@@ -40,27 +40,41 @@ put_median <- function(prefix, fit) {
   put(out, paste(prefix, "ci_high", sep = "/"), q$upper)
 }
 
+# Scopes: the county, and each district: the opinions with at least one suggestion from it (the district
+# reports' rule; an opinion without a district is county-wide). Keys: km/<clock>[/district=<h>]/<all|category>/...
+scopes <- list(county = rep(TRUE, nrow(led)))
+if ("district" %in% names(reg)) {
+  for (h in sort(unique(na.omit(reg$district)))) {
+    scopes[[paste0("district=", h)]] <- led$opinion_id %in% reg$opinion_id[!is.na(reg$district) & reg$district == h]
+  }
+}
+
 for (clock in c("receipt", "plan")) {
   start <- if (clock == "receipt") led$received else led$plan_date
-  keep <- start <= cutoff
-  days <- as.numeric(end - as.numeric(start))[keep]
-  if (any(days < 0)) stop("ledger.csv: closing date before the ", clock, " date for ", paste(head(led$opinion_id[keep][days < 0]), collapse = ", "))
-  st <- data.frame(days = days, event = led$event[keep], category = led$category[keep])
-  fit <- survfit(Surv(days, event) ~ 1, data = st, conf.type = "log")
-  prefix <- paste("km", clock, "all", sep = "/")
-  put(out, paste(prefix, "n", sep = "/"), nrow(st))
-  put(out, paste(prefix, "events", sep = "/"), sum(st$event))
-  put_median(prefix, fit)
-  for (k in sort(unique(st$category))) {
-    sub <- st[st$category == k, ]
-    put(out, paste("km", clock, k, "n", sep = "/"), nrow(sub))
-    put_median(paste("km", clock, k, sep = "/"), survfit(Surv(days, event) ~ 1, data = sub, conf.type = "log"))
-  }
-  if (length(unique(st$category)) > 1) {
-    lr <- survdiff(Surv(days, event) ~ category, data = st)
-    put(out, paste("logrank", clock, "chisq", sep = "/"), lr$chisq)
-    put(out, paste("logrank", clock, "df", sep = "/"), length(lr$n) - 1)
-    put(out, paste("logrank", clock, "p", sep = "/"), pchisq(lr$chisq, length(lr$n) - 1, lower.tail = FALSE))
+  days_all <- as.numeric(end - as.numeric(start))
+  for (sc in names(scopes)) {
+    keep <- start <= cutoff & scopes[[sc]]
+    if (!any(keep)) next
+    days <- days_all[keep]
+    if (any(days < 0)) stop("ledger.csv: closing date before the ", clock, " date for ", paste(head(led$opinion_id[keep][days < 0]), collapse = ", "))
+    st <- data.frame(days = days, event = led$event[keep], category = led$category[keep])
+    head_key <- if (sc == "county") paste("km", clock, sep = "/") else paste("km", clock, sc, sep = "/")
+    fit <- survfit(Surv(days, event) ~ 1, data = st, conf.type = "log")
+    prefix <- paste(head_key, "all", sep = "/")
+    put(out, paste(prefix, "n", sep = "/"), nrow(st))
+    put(out, paste(prefix, "events", sep = "/"), sum(st$event))
+    put_median(prefix, fit)
+    for (k in sort(unique(st$category))) {
+      sub <- st[st$category == k, ]
+      put(out, paste(head_key, k, "n", sep = "/"), nrow(sub))
+      put_median(paste(head_key, k, sep = "/"), survfit(Surv(days, event) ~ 1, data = sub, conf.type = "log"))
+    }
+    if (sc == "county" && length(unique(st$category)) > 1) {
+      lr <- survdiff(Surv(days, event) ~ category, data = st)
+      put(out, paste("logrank", clock, "chisq", sep = "/"), lr$chisq)
+      put(out, paste("logrank", clock, "df", sep = "/"), length(lr$n) - 1)
+      put(out, paste("logrank", clock, "p", sep = "/"), pchisq(lr$chisq, length(lr$n) - 1, lower.tail = FALSE))
+    }
   }
 }
 

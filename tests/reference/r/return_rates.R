@@ -11,9 +11,13 @@
 # the same estimate and SE (checked below). No finite-population correction: every batch is in the data, so
 # the interval describes the process that produced the returns, not sampling of batches.
 
+# Also within each district (the district reports): the return rate by channel and its Rao-Scott test.
+# R_CHECK_FAST=1 (the live check): the strat design only.
+
 here <- dirname(normalizePath(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))))
 source(file.path(here, "common.R"))
 args <- script_args(2, "Rscript return_rates.R <input_dir> <output.csv>")
+FAST <- identical(Sys.getenv("R_CHECK_FAST"), "1")
 b <- read_csv_input(args[1], "batches.csv", colClasses = c(batch_id = "character"))
 resp <- read_respondents(args[1])
 out <- new_values()
@@ -30,6 +34,7 @@ designs <- list(
   psu = svydesign(ids = ~batch_id, weights = ~one, data = forms),
   strat = svydesign(ids = ~batch_id, strata = ~district, weights = ~one, data = forms)
 )
+if (FAST) designs <- designs["strat"]
 batch_designs <- list(
   psu = svydesign(ids = ~batch_id, weights = ~one, data = b),
   strat = svydesign(ids = ~batch_id, strata = ~district, weights = ~one, data = b)
@@ -38,7 +43,7 @@ batch_designs <- list(
 rate <- function(nm, prefix, keep_forms, keep_batches) {
   s <- designs[[nm]][keep_forms, ]
   m <- svymean(~returned, s, deff = "replace")
-  ci <- attr(svyciprop(~returned, s, method = "logit"), "ci")     # df = degf(s)
+  ci <- if (FAST) c(NA, NA) else attr(svyciprop(~returned, s, method = "logit"), "ci")     # df = degf(s)
   r <- svyratio(~returned, ~forms_distributed, batch_designs[[nm]][keep_batches, ])
   rci <- confint(r, df = degf(s))
   k <- sum(forms$returned[keep_forms]); nn <- sum(keep_forms)
@@ -88,6 +93,23 @@ for (nm in names(designs)) {
     put(out, paste(prefix, "pearson_chisq", sep = "/"), pe$statistic)
     put(out, paste(prefix, "pearson_df", sep = "/"), pe$parameter)
     put(out, paste(prefix, "pearson_p", sep = "/"), pe$p.value)
+  }
+}
+
+# Within each district (strat design: the district is one stratum): the rate by channel and its test.
+for (h in sort(unique(b$district))) {
+  in_h <- forms$district == h
+  for (lvl in sort(unique(b$channel[b$district == h]))) {
+    rate("strat", paste0("strat/district=", h, "/channel=", lvl), in_h & forms$channel == lvl,
+         b$district == h & b$channel == lvl)
+  }
+  if (length(unique(b$channel[b$district == h])) > 1) {
+    rs <- svychisq(~returned_f + channel, subset(designs$strat, district == h), statistic = "F")
+    prefix <- paste0("strat/raoscott/district=", h, "/channel")
+    put(out, paste(prefix, "F", sep = "/"), rs$statistic)
+    put(out, paste(prefix, "ndf", sep = "/"), rs$parameter[["ndf"]])
+    put(out, paste(prefix, "ddf", sep = "/"), rs$parameter[["ddf"]])
+    put(out, paste(prefix, "p", sep = "/"), rs$p.value)
   }
 }
 
