@@ -7,12 +7,16 @@
 (c) with --languages: the x1 batch in both languages (what `make reports` builds) against the same
     batch in one language (`--lang zh`), each run --repeat times, alternating; target ratio of the
     median walls <= 2.0.
+(d) with --cluster: the x1 batch on `run --cluster local` (a Dask LocalCluster of --jobs worker
+    processes, one thread each) against the in-process pool (the default), each run --repeat times,
+    alternating, same --jobs; target ratio of the median walls <= 1.10 (issue 13's (d)).
 
 Each batch runs in a fresh tmp folder (its own raw data, processed data and reports), through the
 command line, as a user would run it; the repository's reports.yml and notebooks are used.
 
     .venv/bin/python benchmarks/batch_speed.py [--jobs 2] [--scale 100] [--skip-b] [--keep DIR]
     .venv/bin/python benchmarks/batch_speed.py --languages [--repeat 3]
+    .venv/bin/python benchmarks/batch_speed.py --cluster [--repeat 3] [--lang zh]
 """
 
 from __future__ import annotations
@@ -181,13 +185,15 @@ def main() -> int:
         help="override a top-level key of the configuration, e.g. prestart=false or preload=[pandas]",
     )
     ap.add_argument("--languages", action="store_true", help="(c) only: both languages against one")
-    ap.add_argument("--repeat", type=int, default=3, help="(c): runs of each, alternating (default 3)")
+    ap.add_argument("--repeat", type=int, default=3, help="(c), (d): runs of each, alternating (default 3)")
+    ap.add_argument("--cluster", action="store_true", help="(d) only: LocalCluster against the local pool")
+    ap.add_argument("--lang", default=None, help="(d): build one language only (both runs alike)")
     args = ap.parse_args()
     base = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="batch-bench-"))
     base.mkdir(parents=True, exist_ok=True)
-    if args.languages:
+    if args.languages or args.cluster:
         try:
-            return languages(base, args)
+            return languages(base, args) if args.languages else cluster_overhead(base, args)
         finally:
             if not args.keep:
                 shutil.rmtree(base, ignore_errors=True)
@@ -265,6 +271,38 @@ def languages(base: Path, args: argparse.Namespace) -> int:
         f"(c) jobs={args.jobs}: median wall, both languages {both:.1f} s / one language {one:.1f} s = {ratio:.2f} "
         f"(target <= 2.0: {'met' if ratio <= 2.0 else 'MISSED'}); cell time {statistics.median(cells['both']):.1f} s "
         f"/ {statistics.median(cells['one']):.1f} s"
+    )
+    return rc
+
+
+def cluster_overhead(base: Path, args: argparse.Namespace) -> int:
+    """(d): the x1 batch on a Dask LocalCluster against the in-process pool, alternating, same jobs."""
+    import statistics
+
+    raw = base / "raw"
+    demo_data(raw, 1)
+    config_path = Path(args.config).resolve()
+    lang = ("--lang", args.lang) if args.lang else ()
+    walls: dict[str, list[float]] = {"pool": [], "cluster": []}
+    rc = 0
+    for i in range(args.repeat):
+        for label, run_args in (("pool", lang), ("cluster", (*lang, "--cluster", "local"))):
+            work = base / f"{label}-{i}"
+            shutil.rmtree(work, ignore_errors=True)
+            r = run_batch(work, raw, args.jobs, config_path, None, run_args)
+            rc |= r["rc"]
+            walls[label].append(r["wall"])
+            print(
+                f"{label:>7}, run {i + 1}: {r['reports']} reports, wall {r['wall']:.1f} s, cells {r['cells']:.1f} s, "
+                f"peak {r['peak_bytes'] / 2**30:.2f} GB, exit {r['rc']}",
+                flush=True,
+            )
+    pool, cluster = statistics.median(walls["pool"]), statistics.median(walls["cluster"])
+    ratio = cluster / pool
+    print("\n== figures")
+    print(
+        f"(d) jobs={args.jobs}: median wall, LocalCluster {cluster:.1f} s / local pool {pool:.1f} s = {ratio:.2f} "
+        f"(target <= 1.10: {'met' if ratio <= 1.10 else 'MISSED'})"
     )
     return rc
 

@@ -12,7 +12,7 @@ from analysis.core import paths
 def _demo_data(args: argparse.Namespace) -> int:
     from analysis.demo import write_demo_data
 
-    written = write_demo_data(Path(args.out), seed=args.seed, scale=args.scale)
+    written = write_demo_data(Path(args.out), seed=args.seed, scale=args.scale, counties=args.counties)
     for path in written:
         print(path)
     return 0
@@ -109,7 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo-data", help="write the synthetic demo raw data")
     p.add_argument("--seed", type=int, default=2004)
-    p.add_argument("--scale", type=int, default=1, help="a province of K counties (benchmarks)")
+    p.add_argument(
+        "--scale", type=int, default=1, help="K counties glued into one county's files (the benchmark's x100)"
+    )
+    p.add_argument(
+        "--counties", type=int, default=0, help="a province: one folder per county, county 1 the default demo"
+    )
     p.add_argument("--out", default=str(paths.RAW), help="folder to write (default data/raw)")
     p.set_defaults(func=_demo_data)
 
@@ -155,6 +160,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true")
     p.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE")
     p.add_argument("--lang", default=None, metavar="LANG", help="build one language only (zh or en); default: all")
+    p.add_argument(
+        "--cluster",
+        default=None,
+        metavar="local|tcp://HOST:8786",
+        help="run the reports as Dask tasks: a LocalCluster of --jobs workers, or a running scheduler",
+    )
     p.set_defaults(func=_run)
     return parser
 

@@ -109,8 +109,12 @@ def test_scale_two_doubles_respondents_and_officers(default, tmp_path):
     key, _ = resolve_key(True)
     single = {r.spec.dataset: r for r in clean_files(default, key=key)}
     double = {r.spec.dataset: r for r in clean_files(tmp_path, key=key)}
-    for dataset in ("survey_responses", "officer_roster", "rectification_ledger"):
+    for dataset in ("officer_roster", "rectification_ledger"):
         assert len(double[dataset].clean) == 2 * len(single[dataset].clean), dataset
+    # County 2 has its own profile: its own number of valid forms.
+    second = County(2, 2004).profile.valid_returned
+    assert second != 6464
+    assert len(double["survey_responses"].clean) == len(single["survey_responses"].clean) + second
     assert double["survey_batches"].clean["forms_distributed"].sum() == 20_000
     # The second county's units and districts are its own, and none of its rows is lost to cleaning.
     units = set(double["officer_roster"].clean["unit"])

@@ -53,7 +53,15 @@ def main(args: argparse.Namespace) -> int:
     from analysis.batch.runner import run
 
     try:
-        result = run(args.config, jobs=args.jobs, only=args.only, force=args.force, params=args.param, lang=args.lang)
+        result = run(
+            args.config,
+            jobs=args.jobs,
+            only=args.only,
+            force=args.force,
+            params=args.param,
+            lang=args.lang,
+            cluster=getattr(args, "cluster", None),
+        )
     except KeyboardInterrupt:
         # Kernels and temporary files are cleaned up by now (the runner's finally blocks); threads
         # still waiting on a dead kernel must not hold the exit.  Published reports are untouched.

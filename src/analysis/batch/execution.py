@@ -32,6 +32,9 @@ class Execution:
     cell_seconds: float = 0.0
     error: dict | None = None
     executed_path: Path | None = None
+    # Set by a Dask worker (batch.cluster): the page it rendered (nb is then None) and where it ran.
+    rendered: Path | None = None
+    worker: str | None = None
 
     @classmethod
     def of_exception(cls, exc: BaseException, *, seconds: float = 0.0, executed_path: Path | None = None) -> Execution:

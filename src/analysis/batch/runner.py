@@ -37,11 +37,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from analysis.batch import provenance as prov
+from analysis.batch.building import render_report, report_provenance
+from analysis.batch.cluster import Cluster, ReportTask, run_report
 from analysis.batch.execution import Execution, execute_notebook
 from analysis.batch.navigation import Site
 from analysis.batch.outcomes import FAILED_DIR, Outcome, RunResult, missing_row
 from analysis.batch.pool import KernelPool
-from analysis.batch.render import missing_figures
 from analysis.batch.schema import (
     AllowedValues,
     Config,
@@ -82,11 +83,13 @@ class Runner:
         out: TextIO | None = None,
         execute: Callable[..., Execution] | None = None,
         keep_executed: Path | None = None,
+        cluster: Cluster | None = None,
     ):
         self.config = config
         # A folder that receives each built report's executed notebook (<name>.ipynb): the tests read
         # the batch's execution instead of running the notebook once more.
         self.keep_executed = Path(keep_executed) if keep_executed is not None else None
+        self.cluster = cluster  # None: the in-process pool; else reports run as Dask tasks (batch.cluster)
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.only = list(only or [])
         self.force = force
@@ -212,39 +215,34 @@ class Runner:
             with self._lock:
                 self._running.pop(report.name, None)
 
+    def _task(self, report: Report, params: dict, started: str) -> ReportTask:
+        """One report as a Dask task: what its worker needs to execute and render it."""
+        return ReportTask(
+            report=report,
+            output=self.staging / report.name / f"{report.name}.ipynb",
+            parameters=params,
+            timeout=self.config.timeout,
+            page=self.site.page(report),
+            run_provenance=self.run_provenance(),
+            notebook_display=_display_path(report.notebook),
+            started=started,
+            banner=self.banner(),
+            html=self.staging / report.name / report.html_name,
+        )
+
     def _render(self, report: Report, ex: Execution, report_prov: dict) -> str | None:
-        """The page's HTML, or None with ``ex.error`` set (a rendering problem, a declared figure not shown)."""
-        try:
-            text = self.renderer.render(
-                ex.nb, page=self.site.page(report), provenance=report_prov, banner=self.banner()
-            )
-        except Exception as exc:  # a rendering problem is a failure of this report, not of the run
-            ex.error = {"cell_index": "render", "exec_count": None, "ename": type(exc).__name__, "evalue": str(exc)}
-            return None
-        missing = missing_figures(text, report.figure_names())
-        if missing:
-            ex.error = {
-                "cell_index": "render",
-                "exec_count": None,
-                "ename": "MissingFigure",
-                "evalue": f"declared in reports.yml but not shown: {', '.join(missing)}",
-            }
-            return None
-        return text
+        """The page's HTML, or None with ``ex.error`` set (see ``building.render_report``)."""
+        return render_report(
+            self.renderer, report, ex, page=self.site.page(report), provenance=report_prov, banner=self.banner()
+        )
 
     def finish(self, report: Report, key: str, ex: Execution, started: str) -> Outcome:
         """Render and publish a finished execution (main thread), or file its failure."""
         previous = self.load_state(report.name)
-        report_prov = {
-            **self.run_provenance(),
-            "report": report.name,
-            "notebook": _display_path(report.notebook),
-            "parameters": report.parameters,
-            "started": started,
-            "seconds": round(ex.seconds, 2),
-            "cell_seconds": round(ex.cell_seconds, 2),
-        }
-        text = self._render(report, ex, report_prov) if ex.error is None else None
+        report_prov = report_provenance(self.run_provenance(), report, _display_path(report.notebook), started, ex)
+        text = None
+        if ex.error is None:  # rendered already where it ran (a Dask worker), or here
+            text = ex.rendered.read_text(encoding="utf-8") if ex.rendered else self._render(report, ex, report_prov)
         if text is not None:
             write_atomic(self.reports_dir / report.html_name, text)
             publish_folder(self.figures_staging(report), self.reports_dir / FIGURES_DIR / report.name)
@@ -370,6 +368,8 @@ class Runner:
             if self.forkserver is not None:
                 self.forkserver.close()
                 shutil.rmtree(self._fork_dir, ignore_errors=True)
+            if self.cluster is not None:
+                self.cluster.close()
             shutil.rmtree(self.staging, ignore_errors=True)
             try:
                 (self.reports_dir / STAGING_DIR).rmdir()
@@ -417,7 +417,7 @@ class Runner:
         self._start_helpers()
         # While the cleaning runs on one core, boot the first analysis kernels on the others.
         upcoming = [str(e.notebook.parent) for e in cfg.entries if nb_params.get(e.name) is not None]
-        if upcoming and self.execute is execute_notebook and cfg.prestart:
+        if upcoming and self.execute is execute_notebook and cfg.prestart and self.cluster is None:
             self._pool().plan(upcoming[: self.jobs], ahead=self.jobs)
         params = {**report.parameters, **self.injected(report, nb_params[report.entry])}
         started = prov.now_utc()
@@ -440,7 +440,15 @@ class Runner:
         """Once something will execute: papermill and the exporter, and the zygote, load in the background."""
         if not self._warm.is_alive() and self._renderer is None and self._warm.ident is None:
             self._warm.start()
-        if self.config.fork and self.execute is execute_notebook and self.forkserver is None and hasattr(os, "fork"):
+        if self.cluster is not None:  # the workers start their own fork servers (batch.cluster.KernelsPlugin)
+            self.cluster.start()
+        if (
+            self.config.fork
+            and self.cluster is None
+            and self.execute is execute_notebook
+            and self.forkserver is None
+            and hasattr(os, "fork")
+        ):
             import tempfile
 
             from analysis.batch.forkserver import ForkServer
@@ -476,14 +484,24 @@ class Runner:
         last = {r.name: self.load_state(r.name).get("seconds") for r, _ in todo}
         todo.sort(key=lambda rk: -(last[rk[0].name] if last[rk[0].name] is not None else float("inf")))
         self._start_helpers()
-        if self.execute is execute_notebook and self.config.prestart:
+        if self.execute is execute_notebook and self.config.prestart and self.cluster is None:
             self._pool().plan([str(r.notebook.parent) for r, _ in todo], ahead=self.jobs)
-        executor = ThreadPoolExecutor(max_workers=min(self.jobs, len(todo)), thread_name_prefix="report")
+        if self.cluster is not None:
+            executor = self.cluster.executor()
+            self.say(self.cluster.describe())
+        else:
+            executor = ThreadPoolExecutor(max_workers=min(self.jobs, len(todo)), thread_name_prefix="report")
         try:
             futures: dict[Future, tuple[Report, str, str]] = {}
             for r, key in todo:
                 params = {**r.parameters, **self.injected(r, nb_params[r.entry])}
-                futures[executor.submit(self._work, r, params)] = (r, key, prov.now_utc())
+                started = prov.now_utc()
+                fut = (
+                    executor.submit(run_report, self._task(r, params, started))
+                    if self.cluster is not None
+                    else executor.submit(self._work, r, params)
+                )
+                futures[fut] = (r, key, started)
             pending = set(futures)
             while pending:
                 finished, pending = wait(pending, timeout=HEARTBEAT_SECONDS, return_when=FIRST_COMPLETED)
@@ -619,8 +637,13 @@ def run(
     out: TextIO | None = None,
     execute: Callable[..., Execution] | None = None,
     keep_executed: Path | None = None,
+    cluster: str | Cluster | None = None,
 ) -> RunResult:
-    """The whole batch as a function (the CLI is a thin wrapper).  ``lang``: build that language only."""
+    """The whole batch as a function (the CLI is a thin wrapper).  ``lang``: build that language only.
+
+    ``cluster``: None for the in-process pool; ``"local"``, a scheduler address or a ``Cluster``
+    to run the reports as Dask tasks (``batch.cluster``).
+    """
     cfg = load_config(config or paths.REPORTS_CONFIG)
     pairs = list(params or [])
     if lang is not None:
@@ -628,5 +651,12 @@ def run(
             raise ParameterError(f"--lang {lang}: {cfg.path.name} declares no language parameter")
         pairs.append(f"{cfg.language_param.name}={lang}")
     overrides = parse_overrides(pairs, cfg.schema)
-    kept = {"keep_executed": keep_executed}
+    if isinstance(cluster, str):
+        cluster = Cluster(
+            cluster,
+            workers=jobs or os.cpu_count() or 1,
+            fork=cfg.fork,
+            preload="\n".join(f"import {m}" for m in cfg.preload),
+        )
+    kept = {"keep_executed": keep_executed, "cluster": cluster}
     return Runner(cfg, jobs=jobs, only=only, force=force, overrides=overrides, out=out, execute=execute, **kept).run()

@@ -3,8 +3,16 @@
 ``write_demo_data(out_dir, seed, scale)`` writes one file per contract file (``analysis.data.contract.RAW_FILES``),
 a README saying what the data is, and the ``SYNTHETIC`` marker that cleaning and the reports read.
 Everything is drawn from numpy generators seeded from ``seed``; nothing reads the clock, so the
-same seed and scale give the same bytes.  ``scale`` K writes a province of K counties: county 1 is
-the default demo unchanged, counties 2..K have their own seeds and a county code on every name.
+same seed and scale give the same bytes.
+
+Two ways to get more than one county:
+
+- ``counties`` K (``demo-data --counties K``): a province, one folder per county
+  (``out_dir/baoying/``, ``out_dir/gaoyou/``, ...), each holding that county's own exports, README and
+  marker.  County 1's data files are the default demo byte for byte; the others have their own seeds
+  and ``Profile`` (some better, some worse, counties 3 and 5 clear outliers).
+- ``scale`` K (``demo-data --scale K``, the benchmark's "x100"): K counties glued into one county's
+  files (one county with K x 6 districts), to measure how the batch grows with data size alone.
 """
 
 from __future__ import annotations
@@ -19,7 +27,7 @@ from analysis.core.errors import AnalysisError
 from analysis.core.files import atomic_files
 from analysis.data.contract import BY_DATASET, RAW_FILES
 from analysis.demo import campaigns, casework, competition, fitness, officers, opinions, survey, training
-from analysis.demo.county import County
+from analysis.demo.county import County, county_names
 from analysis.demo.export import CsvExport, XlsxExport
 from analysis.demo.readme import marker_text, readme_text
 
@@ -73,25 +81,70 @@ def county_exports(county: County) -> dict[str, pd.DataFrame]:
     return out
 
 
+def _raw_exports(folder: Path) -> list[str]:
+    stems = {f.stem for f in RAW_FILES}
+    return sorted(p.name for p in folder.glob("*") if p.is_file() and p.stem in stems)
+
+
 def _check_target(out_dir: Path) -> None:
     """Refuse to overwrite what looks like a real export (raw files without the synthetic marker)."""
-    if (out_dir / paths.SYNTHETIC_MARKER).exists():
-        return
-    present = [p.name for p in out_dir.glob("*") if p.stem in {f.stem for f in RAW_FILES}]
-    if present:
-        raise AnalysisError(
-            f"{out_dir}: holds raw exports ({', '.join(sorted(present)[:3])}) and no "
-            f"{paths.SYNTHETIC_MARKER} marker; refusing to overwrite real data with demo data"
-        )
+    for folder in (out_dir, *(p for p in out_dir.glob("*") if p.is_dir())):
+        if (folder / paths.SYNTHETIC_MARKER).exists():
+            continue
+        present = _raw_exports(folder)
+        if present:
+            raise AnalysisError(
+                f"{folder}: holds raw exports ({', '.join(present[:3])}) and no "
+                f"{paths.SYNTHETIC_MARKER} marker; refusing to overwrite real data with demo data"
+            )
 
 
-def write_demo_data(out_dir: Path, seed: int = 2004, scale: int = 1) -> list[Path]:
-    """Write the synthetic raw exports of ``scale`` counties into ``out_dir``; returns the files written."""
+def _remove_other_layout(out_dir: Path, counties: int) -> None:
+    """Remove demo files of the other layout, which would make the folder ambiguous (checked synthetic)."""
+    if counties:
+        for name in [*_raw_exports(out_dir), "README.md", paths.SYNTHETIC_MARKER]:
+            (out_dir / name).unlink(missing_ok=True)
+        keep = {county_names(n)[0] for n in range(1, counties + 1)}
+    else:
+        keep = set()
+    for folder in out_dir.glob("*"):
+        if folder.is_dir() and folder.name not in keep and (folder / paths.SYNTHETIC_MARKER).exists():
+            for path in folder.iterdir():
+                path.unlink()
+            folder.rmdir()
+
+
+def write_demo_data(out_dir: Path, seed: int = 2004, scale: int = 1, counties: int = 0) -> list[Path]:
+    """Write the synthetic raw exports into ``out_dir``; returns the files written.
+
+    ``counties`` 0: one folder of ``scale`` counties glued together (1: the default demo);
+    ``counties`` K >= 1: one sub-folder per county (``scale`` must then be 1).
+    """
     if scale < 1:
         raise AnalysisError(f"--scale must be at least 1 (got {scale})")
+    if counties < 0:
+        raise AnalysisError(f"--counties must be at least 1 (got {counties})")
+    if counties and scale != 1:
+        raise AnalysisError("--counties and --scale do not combine: --counties K writes K county folders")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     _check_target(out_dir)
+    _remove_other_layout(out_dir, counties)
+    if counties:
+        written = []
+        for number in range(1, counties + 1):
+            county = County(number, seed)
+            written += _write_folder(out_dir / county.name, seed, [county], province=(number, counties))
+        return written
+    return _write_folder(out_dir, seed, [County(number, seed) for number in range(1, scale + 1)])
+
+
+def _write_folder(
+    out_dir: Path, seed: int, counties: list[County], province: tuple[int, int] | None = None
+) -> list[Path]:
+    """One folder of exports holding ``counties`` glued together (``province``: (county, of K) for its README)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    scale = len(counties)
     for spec in RAW_FILES:  # a stale export in the other format would make the folder ambiguous
         for ext in (".csv", ".xlsx"):
             stale = out_dir / f"{spec.stem}{ext}"
@@ -112,16 +165,17 @@ def write_demo_data(out_dir: Path, seed: int = 2004, scale: int = 1) -> list[Pat
                 else CsvExport(path, spec, language, encoding)
             )
         try:
-            for number in range(1, scale + 1):
-                for dataset, frame in county_exports(County(number, seed)).items():
+            for county in counties:
+                for dataset, frame in county_exports(county).items():
                     sinks[dataset].append(frame)
         finally:
             for sink in sinks.values():
                 sink.handle_close()
         for sink in sinks.values():
             sink.close()
+        county = None if province is None else (counties[0], province[1])
         temp["README.md"].write_text(
-            readme_text(seed, scale, {d: file_name(d) for d in FORMATS}), encoding="utf-8", newline="\n"
+            readme_text(seed, scale, {d: file_name(d) for d in FORMATS}, county), encoding="utf-8", newline="\n"
         )
-        temp[paths.SYNTHETIC_MARKER].write_text(marker_text(seed, scale), encoding="utf-8", newline="\n")
+        temp[paths.SYNTHETIC_MARKER].write_text(marker_text(seed, scale, county), encoding="utf-8", newline="\n")
     return [out_dir / name for name in names]

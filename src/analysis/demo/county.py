@@ -1,12 +1,15 @@
 """One county of the synthetic province: its places, its seeded random streams, and the dirt of its clerks.
 
-County 1 is the default demo.  Counties 2..K (``--scale K``) are copies with their own seeds; their
-districts, units and ids carry a county code ("C002 ") so that they stay distinct in one file.
+County 1 is the default demo.  Counties 2..K (``--counties K`` or ``--scale K``) have their own seeds;
+their districts, units and ids carry a county code ("C002 ") so that they stay distinct in one file
+or one province, and their own ``Profile``: how satisfied their residents are, how many forms come
+back, how many opinions are rectified, how fit and how well trained their officers are.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import lru_cache
 
 import numpy as np
@@ -72,10 +75,110 @@ def fullwidth(s: str) -> str:
     return "".join(chr(ord(ch) + 0xFEE0) if ch.isascii() and ch.isalnum() else ch for ch in s)
 
 
+# The province's counties: real county-level names of Jiangsu (county 1 is Baoying, the report's
+# county), pinyin for the folder, Chinese for the aliases.  The data under every name is synthetic.
+# Counties beyond this list get invented names ("county-021", "第21县").
+PROVINCE = (
+    ("baoying", "宝应"),
+    ("gaoyou", "高邮"),
+    ("yizheng", "仪征"),
+    ("jiangdu", "江都"),
+    ("xinghua", "兴化"),
+    ("jingjiang", "靖江"),
+    ("taixing", "泰兴"),
+    ("rugao", "如皋"),
+    ("haian", "海安"),
+    ("rudong", "如东"),
+    ("qidong", "启东"),
+    ("sheyang", "射阳"),
+    ("funing", "阜宁"),
+    ("jianhu", "建湖"),
+    ("xiangshui", "响水"),
+    ("binhai", "滨海"),
+    ("dongtai", "东台"),
+    ("jinhu", "金湖"),
+    ("xuyi", "盱眙"),
+    ("lianshui", "涟水"),
+)
+
+
+def county_names(number: int) -> tuple[str, str]:
+    """(folder name in pinyin, Chinese name) of county ``number`` (1-based)."""
+    if number <= len(PROVINCE):
+        return PROVINCE[number - 1]
+    return f"county-{number:03d}", f"第{number}县"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How a county differs from the report's county (county 1: the published figures exactly).
+
+    Every field is a level the generator calibrates to, so each county stays internally consistent:
+    its cleaned rows reproduce its own figures the way county 1's reproduce the published ones.
+    """
+
+    satisfaction: float = 0.0  # shift of the respondents' latent satisfaction (SD units)
+    valid_returned: int = 6_464  # of the 10,000 forms distributed
+    rectified: int = 114  # of the 166 merged opinions, by 2004-12-20
+    pass_first: Fraction = Fraction(32, 100)  # fitness pass rate among those tested, first round
+    pass_last: Fraction = Fraction(98, 100)  # and last round
+    training: float = 0.0  # shift of every training score (points)
+
+
+BASE = Profile()
+# Clear outliers, so that the province comparison has something to find: county 3 is much less
+# satisfied and slow to rectify; county 5 trained and tested its officers far worse.
+OUTLIERS = {
+    3: Profile(
+        satisfaction=-0.55, valid_returned=5_200, rectified=78, pass_first=Fraction(7, 25), pass_last=Fraction(22, 25)
+    ),
+    5: Profile(
+        satisfaction=0.05,
+        valid_returned=6_300,
+        rectified=108,
+        pass_first=Fraction(4, 25),
+        pass_last=Fraction(19, 25),
+        training=-4.0,
+    ),
+}
+
+
+def profile(number: int, seed: int) -> Profile:
+    """County 1: the published figures; the outliers above; the others drawn near county 1."""
+    if number == 1:
+        return BASE
+    if number in OUTLIERS:
+        return OUTLIERS[number]
+    rng = np.random.default_rng([seed, number, 99])
+    return Profile(
+        satisfaction=round(float(rng.normal(0, 0.12)), 3),
+        valid_returned=int(rng.integers(5_900, 7_101)),
+        rectified=int(rng.integers(100, 131)),
+        # Pass rates in 4-point steps, so that passes are whole counts of the officers tested.
+        pass_first=Fraction(int(rng.integers(6, 11)), 25),
+        pass_last=Fraction(int(rng.integers(23, 25)), 25),
+        training=round(float(rng.normal(0, 1.5)), 2),
+    )
+
+
 @dataclass(frozen=True)
 class County:
     number: int
     seed: int
+    profile: Profile = field(default=None)  # type: ignore[assignment]  # filled in from number and seed
+
+    def __post_init__(self) -> None:
+        if self.profile is None:
+            object.__setattr__(self, "profile", profile(self.number, self.seed))
+
+    @property
+    def name(self) -> str:
+        """The county's folder name (pinyin)."""
+        return county_names(self.number)[0]
+
+    @property
+    def name_zh(self) -> str:
+        return county_names(self.number)[1]
 
     @property
     def prefix(self) -> str:

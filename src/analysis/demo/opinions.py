@@ -1,6 +1,7 @@
 """Opinions register (raw suggestions merged into opinions) and the rectification ledger.
 
-Calibration (per county): 166 merged opinions in 4 categories; the ledger has one row per opinion,
+Calibration (per county, to its ``Profile``; county 1 shown): 166 merged opinions in 4 categories;
+the ledger has one row per opinion,
 114 rectified by 2004-12-20 and 52 still in progress (no closed date).
 """
 
@@ -12,7 +13,6 @@ import pandas as pd
 from analysis.demo.county import DISTRICTS, STATIONS, County, day, write_dates
 
 OPINIONS = 166
-RECTIFIED = 114
 CUT_OFF = day("2004-12-20")
 
 CATEGORIES = ("law_enforcement", "security_management", "service_economy", "team_building")
@@ -88,11 +88,12 @@ def opinions(county: County) -> pd.DataFrame:
     # closes by then when factor * days <= room; the factor sits between the 114th and 115th room/days.
     room = (CUT_OFF - plan).astype(int)
     ratio = np.sort(room / days)[::-1]
-    factor = (ratio[RECTIFIED - 1] + ratio[RECTIFIED]) / 2
+    rectified_target = county.profile.rectified
+    factor = (ratio[rectified_target - 1] + ratio[rectified_target]) / 2
     duration = np.maximum(np.ceil(factor * days), 3).astype(int)
     closed = plan + duration.astype("timedelta64[D]")
     rectified = closed <= CUT_OFF
-    assert rectified.sum() == RECTIFIED
+    assert rectified.sum() == rectified_target
     owner = np.array([OWNERS[c][int(rng.integers(len(OWNERS[c])))] for c in category], dtype=object)
     return pd.DataFrame(
         {

@@ -1,6 +1,7 @@
 """Questionnaire data: population margins, households, the distribution log and the returned forms.
 
-Calibration (per county): forms distributed sum to 10,000 and exactly 6,464 forms survive cleaning;
+Calibration (per county, to its ``Profile``; county 1 shown): forms distributed sum to 10,000 and
+exactly 6,464 forms survive cleaning;
 every other row added here is dirt that cleaning quarantines (duplicates, blank forms, unknown batches).
 Keying slips in single answers (a code out of range, an age written as a number, a date that is no date)
 are put into some of the 6,464 forms themselves: cleaning sets those values missing and keeps the form.
@@ -15,7 +16,6 @@ from analysis.data.contract import LIKERT_ITEMS
 from analysis.demo.county import DISTRICTS, County, day, write_dates
 
 DISTRIBUTED = 10_000
-VALID_RETURNED = 6_464
 
 AGE_BANDS = ("18-29", "30-44", "45-59", "60+")
 AGE_ZH = {"18-29": "18-29岁", "30-44": "30-44岁", "45-59": "45-59岁", "60+": "60岁以上"}
@@ -178,7 +178,7 @@ def batches(county: County) -> pd.DataFrame:
         + rng.normal(0, 0.35, len(frame))
     )
     p = 1 / (1 + np.exp(-logit))
-    frame["returned"] = _allocate(frame["forms"].to_numpy(), p, VALID_RETURNED)
+    frame["returned"] = _allocate(frame["forms"].to_numpy(), p, county.profile.valid_returned)
     frame["cluster_effect"] = rng.normal(0, 0.15, len(frame))
     return frame
 
@@ -246,6 +246,7 @@ def responses_export(county: County, log: pd.DataFrame) -> pd.DataFrame:
     district_index = np.array([DISTRICTS.index(d) for d in district])
     latent = (
         DISTRICT_SATISFACTION[district_index]
+        + county.profile.satisfaction
         + np.vectorize(CHANNEL_SATISFACTION.get)(channel)
         + AGE_SATISFACTION[age_index]
         - 0.25 * contact

@@ -57,7 +57,7 @@ def credits(county: County, officers: pd.DataFrame) -> pd.DataFrame:
             [np.full(len(on), PUBLIC[month - 1], dtype=object), np.array(ELECTIVE, dtype=object)[picked]]
         )
         kind = np.concatenate([np.full(len(on), "public"), np.full(electives.sum(), "elective")])
-        score = np.clip(np.round(rng.normal(80, 8, len(i)) + effect[i]), 0, 100)
+        score = np.clip(np.round(rng.normal(80, 8, len(i)) + effect[i] + county.profile.training), 0, 100)
         rows.append(
             pd.DataFrame({"_officer": i, "month": month, "course": course, "course_type": kind, "score": score})
         )
