@@ -389,6 +389,7 @@ matplotlib.use("Agg")
 from analysis.plotting import likert as likert_plot  # noqa: E402
 from analysis.plotting.context import FigureContext  # noqa: E402
 from analysis.plotting.intervals import dot_interval  # noqa: E402
+from analysis.plotting.theme import apply_theme  # noqa: E402
 from analysis.subjects import survey_figures  # noqa: E402
 
 
@@ -431,6 +432,7 @@ def test_dot_interval_and_context_names(tmp_path):
 
 
 def test_survey_figures_written_with_data_driven_titles(tmp_path):
+    apply_theme()  # the CJK font, as every notebook registers it (the test must not rely on another test's theme)
     ctx = FigureContext(tmp_path, True)
     rates = survey.collection_rates(BATCHES, responses_for({"b1": 5, "b2": 10, "b3": 30, "b4": 8}), by="channel")
     overall = survey.collection_rates(BATCHES, responses_for({"b1": 5, "b2": 10, "b3": 30, "b4": 8})).iloc[0]
