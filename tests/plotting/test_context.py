@@ -32,6 +32,7 @@ def _finish(ctx, **kw):
 
 
 def test_finish_saves_png_svg_and_the_charts_data(tmp_path):
+    plt.close("all")  # figures other tests left open are not this test's (random order)
     apply_theme()
     ctx = FigureContext(tmp_path / "figures" / "survey--anyi.en", synthetic=True, scope="Anyi")
     saved = _finish(ctx, data=pd.DataFrame({"group": ["a", "b"], "value": [1, 2]}))
@@ -78,6 +79,7 @@ def test_without_data_there_is_no_link(tmp_path):
 
 @pytest.mark.parametrize("alt", ["", "   ", None])
 def test_alt_text_is_required(tmp_path, alt):
+    plt.close("all")  # figures other tests left open are not this test's (random order)
     with pytest.raises(ValueError, match="fixture_bars.*alt must be a sentence"):
         _finish(FigureContext(tmp_path, synthetic=False), alt=alt, data=None)
     assert plt.get_fignums() == []

@@ -245,7 +245,12 @@ def _run(tmp_path, **parameters):
 
     out = tmp_path / "out.ipynb"
     pm.execute_notebook(
-        str(NOTEBOOK), str(out), parameters=parameters, kernel_name="python3", progress_bar=False, cwd=str(tmp_path)
+        str(NOTEBOOK),
+        str(out),
+        parameters={"lang": "en", **parameters},
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(tmp_path),
     )
     return out
 
@@ -266,14 +271,14 @@ def test_notebook_runs_on_tiny_data(tmp_path, acts, district):
     text = _outputs_text(out)
     assert "0 of 16 campaign figures match the ledger; 2 differ; 14 have no data" in text
     if district is None:
-        assert "violations per officer-time: 2.00 (400 violations handled / 200 officer-times deployed)" in text
+        assert "violations handled per officer deployment: 2.00 (400 " in text and " / 200 " in text
         assert (tmp_path / "fig" / "50_campaigns_monthly_traffic.png").exists()
-        assert "hazards_rectified: 1 before, 6 during" in text
+        assert "Safety hazards rectified: 1 before, 6 during" in text
     else:
-        assert "violations per officer-time: 1.00" in text
+        assert "violations handled per officer deployment: 1.00" in text
         assert (tmp_path / "fig" / "50_campaigns_monthly_traffic_anyi.svg").exists()
-        assert "alarm_points: 0 before, 8 during; none before" in text
-        assert "hazards_rectified" not in text  # Anyi's station rectified none
+        assert "Alarm points set up: 0 before, 8 during; none before" in text
+        assert "Safety hazards rectified" not in text  # Anyi's station rectified none
 
 
 @pytest.mark.slow

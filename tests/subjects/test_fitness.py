@@ -234,7 +234,7 @@ def run_notebook(notebook: Path, tmp_path: Path, **parameters):
         str(out),
         kernel_name="python3",
         progress_bar=False,
-        parameters={"figures_dir": str(tmp_path / "figures"), **parameters},
+        parameters={"figures_dir": str(tmp_path / "figures"), "lang": "en", **parameters},
     )
     return nbformat.read(out, as_version=4)
 

@@ -313,7 +313,7 @@ def test_opinions_notebook_runs(request, tmp_path, params):
         pm.execute_notebook(
             str(NB_OPINIONS),
             str(out),
-            parameters={"figures_dir": str(figs), **params},
+            parameters={"figures_dir": str(figs), "lang": "en", **params},
             kernel_name="python3",
             progress_bar=False,
             cwd=str(tmp_path),

@@ -153,7 +153,9 @@ def test_training_notebook_for_the_smallest_unit(tmp_path):
     unit = roster["unit"].value_counts().index[-1]
     nb = run_notebook(NOTEBOOK, tmp_path, unit=unit)
     assert_nothing_disclosed(nb)
-    assert f"Scope: {unit}" in outputs_text(nb)
+    from analysis.i18n import label
+
+    assert label("unit", unit) in outputs_text(nb)  # the report names its unit (in the key points' heading)
 
 
 def test_summary_text_hides_small_counts_but_keeps_published_disqualified(credits, roster):
