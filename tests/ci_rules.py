@@ -39,7 +39,8 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     marker = _must_run_marker(item)
-    if marker and report.skipped and in_ci():
+    # an expected failure (xfail) ran: it is reported as skipped, but it is not a skip
+    if marker and report.skipped and not hasattr(report, "wasxfail") and in_ci():
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         reason = reason.removeprefix("Skipped: ")
         report.outcome = "failed"
@@ -47,7 +48,7 @@ def pytest_runtest_makereport(item, call):
 
 
 def pytest_report_teststatus(report, config):
-    marker = _must_run_marker(report) if report.skipped else None
+    marker = _must_run_marker(report) if report.skipped and not hasattr(report, "wasxfail") else None
     if marker:
         return MUST_RUN_IN_CI[marker], "s", "SKIPPED"
     return None
