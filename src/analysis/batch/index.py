@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from analysis.batch.navigation import INDEX, Site
-from analysis.batch.render import banner_html, css, esc, nav_html
+from analysis.batch.render import banner_html, esc, nav_html, standalone_page
 from analysis.batch.schema import Report
 from analysis.core import language
 from analysis.i18n import N_, _
@@ -167,26 +167,7 @@ def index_html(
         body = "\n".join(parts)
         banner_text = banner_html(banner)
         nav = nav_html(page)
-    return f"""<!DOCTYPE html>
-<html lang="{esc(page.html_lang)}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>{esc(title)}</title>
-<style type="text/css">
-{css()}
-</style>
-</head>
-<body class="analysis-index-page">
-{banner_text}
-{nav}
-<main>
-<h1>{esc(title)}</h1>
-{body}
-</main>
-</body>
-</html>
-"""
+    return standalone_page(page.html_lang, title, body, banner_text, nav)
 
 
 def site_lang(site: Site, row: Mapping[str, Any], lang: str) -> bool:

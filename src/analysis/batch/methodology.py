@@ -10,7 +10,7 @@ The caveats a reader needs beside the figures stay on the brief.
 from __future__ import annotations
 
 from analysis.batch.navigation import METHODOLOGY, Site
-from analysis.batch.render import banner_html, css, esc, nav_html
+from analysis.batch.render import banner_html, esc, nav_html, standalone_page
 from analysis.core import language
 from analysis.i18n import N_, _, pgettext
 from analysis.summary import methodology as statistics_text
@@ -79,26 +79,7 @@ def methodology_html(site: Site, lang: str, *, banner: str | None, markers: list
         body = "\n".join(sections)
         banner_text = banner_html(banner)
         nav = nav_html(page)
-    return f"""<!DOCTYPE html>
-<html lang="{esc(page.html_lang)}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>{esc(title)}</title>
-<style type="text/css">
-{css()}
-</style>
-</head>
-<body class="analysis-index-page analysis-methodology">
-{banner_text}
-{nav}
-<main>
-<h1>{esc(title)}</h1>
-{body}
-</main>
-</body>
-</html>
-"""
+    return standalone_page(page.html_lang, title, body, banner_text, nav, "analysis-index-page analysis-methodology")
 
 
 ASSUMPTIONS_INTRO = N_(

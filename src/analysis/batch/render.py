@@ -429,3 +429,29 @@ def missing_figures(text: str, names: list[str]) -> list[str]:
     """The declared figure names a rendered page does not show, in declared order."""
     shown = figure_ids(text)
     return [n for n in names if n not in shown]
+
+
+def standalone_page(
+    html_lang: str, title: str, body: str, banner_text: str, nav: str, body_class: str = "analysis-index-page"
+) -> str:
+    """A page the batch writes itself (the index, the methodology page): report stylesheet, banner, navigation."""
+    return f"""<!DOCTYPE html>
+<html lang="{esc(html_lang)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>{esc(title)}</title>
+<style type="text/css">
+{css()}
+</style>
+</head>
+<body class="{body_class}">
+{banner_text}
+{nav}
+<main>
+<h1>{esc(title)}</h1>
+{body}
+</main>
+</body>
+</html>
+"""
