@@ -152,3 +152,23 @@ def test_scope_is_county_by_default_and_checked(tmp_path):
     config.write_text(CONFIG.format(fixtures=FIXTURES / "batch").replace("scope: province", "scope: region"))
     with pytest.raises(ParameterError, match="overview': scope must be county or province, got 'region'"):
         load_config(config)
+
+
+@pytest.mark.slow
+def test_a_province_on_a_local_dask_cluster_builds_the_same_reports(province_run, tmp_path):
+    """Cleaning each county and each report are Dask tasks; the same pages come out as on the pool."""
+    pool_root, pool_result, _ = province_run
+    config = _project(tmp_path)
+    out = io.StringIO()
+    result = runner.run(config, jobs=2, out=out, cluster="local")
+    log = out.getvalue()
+    assert "cleaning 3 counties on the Dask cluster" in log
+    assert result.failed_counties == ["gaoyou"]
+
+    def pages(root):
+        return sorted(p.relative_to(root / "reports").as_posix() for p in (root / "reports").rglob("*.html"))
+
+    assert pages(tmp_path) == pages(pool_root)
+    assert sorted((o.report.name, o.status) for o in result.outcomes) == sorted(
+        (o.report.name, o.status) for o in pool_result.outcomes
+    )

@@ -89,6 +89,8 @@ class FileResult:
     control_characters: dict[str, dict] = field(default_factory=dict)
     null_markers: dict[str, int] = field(default_factory=dict)
     personal_data_replaced: dict[str, int] = field(default_factory=dict)
+    #: sheet, header rows and title rows skipped (``RawTable.layout``)
+    layout: dict = field(default_factory=dict)
 
     @property
     def reasons(self) -> dict[str, int]:
@@ -135,6 +137,7 @@ def alias_lookup(table: pd.DataFrame) -> dict[str, dict[str, str]]:
 
 def _reason_kind(problem: str) -> str:
     for pattern, kind in (
+        (r"^totals row", "totals row"),
         (r"spreadsheet error value", "spreadsheet error"),
         (r"not a finite number|too large", "non-finite number"),
         (r"duplicate|same key", "duplicate"),
@@ -254,6 +257,9 @@ def clean_table(table: RawTable, spec: RawFile, known: Known, key: bytes) -> Cle
     cell_problems = pd.DataFrame(index=raw.index)
     empty = pd.DataFrame({c.name: blank(raw[c.name]) for c in spec.columns}, index=raw.index)
     all_blank_rows = empty.all(axis=1)
+    # Totals rows (readers.totals_label) are set aside whole and left out of the checks on columns.
+    totals = raw["source_row"].map(lambda row: table.totals_rows.get(int(row), "")).astype(str)
+    records = totals.eq("")
     replaced: Counter = Counter()
     for column in spec.columns:
         values, problem = parse_column(raw[column.name], column, known, key)
@@ -264,8 +270,8 @@ def clean_table(table: RawTable, spec: RawFile, known: Known, key: bytes) -> Cle
         problem = problem.where(spreadsheet_errors.eq(""), spreadsheet_errors)
         values = values.where(spreadsheet_errors.eq(""))
         filled = ~empty[column.name]
-        _refuse_blank_column(table.path, column, filled[~all_blank_rows])
-        _refuse_failed_column(table.path, column, raw[column.name], problem, filled)
+        _refuse_blank_column(table.path, column, filled[~all_blank_rows & records])
+        _refuse_failed_column(table.path, column, raw[column.name], problem, filled & records)
         if not column.nullable:
             problem = problem.where(filled | problem.ne(""), "blank")
         if column.cell_level:
@@ -292,6 +298,7 @@ def clean_table(table: RawTable, spec: RawFile, known: Known, key: bytes) -> Cle
         if invalid_only.any():
             given = _joined(cell_problems.loc[invalid_only, [i for i in items if i in cell_problems]])
             reasons[invalid_only] = "blank form: no valid answer and no opinion (" + given + ")"
+    reasons[~records] = "totals row ('" + totals[~records] + "'): a sum of the rows above, not a record"
 
     for column, (dataset, _) in spec.references.items():
         pool = {"survey_batches": known.batches, "officer_roster": known.officers, "opinions_register": known.opinions}[
@@ -404,7 +411,7 @@ def _learn(known: Known, dataset: str, clean: pd.DataFrame) -> None:
 
 def _refuse_emptied_file(path: Path, quarantine: pd.DataFrame, rows_in: int) -> None:
     """Stop when (nearly) every non-blank row of a file would be quarantined, naming the main reason and the share."""
-    failed = quarantine[quarantine["reason"].ne("blank row")]
+    failed = quarantine[quarantine["reason"].ne("blank row") & quarantine["reason_kind"].ne("totals row")]
     rows = rows_in - (len(quarantine) - len(failed))  # the non-blank rows
     if failed.empty or not (
         len(failed) == rows or (rows >= FILE_FAILURE_MIN_ROWS and len(failed) > FILE_FAILURE_SHARE * rows)
@@ -434,6 +441,8 @@ def clean_files(raw_dir: Path, *, key: bytes, aliases: dict | None = None) -> li
         if spec.dataset == "officer_roster":
             # Before any free text is cleaned: the names and police numbers to look for in it.
             known.scrubber = roster_scrubber(table.frame["name"], table.frame["police_number"])
+        for title in table.layout.get("title_rows_skipped", []):
+            title["text"] = known.scrubber.scrub(text(title["text"]))[0]  # a title may name the officer who made it
         clean, quarantine, cells, replaced = clean_table(table, spec, known, key)
         if len(clean) + len(quarantine) != len(table.frame):
             raise AnalysisError(
@@ -457,6 +466,7 @@ def clean_files(raw_dir: Path, *, key: bytes, aliases: dict | None = None) -> li
                 table.control_characters,
                 table.null_markers,
                 replaced,
+                table.layout,
             )
         )
     return results
@@ -541,6 +551,7 @@ def _write_generation(
                 "control_characters_removed": r.control_characters,
                 "null_markers_read_as_blank": r.null_markers,
                 "personal_data_replaced": r.personal_data_replaced,
+                "layout": r.layout,
             }
             for r in results
         },
