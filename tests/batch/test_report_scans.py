@@ -109,7 +109,8 @@ class _Reader(HTMLParser):
         self.cell: Cell | None = None
         self.table_headers: list[list[str]] = []
         self.table_captions: list[str] = []
-        self.figure_links: list[str] = []  # CSV links under charts
+        self.figure_links: list[tuple[str, str]] = []  # CSV links under charts, with the chart's alt text
+        self.last_alt = ""
         self.in_thead = 0
         self.heading = ""  # the last h1-h4 read: the context of the tables under it
 
@@ -127,20 +128,25 @@ class _Reader(HTMLParser):
         """Inside an element in English on purpose: ``lang="en"`` (the switch) or the provenance footer."""
         if self.lang == "en":
             return False
-        return any((a.get("lang") or "").startswith("en") or a.get("id") == "provenance" for _, a in self.stack)
+        return any(
+            (a.get("lang") or "").startswith("en") or a.get("id") == "provenance" or tag == "code"
+            for tag, a in self.stack
+        )
 
     def handle_starttag(self, tag, attrs_list):
         attrs = dict(attrs_list)
         if tag in VOID:
             if tag == "img" and attrs.get("alt"):
                 self.pieces.append(Piece("alt", attrs["alt"], published=self._published(), english=self._english()))
+                self.last_alt = attrs["alt"]
             return
         self.stack.append((tag, attrs))
         classes = self._classes(attrs)
         if tag in SKIP:
             self.skip += 1
         if tag == "a" and (attrs.get("href") or "").endswith(".csv") and "figures/" in attrs.get("href", ""):
-            self.figure_links.append(attrs["href"])
+            self.figure_links.append((attrs["href"], self.last_alt))
+            self.last_alt = ""
         if tag == "thead":
             self.in_thead += 1
         if tag == "table":
@@ -270,10 +276,12 @@ def read_page(path: Path) -> Page:
     reader.feed(path.read_text(encoding="utf-8"))
     reader.close()
     pieces = reader.pieces
-    for href in dict.fromkeys(reader.figure_links):
+    for href, alt in dict.fromkeys(reader.figure_links):
         svg = (path.parent / href).with_suffix(".svg")
         if svg.exists():
-            pieces.append(Piece("chart", chart_text(svg)))
+            # One piece per chart as a reader takes it in: its alt text and what it draws (title, footer's n).
+            drawn = chart_text(svg)
+            pieces.append(Piece("chart", f"{alt}\n{drawn}".strip(), checked=drawn))
     return Page(path, name, lang, topic, variant, pieces)
 
 
@@ -432,6 +440,17 @@ def _count(text: str) -> Value | None:
     return value if value is not None and not value.percent else None
 
 
+# A chart's alt text and drawn text are plain strings (no markup can mark a count there). In Chinese the
+# house style gives every count its unit (readers.md: 份, 条, 人, 个), and 人/名 is the unit of people
+# (人次, person-times, is not): the scan reads a chart's counts of people by that unit.
+ZH_PEOPLE = re.compile(r"(\d[\d,]*|不足\s*10)\s*(?:人(?!次)|名)")
+
+
+def unit_people(text: str) -> list[str]:
+    """Counts of people in a Chinese chart text, by their unit: '315人', '不足10人', '37名'."""
+    return [m.group(1) for m in ZH_PEOPLE.finditer(text)]
+
+
 def scan_disclosure(pages: list[Page], threshold: int = THRESHOLD) -> list[Finding]:
     """No count of people under the threshold, and nothing that recovers a suppressed one.
 
@@ -449,13 +468,24 @@ def scan_disclosure(pages: list[Page], threshold: int = THRESHOLD) -> list[Findi
             if piece.published:
                 continue
             counts = []
-            for words in piece.people:  # table cells of class "people" included
+            marked = list(piece.people)  # table cells of class "people" included
+            footer = 0  # a chart's footer gives its n: two of its totals ('首轮300人，末轮300人') are no part and whole
+            if piece.kind == "chart" and page.lang == "zh":
+                body, sep, tail = piece.text.rpartition("n = ")
+                body, tail = (body, tail) if sep else (piece.text, "")
+                marked += unit_people(body)
+                footer = len(unit_people(tail))
+                marked += unit_people(tail)
+            first_footer = len(marked) - footer
+            roles = []
+            for k, words in enumerate(marked):
                 if SUPPRESSED.match(words) or SUPPRESSED_IN_TEXT.search(words):
                     continue
                 value = _count(words)
                 if value is None:
                     continue
                 counts.append(value.number)
+                roles.append(k >= first_footer)
                 if value.number < threshold:
                     findings.append(
                         Finding(
@@ -467,8 +497,9 @@ def scan_disclosure(pages: list[Page], threshold: int = THRESHOLD) -> list[Findi
             if not piece.suppressed:
                 continue
             for i, a in enumerate(counts):
-                for b in counts[i + 1 :]:
-                    if abs(a - b) < threshold:
+                for j in range(i + 1, len(counts)):
+                    b = counts[j]
+                    if abs(a - b) < threshold and not (roles[i] and roles[j]):
                         findings.append(
                             Finding(
                                 "disclosure",
@@ -584,7 +615,7 @@ def scan_english(pages: list[Page]) -> list[Finding]:
         for piece in page.pieces:
             if piece.english:
                 continue
-            words = english_words(piece.checked if piece.kind in ("text", "row", "title") else piece.text)
+            words = english_words(piece.checked if piece.kind in ("text", "row", "title", "chart") else piece.text)
             if words:
                 findings.append(
                     Finding("english", f"{page.name} ({piece.kind})", f"{sorted(set(words))} in: {piece.text[:200]!r}")
@@ -757,6 +788,34 @@ def test_disclosure_scan_fails_on_a_ratio_that_recovers_hidden_posts(tmp_path):
     )
     (finding,) = scan_disclosure(read_reports(tmp_path))
     assert "ratio 2.0" in finding.what
+
+
+def test_disclosure_scan_fails_on_a_chart_whose_alt_and_n_give_a_hidden_count_back(tmp_path):
+    figures = tmp_path / "figures" / "training"
+    figures.mkdir(parents=True)
+    (figures / "training_averages.svg").write_text(
+        "<svg><text>全局低于合格线的民警不足10人</text><text>n = 民警320人. 数据来源：学习培训学分</text></svg>",
+        encoding="utf-8",
+    )
+    plant(
+        tmp_path,
+        "training",
+        '<figure><img alt="低于合格线70分的不足10人，达到或高于合格线的315人。" src="x.png">'
+        '<figcaption><a href="figures/training/training_averages.csv">下载</a></figcaption></figure>',
+    )
+    (finding,) = scan_disclosure(read_reports(tmp_path))
+    assert "315 and 320 differ by 5" in finding.what
+    # Two totals in the footer (n of two rounds) are no part and whole.
+    (figures / "training_averages.svg").write_text(
+        "<svg><text>未达标不足10人</text><text>n = 首轮参测300人，末轮300人.</text></svg>", encoding="utf-8"
+    )
+    plant(
+        tmp_path,
+        "training",
+        '<figure><img alt="未达标的比例不予显示。" src="x.png">'
+        '<figcaption><a href="figures/training/training_averages.csv">下载</a></figcaption></figure>',
+    )
+    assert scan_disclosure(read_reports(tmp_path)) == []
 
 
 def test_disclosure_scan_passes_suppressed_large_and_published_counts(tmp_path):
