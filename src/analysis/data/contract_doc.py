@@ -118,6 +118,27 @@ generation's manifest (once per file and process); a mismatch stops with a messa
 may hold any layout below it (a folder per county, say): only `core/paths.py` and `data/processed.py` know the
 layout. A `data/processed` that is still a plain folder is moved into the generations folder at the first clean.
 
+## One county or a province: the layout of `data/raw`
+`data/raw` holds either **one county's exports** (the files above, directly in `data/raw`: the default, as it
+always was) or **a province**: one folder per county, `data/raw/<county>/`, each holding that bureau's files
+exactly as above (each with its own `SYNTHETIC` marker when it is demo data). Which one is detected from the
+folder: contract files directly in `data/raw` mean one county; no contract file there and sub-folders holding
+them mean a province (other files, such as `README.md`, and folders without contract files are ignored). Both at
+once is refused with an error naming files and folders; a folder with neither is refused too. A county's name is
+its folder's (pinyin, such as `baoying`; its partition name is the folder name in lower case, other characters
+as `-`); its Chinese and pinyin spellings come from `data/reference/aliases.csv`, kind `county`.
+
+A province is cleaned county by county, in parallel (a process per county, or a Dask task under
+`run --cluster`), into one generation partitioned hive-style: `data/processed/county=<slug>/` holds exactly what
+one county's cleaning writes (Parquet files, `quarantine/`, `key_figures.csv`, its own `manifest.json`), so any
+report reads it as its processed data set; `data/processed/manifest.json` is the province's manifest: every
+county's status (`clean` or `failed` with its error: file, row, reason), `rows_in = clean + quarantined` per
+county and per file, the sha256 of each county's manifest and of every output; `data/processed/key_figures.csv`
+has every county's key figures with a `county` column. A county that fails to clean is named and left out; the
+others are cleaned and the province switches to the new generation in one step (when no county cleans, nothing
+is switched). Read a data set across counties with `pyarrow.dataset(files, partitioning="hive")`, which gives the
+`county` column.
+
 ## Row-level and cell-level columns
 The column **bad value** in each table below says what a value that fails its check does.
 - **row quarantined** (row-level): keys, references to other files, required fields, and the dates and places that
