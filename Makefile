@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install reports demo-data clean-data lint format test lab lock clean
+.PHONY: help install reports demo-data clean-data lint format test mutation lab lock clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -45,6 +45,14 @@ format: $(STAMP) ## Fix import order and reformat the code and notebooks (ruff)
 SEED ?= 1326845448
 test: $(STAMP) lint ## Run the whole test suite (ruff, pytest, nbval, batch run, browser test)
 	$(PY) -m pytest tests $(wildcard notebooks/*.ipynb) --nbval-lax --nbval-current-env -p randomly --randomly-seed=$(SEED)
+
+# Mutation testing (issue 14 item 17): stats/, the key figures and the cache key, against their fast tests
+# (pyproject.toml [tool.mutmut]). CPU-heavy: niced, one child; `make mutation JOBS=2` on a quiet machine.
+# Survivors: .venv/bin/mutmut results; one mutant's diff: .venv/bin/mutmut show NAME.
+JOBS ?= 1
+mutation: $(STAMP) ## Mutation run (mutmut) on the statistics, key figures and cache key; prints the survivors
+	nice -n 19 $(VENV)/bin/mutmut run --max-children $(JOBS)
+	$(VENV)/bin/mutmut results
 
 # Jupyter refuses to run as root unless told to (containers and CI machines often are root).
 lab: $(STAMP) ## Open JupyterLab on the project's environment

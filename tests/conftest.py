@@ -8,7 +8,8 @@
 - ``demo_batch`` runs the real batch once per session on a copy of the demo raw data; it keeps each
   report's executed notebook, so a test of a notebook at its defaults (or at a sweep's value) reads
   that execution instead of running the notebook again (issue 14: each notebook once per run).
-- ``demo_batch`` runs the real batch once per session on a copy of the demo raw data.
+- nbval's cell items read that execution too (tests/nbval_batch.py): nbval's rules on the batch's
+  outputs, no second kernel; ``NBVAL_EXECUTE=1`` makes nbval execute the notebooks itself.
 - Every test runs in English unless it switches language itself (the reports default to Chinese).
 """
 
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+import nbval_batch
 from analysis.core import paths
 
 # Skips CI may not have (the browser test, the R checks): named in the summary line, failures under CI=true.
@@ -57,7 +59,11 @@ def pytest_runtestloop(session):
 
 @pytest.fixture(autouse=True)
 def english_unless_the_test_says_otherwise():
-    """Unit tests read English (the message ids); a test of the Chinese text says so with language.using("zh")."""
+    """Unit tests read English (the message ids); a test of the Chinese text says so with language.using("zh").
+
+    The reports' default language is Chinese (``core.language.DEFAULT``); tests/core/test_text.py
+    and tests/i18n check both.
+    """
     from analysis.core import language
 
     with language.using("en"):
@@ -73,6 +79,7 @@ def pytest_collection_modifyitems(config, items):
     cells = [i for i in items if type(i).__name__ == "IPyNbCell"]
     if not cells:
         return
+    nbval_batch.attach(cells, lambda: build_demo_batch(config._tmp_path_factory))
     notebooks = {nb: n for n, nb in enumerate(dict.fromkeys(i.parent.nodeid for i in cells))}
     cells.sort(key=lambda i: (notebooks[i.parent.nodeid], i.cell_num))
     items[:] = [i for i in items if type(i).__name__ != "IPyNbCell"] + cells
@@ -81,19 +88,6 @@ def pytest_collection_modifyitems(config, items):
 def pytest_configure(config):
     config.addinivalue_line("markers", "needs_processed: needs data/processed built from data/raw")
     config.addinivalue_line("markers", "needs_r: runs R (Rscript with r-cran-survey, r-cran-survival)")
-
-
-@pytest.fixture(autouse=True)
-def english_unless_asked():
-    """Tests state the English texts; a test of the Chinese asks for it (``language.using("zh")``).
-
-    The reports' default language is Chinese (``core.language.DEFAULT``); tests/core/test_text.py
-    and tests/i18n check both.
-    """
-    from analysis.core import language
-
-    with language.using("en"):
-        yield
 
 
 # --------------------------------------------------------------------------- batch fixtures
@@ -145,12 +139,30 @@ def demo_batch(tmp_path_factory):
     repository's reports.yml and notebooks; data and reports go to a tmp folder so the analyst's
     data/ and reports/ are not touched.
     """
+    batch = build_demo_batch(tmp_path_factory)
+    if batch is None:
+        pytest.skip("no demo raw data in data/raw")
+    return batch
+
+
+_DEMO_BATCH: list = []  # the one demo batch of this session (built by the first test or nbval notebook asking)
+
+
+def build_demo_batch(tmp_path_factory):
+    """The demo batch of ``demo_batch``, run on first use; None where data/raw holds no demo data."""
+    if _DEMO_BATCH:
+        return _DEMO_BATCH[0]
+    if not (paths.RAW / paths.SYNTHETIC_MARKER).exists():
+        return None
+    _DEMO_BATCH.append(_run_demo_batch(tmp_path_factory))
+    return _DEMO_BATCH[0]
+
+
+def _run_demo_batch(tmp_path_factory):
     from types import SimpleNamespace
 
     from analysis.batch import runner
 
-    if not (paths.RAW / paths.SYNTHETIC_MARKER).exists():
-        pytest.skip("no demo raw data in data/raw")
     root = tmp_path_factory.mktemp("demo_batch")
     shutil.copytree(paths.RAW, root / "data" / "raw")
     cfg_path = write_config_copy(root)
