@@ -39,12 +39,20 @@ format: $(STAMP) ## Fix import order and reformat the code and notebooks (ruff)
 
 # ruff first (seconds), then one pytest session: the unit tests, nbval (--nbval-lax: only cells marked NBVAL_CHECK_OUTPUT are
 # compared) on every notebook in notebooks/, one real batch run on the demo data, the browser test.
+# `make test PYTEST_ARGS="--durations=30"` adds pytest options.
 # Tests run in a shuffled order (pytest-randomly); each notebook's nbval cells keep their order (tests/conftest.py).
 # The seed is fixed to one whose whole-suite order has been run green; `make test SEED=random` (or any number)
 # shuffles anew, to hunt order dependence.
+# Two pytest-xdist workers (WORKERS=0: one process); --dist loadfile keeps each file (and each notebook's cells, in
+# order) on one worker; the demo batch is built once for both (tests/conftest.py build_demo_batch, a file lock).
+# (--dist loadgroup did not group here, xdist 3.8 with pytest 9.2: even a static xdist_group mark was split.)
+# nbval judges the demo batch's execution of each notebook (tests/nbval_batch.py; NBVAL_EXECUTE=1 executes them).
 SEED ?= 1326845448
+WORKERS ?= 2
+PYTEST_ARGS ?=
 test: $(STAMP) lint ## Run the whole test suite (ruff, pytest, nbval, batch run, browser test)
-	$(PY) -m pytest tests $(wildcard notebooks/*.ipynb) --nbval-lax --nbval-current-env -p randomly --randomly-seed=$(SEED)
+	$(PY) -m pytest tests $(wildcard notebooks/*.ipynb) --nbval-lax --nbval-current-env -p randomly --randomly-seed=$(SEED) \
+		-n $(WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # Mutation testing (issue 14 item 17): stats/, the key figures and the cache key, against their fast tests
 # (pyproject.toml [tool.mutmut]). CPU-heavy: niced, one child; `make mutation JOBS=2` on a quiet machine.
