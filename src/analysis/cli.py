@@ -19,10 +19,11 @@ def _demo_data(args: argparse.Namespace) -> int:
 
 
 def _clean(args: argparse.Namespace) -> int:
-    from analysis.batch.command import clean_and_compute
+    from analysis.batch.command import clean_any
 
-    print(clean_and_compute(Path(args.raw_dir), Path(args.processed_dir)).summary_text())
-    return 0
+    result = clean_any(Path(args.raw_dir), Path(args.processed_dir))
+    print(result.summary_text())
+    return 1 if getattr(result.clean, "failed", None) else 0  # a province with a county not cleaned
 
 
 def _key_figures(args: argparse.Namespace) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -45,6 +46,10 @@ class Case:
     quarantined: dict = field(default_factory=dict)
     #: for a completed run: extra checks on (processed folder, manifest)
     check: object = None
+    #: writes files over the minimal raw folder (raw folder -> None): spreadsheets as the bureau exports them
+    write: object = None
+    #: for an error: text the message must not contain
+    absent: tuple = ()
 
 
 def _opinion_text(processed):
@@ -54,6 +59,44 @@ def _opinion_text(processed):
 def _quarantine_cell(processed, dataset, column):
     return pd.read_csv(processed / "quarantine" / f"{dataset}.csv", dtype=str, keep_default_na=False).at[0, column]
 
+
+def _csv(stem: str, text: str):
+    """A raw CSV written as typed (title rows, two-row headers, totals rows), replacing the minimal one."""
+
+    def write(raw):
+        (raw / f"{stem}.csv").write_text(text, encoding="utf-8")
+
+    return write
+
+
+def _xlsx(stem: str, *sheets: tuple[str, list[list], list[str]]):
+    """An .xlsx of ``(sheet name, rows, merged ranges)`` replacing the minimal CSV (openpyxl, as Excel saves it)."""
+
+    def write(raw):
+        book = openpyxl.Workbook()
+        book.remove(book.active)
+        for name, sheet_rows, merges in sheets:
+            sheet = book.create_sheet(name)
+            for row in sheet_rows:
+                sheet.append(row)
+            for merge in merges:
+                sheet.merge_cells(merge)
+        book.save(raw / f"{stem}.xlsx")
+        (raw / f"{stem}.csv").unlink()
+
+    return write
+
+
+def _layout(manifest, file):
+    return manifest["inputs"][file]["layout"]
+
+
+ROSTER_HEADER = ["警号", "姓名", "单位", "警种", "年龄段", "性别", "中层干部人选", "入职日期", "离职日期"]
+ROSTER_ROWS = [
+    ["321001", "张三", "安宜派出所", "社区民警", "30-39岁", "男", "是", "2001-03-01", ""],
+    ["321002", "李四", "交警大队", "交警", "30岁以下", "女", "否", "2004-02-01", ""],
+]
+NOTES_SHEET = ("说明", [["本表由政工科填报"], ["填报日期：2004年6月"]], [])
 
 CASES = [
     Case(
@@ -199,6 +242,153 @@ CASES = [
         },
     ),
     Case("a missing file", {}, error=r"file not found", file="case_files.csv"),
+    # Spreadsheets as the bureau exports them (issue 14, item 10).
+    Case(
+        "CSV: a title row above the header and a totals row at the bottom: title skipped, totals row quarantined",
+        {},
+        write=_csv("households", "县公安局辖区户数统计表,\n辖区,户数\nAnyi,5000\nFanshui,3000\n合计,8000\n"),
+        quarantined={"households": {5: r"^totals row \('合计'\): a sum of the rows above, not a record$"}},
+        check=lambda out, m: (
+            _layout(m, "households.csv")
+            == {"header_rows": [2], "title_rows_skipped": [{"row": 1, "text": "县公安局辖区户数统计表"}]}
+            and m["inputs"]["households.csv"]["quarantine_reasons"] == {"totals row": 1}
+            and pd.read_parquet(out / "households.parquet")["households"].tolist() == [5000, 3000]
+        ),
+    ),
+    Case(
+        "a totals row whose first cell would pass as a key (form_id 合计): quarantined, not counted as a form",
+        {"survey_responses": rows("survey_responses", extra=({**ROWS["survey_responses"][0], "form_id": "合计"},))},
+        quarantined={"survey_responses": {6: r"^totals row \('合计'\)"}},
+    ),
+    Case(
+        "a subtotal row between groups (小计): quarantined as a totals row, the rows after it kept",
+        {},
+        write=_csv("households", "district,households\nAnyi,5000\n小计,5000\nFanshui,3000\nTotal:,8000\n"),
+        quarantined={"households": {3: r"^totals row \('小计'\)", 5: r"^totals row \('Total:'\)"}},
+    ),
+    Case(
+        "CSV: a two-row header (a merged parent exported as one cell over its children, blanks under single cells)",
+        {},
+        write=_csv(
+            "fitness_tests",
+            "警号,姓名,轮次,测试日期,参测状态,体能测试,,达标标准,,\n"
+            ",,,,,项目,成绩,标准,达标线,方向\n"
+            "321001,张三,1,2004-05-10,参测,俯卧撑,30,S-M-30,25,越高越好\n"
+            "321002,李四,1,2004-05-10,参测,1000米跑,250,S-F-U30,270,越低越好\n",
+        ),
+        check=lambda out, m: (
+            _layout(m, "fitness_tests.csv") == {"header_rows": [1, 2], "title_rows_skipped": []}
+            and pd.read_parquet(out / "fitness_tests.parquet")["item"].tolist() == ["pushups", "run_1000m"]
+        ),
+    ),
+    Case(
+        "xlsx: a merged title, a two-row header with merged cells (发放 over 日期 | 份数), a merged totals row",
+        {},
+        write=_xlsx(
+            "survey_distribution",
+            (
+                "发放登记",
+                [
+                    ["县公安局满意度问卷发放登记表", None, None, None, None],
+                    ["批次", "渠道", "辖区", "发放", None],
+                    [None, None, None, "日期", "份数"],
+                    ["B01", "街头", "Anyi", "2004-04-25", 50],
+                    ["B02", "入户", "Fanshui", "2004-04-26", 40],
+                    ["合计", None, None, None, 90],
+                ],
+                ["A1:E1", "A2:A3", "B2:B3", "C2:C3", "D2:E2", "A6:D6"],
+            ),
+        ),
+        quarantined={"survey_batches": {6: r"^totals row \('合计'\)"}},
+        check=lambda out, m: (
+            _layout(m, "survey_distribution.xlsx")
+            == {
+                "sheet": "发放登记",
+                "header_rows": [2, 3],
+                "title_rows_skipped": [{"row": 1, "text": "县公安局满意度问卷发放登记表"}],
+            }
+            and pd.read_parquet(out / "survey_batches.parquet")["forms_distributed"].tolist() == [50, 40]
+        ),
+    ),
+    Case(
+        "xlsx with several sheets: read from the only one whose headers match",
+        {},
+        write=_xlsx(
+            "officer_roster",
+            NOTES_SHEET,
+            ("花名册", [ROSTER_HEADER, *ROSTER_ROWS], []),
+            ("统计", [["单位", "人数"], ["安宜派出所", 1]], []),
+        ),
+        check=lambda out, m: (
+            _layout(m, "officer_roster.xlsx")["sheet"] == "花名册" and m["inputs"]["officer_roster.xlsx"]["clean"] == 2
+        ),
+    ),
+    Case(
+        "xlsx with several sheets, none with the contract's headers: refused, listing the sheets",
+        {},
+        write=_xlsx("officer_roster", NOTES_SHEET, ("Sheet2", [["编号", "人员"], ["1", "x"]], [])),
+        error=r"no sheet has the headers of officer_roster \(sheets: '说明', 'Sheet2'\)",
+        file="officer_roster.xlsx",
+    ),
+    Case(
+        "xlsx with two sheets that both match: refused, naming them",
+        {},
+        write=_xlsx(
+            "officer_roster", ("一月", [ROSTER_HEADER, *ROSTER_ROWS], []), ("二月", [ROSTER_HEADER, *ROSTER_ROWS], [])
+        ),
+        error=r"several sheets have the headers of officer_roster \('一月', '二月'; sheets: '一月', '二月'\)",
+        file="officer_roster.xlsx",
+    ),
+    Case(
+        "a title row and a renamed column: 'headers found' lists the file's own headers only",
+        {},
+        write=_csv("households", "县公安局辖区户数统计表\n地区,户数\nAnyi,5000\n"),
+        error=r"column 'district': required column missing .*headers found \(header looked for in the first 10 rows\): "
+        r"地区, 户数$",
+        file="households.csv",
+        absent=("统计表",),
+    ),
+    Case(
+        "an optional column left out and a required one renamed: the optional one is not among 'headers found'",
+        {},
+        write=_csv(
+            "officer_roster",
+            "警员编号,姓名,单位,警种,年龄段,性别,中层干部人选,入职日期\n"
+            "321001,张三,安宜派出所,社区民警,30-39岁,男,是,2001-03-01\n",
+        ),
+        error=r"column 'police_number': required column missing .*headers found \(header looked for in the first 10 "
+        r"rows\): 警员编号, 姓名, .*, 入职日期$",
+        file="officer_roster.csv",
+        absent=("left", "Unnamed"),
+    ),
+    Case(
+        "xlsx in the wide layout (体能测试 merged over 1000米 | 引体向上 | 俯卧撑): refused, the contract has one "
+        "row per item; the merged header listed once",
+        {},
+        write=_xlsx(
+            "fitness_tests",
+            (
+                "体能",
+                [
+                    ["2004年民警体能测试成绩表", None, None, None, None],
+                    ["警号", "姓名", "体能测试", None, None],
+                    [None, None, "1000米", "引体向上", "俯卧撑"],
+                    ["321001", "张三", "3'50", 5, 30],
+                ],
+                ["A1:E1", "A2:A3", "B2:B3", "C2:E2"],
+            ),
+        ),
+        error=r"column 'round': required column missing .*headers found \(header looked for in the first 10 rows\): "
+        r"警号, 姓名, 体能测试$",
+        file="fitness_tests.xlsx",
+    ),
+    Case(
+        "a header below the first 10 rows: not found, the error says where it looked",
+        {},
+        write=_csv("households", "".join(f"说明第{i}行\n" for i in range(1, 11)) + "辖区,户数\nAnyi,5000\n"),
+        error=r"column 'district': required column missing .*headers found \(header looked for in the first 10 rows\)",
+        file="households.csv",
+    ),
 ]
 
 
@@ -206,6 +396,8 @@ def _write(tmp_path, case: Case):
     raw = write_minimal_raw(tmp_path / "raw", rows=case.rows)
     if case.name == "a missing file":
         (raw / "case_files.csv").unlink()
+    if case.write is not None:
+        case.write(raw)
     return raw
 
 
@@ -217,7 +409,8 @@ def test_error_cases_exit_2_with_a_clear_message(case, tmp_path, capsys):
     assert code == 2, err
     assert err.startswith("error: ") and "Traceback" not in err
     assert case.file in err
-    assert re.search(case.error, err), err
+    assert re.search(case.error, err.strip()), err
+    assert not [a for a in case.absent if a in err], err
     assert not (tmp_path / "out" / "manifest.json").exists(), "nothing written on an error"
 
 

@@ -96,6 +96,19 @@ def test_update_keeps_translations_adds_new_ids_empty_and_marks_unused_obsolete(
     assert again.get("Gone").string == "已删除"
 
 
+def test_an_obsolete_id_with_a_context_comes_back_with_its_translation():
+    current = Catalog(locale="zh_Hans_CN")
+    current.add("Total", "合计", context="table row")
+    current.add("Total", "总数", context="count")
+    current.update(Catalog(), update_creation_date=False)  # nothing used: both obsolete
+    assert set(current.obsolete) == {("Total", "table row"), ("Total", "count")}
+    used = Catalog()
+    used.add("Total", context="table row")
+    merged = extract.update(current, used)
+    assert merged.get("Total", "table row").string == "合计"
+    assert merged.get("Total", "count") is None and ("Total", "count") in merged.obsolete
+
+
 def test_the_command_checks_the_committed_catalog():
     out = io.StringIO()
     assert messages.main(update=False, out=out) == 0, out.getvalue()

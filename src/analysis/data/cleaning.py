@@ -12,6 +12,7 @@ atomically, the manifest last.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from collections import Counter
@@ -27,6 +28,7 @@ from analysis.core.errors import AnalysisError, ColumnTypeError, ContractError, 
 from analysis.core.files import code_hash, sha256_file, write_atomic, write_atomic_with, write_csv
 from analysis.data.contract import LIKERT_DONT_KNOW, RAW_FILES, RawFile
 from analysis.data.contract.schemas import validate_processed
+from analysis.data.layout import County, Layout, detect_layout
 from analysis.data.normalise import (
     blank,
     excel_error,
@@ -87,6 +89,8 @@ class FileResult:
     control_characters: dict[str, dict] = field(default_factory=dict)
     null_markers: dict[str, int] = field(default_factory=dict)
     personal_data_replaced: dict[str, int] = field(default_factory=dict)
+    #: sheet, header rows and title rows skipped (``RawTable.layout``)
+    layout: dict = field(default_factory=dict)
 
     @property
     def reasons(self) -> dict[str, int]:
@@ -120,7 +124,19 @@ class CleanResult:
         )
 
     def summary_text(self) -> str:
-        return self.summary().to_string(index=False)
+        """The summary table, then a line per file read from a sheet, below title rows or with a two-row header."""
+        lines = [self.summary().to_string(index=False)]
+        for r in self.files:
+            layout = r.layout
+            notes = [f"sheet '{layout['sheet']}'"] if layout.get("sheet") else []
+            if layout.get("header_rows", [1]) != [1]:
+                rows = layout["header_rows"]
+                notes.append(f"header in row {rows[0]}" if len(rows) == 1 else f"header in rows {rows[0]}-{rows[-1]}")
+            for title in layout.get("title_rows_skipped", []):
+                notes.append(f"title row {title['row']} skipped ({title['text'][:60]})")
+            if notes:
+                lines.append(f"{r.path.name}: {'; '.join(notes)}")
+        return "\n".join(lines)
 
 
 def alias_lookup(table: pd.DataFrame) -> dict[str, dict[str, str]]:
@@ -133,6 +149,7 @@ def alias_lookup(table: pd.DataFrame) -> dict[str, dict[str, str]]:
 
 def _reason_kind(problem: str) -> str:
     for pattern, kind in (
+        (r"^totals row", "totals row"),
         (r"spreadsheet error value", "spreadsheet error"),
         (r"not a finite number|too large", "non-finite number"),
         (r"duplicate|same key", "duplicate"),
@@ -252,6 +269,9 @@ def clean_table(table: RawTable, spec: RawFile, known: Known, key: bytes) -> Cle
     cell_problems = pd.DataFrame(index=raw.index)
     empty = pd.DataFrame({c.name: blank(raw[c.name]) for c in spec.columns}, index=raw.index)
     all_blank_rows = empty.all(axis=1)
+    # Totals rows (readers.totals_label) are set aside whole and left out of the checks on columns.
+    totals = raw["source_row"].map(lambda row: table.totals_rows.get(int(row), "")).astype(str)
+    records = totals.eq("")
     replaced: Counter = Counter()
     for column in spec.columns:
         values, problem = parse_column(raw[column.name], column, known, key)
@@ -262,8 +282,8 @@ def clean_table(table: RawTable, spec: RawFile, known: Known, key: bytes) -> Cle
         problem = problem.where(spreadsheet_errors.eq(""), spreadsheet_errors)
         values = values.where(spreadsheet_errors.eq(""))
         filled = ~empty[column.name]
-        _refuse_blank_column(table.path, column, filled[~all_blank_rows])
-        _refuse_failed_column(table.path, column, raw[column.name], problem, filled)
+        _refuse_blank_column(table.path, column, filled[~all_blank_rows & records])
+        _refuse_failed_column(table.path, column, raw[column.name], problem, filled & records)
         if not column.nullable:
             problem = problem.where(filled | problem.ne(""), "blank")
         if column.cell_level:
@@ -290,6 +310,7 @@ def clean_table(table: RawTable, spec: RawFile, known: Known, key: bytes) -> Cle
         if invalid_only.any():
             given = _joined(cell_problems.loc[invalid_only, [i for i in items if i in cell_problems]])
             reasons[invalid_only] = "blank form: no valid answer and no opinion (" + given + ")"
+    reasons[~records] = "totals row ('" + totals[~records] + "'): a sum of the rows above, not a record"
 
     for column, (dataset, _) in spec.references.items():
         pool = {"survey_batches": known.batches, "officer_roster": known.officers, "opinions_register": known.opinions}[
@@ -402,7 +423,7 @@ def _learn(known: Known, dataset: str, clean: pd.DataFrame) -> None:
 
 def _refuse_emptied_file(path: Path, quarantine: pd.DataFrame, rows_in: int) -> None:
     """Stop when (nearly) every non-blank row of a file would be quarantined, naming the main reason and the share."""
-    failed = quarantine[quarantine["reason"].ne("blank row")]
+    failed = quarantine[quarantine["reason"].ne("blank row") & quarantine["reason_kind"].ne("totals row")]
     rows = rows_in - (len(quarantine) - len(failed))  # the non-blank rows
     if failed.empty or not (
         len(failed) == rows or (rows >= FILE_FAILURE_MIN_ROWS and len(failed) > FILE_FAILURE_SHARE * rows)
@@ -432,6 +453,8 @@ def clean_files(raw_dir: Path, *, key: bytes, aliases: dict | None = None) -> li
         if spec.dataset == "officer_roster":
             # Before any free text is cleaned: the names and police numbers to look for in it.
             known.scrubber = roster_scrubber(table.frame["name"], table.frame["police_number"])
+        for title in table.layout.get("title_rows_skipped", []):
+            title["text"] = known.scrubber.scrub(text(title["text"]))[0]  # a title may name the officer who made it
         clean, quarantine, cells, replaced = clean_table(table, spec, known, key)
         if len(clean) + len(quarantine) != len(table.frame):
             raise AnalysisError(
@@ -455,6 +478,7 @@ def clean_files(raw_dir: Path, *, key: bytes, aliases: dict | None = None) -> li
                 table.control_characters,
                 table.null_markers,
                 replaced,
+                table.layout,
             )
         )
     return results
@@ -539,6 +563,7 @@ def _write_generation(
                 "control_characters_removed": r.control_characters,
                 "null_markers_read_as_blank": r.null_markers,
                 "personal_data_replaced": r.personal_data_replaced,
+                "layout": r.layout,
             }
             for r in results
         },
@@ -548,3 +573,195 @@ def _write_generation(
         processed_dir / paths.MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
     )
     return manifest
+
+
+# -- a province: one folder per county (data.layout), each cleaned on its own, switched in one step
+
+
+@dataclass
+class CountyClean:
+    """One county's cleaning: its manifest when it cleaned, else the error that stopped it (file, row, reason)."""
+
+    county: County
+    status: str  # "clean" or "failed"
+    manifest: dict | None = None
+    error: str | None = None
+
+
+@dataclass
+class ProvinceResult:
+    layout: Layout
+    counties: list[CountyClean]
+    manifest: dict
+
+    @property
+    def failed(self) -> list[CountyClean]:
+        return [c for c in self.counties if c.status != "clean"]
+
+    def summary(self) -> pd.DataFrame:
+        """Per county: status, rows in, clean, quarantined (over its files), and the error of a failed one."""
+        rows = []
+        for c in self.counties:
+            entry = self.manifest["counties"][c.county.slug]
+            rows.append(
+                {
+                    "county": c.county.slug,
+                    "status": c.status,
+                    "rows_in": entry.get("rows_in", 0),
+                    "clean": entry.get("clean", 0),
+                    "quarantined": entry.get("quarantined", 0),
+                    "error": c.error or "",
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def summary_text(self) -> str:
+        return self.summary().to_string(index=False)
+
+
+def clean_county_into(raw_dir: Path, target: Path, after: Callable[[Path], object] | None = None) -> dict:
+    """Clean one county's folder into ``target`` (a new folder inside a province generation); its manifest.
+
+    ``target`` holds exactly what ``clean_all`` writes for one county, so every loader reads it as
+    ``processed_dir``; ``after(target)`` adds derived outputs (the key figures) before the manifest is returned.
+    """
+    raw_dir, target = Path(raw_dir), Path(target)
+    synthetic = (raw_dir / paths.SYNTHETIC_MARKER).exists()
+    key, key_source = resolve_key(synthetic)
+    results = clean_files(raw_dir, key=key)
+    target.mkdir(parents=True, exist_ok=False)
+    manifest = _write_generation(target, raw_dir, results, synthetic, key, key_source)
+    if after is not None:
+        after(target)
+    return manifest
+
+
+def _county_task(raw_dir: Path, target: Path, after: Callable[[Path], object] | None) -> tuple[str, object]:
+    """A county's cleaning as a task (a pool process or a Dask worker): ("clean", manifest) or ("failed", why)."""
+    try:
+        return "clean", clean_county_into(raw_dir, target, after)
+    except AnalysisError as exc:  # a refused export: its message names the file, row and reason
+        shutil.rmtree(target, ignore_errors=True)
+        return "failed", str(exc)
+    except Exception as exc:  # not a data problem: still only this county's failure, named
+        shutil.rmtree(target, ignore_errors=True)
+        return "failed", f"{type(exc).__name__}: {exc}"
+
+
+def _totals(manifest: dict) -> dict:
+    files = {
+        name: {k: int(info[k]) for k in ("rows_in", "clean", "quarantined")}
+        for name, info in manifest.get("inputs", {}).items()
+    }
+    return {k: sum(f[k] for f in files.values()) for k in ("rows_in", "clean", "quarantined")} | {"files": files}
+
+
+def province_manifest(layout: Layout, counties: list[CountyClean], generation: Path) -> dict:
+    """The province's manifest: every county's status and counts (per file), and the hash of every output."""
+    entries: dict[str, dict] = {}
+    outputs: dict[str, str] = {}
+    for c in counties:
+        entry = {
+            "folder": c.county.folder.name,
+            "name": c.county.name,
+            "name_zh": c.county.name_zh,
+            "partition": c.county.partition,
+            "status": c.status,
+            "error": c.error,
+        }
+        if c.manifest is not None:
+            folder = c.county.processed_dir(generation)
+            entry |= _totals(c.manifest)
+            entry["manifest_sha256"] = sha256_file(folder / paths.MANIFEST)
+            entry["synthetic"] = bool(c.manifest.get("synthetic"))
+            for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+                outputs[path.relative_to(generation).as_posix()] = sha256_file(path)
+        entries[c.county.slug] = entry
+    cleaned = [e for e in entries.values() if e["status"] == "clean"]
+    return {
+        "layout": "province",
+        "code_sha256": code_hash(),
+        "synthetic": any(e.get("synthetic") for e in cleaned),
+        "counties": entries,
+        **{k: sum(e[k] for e in cleaned) for k in ("rows_in", "clean", "quarantined")},
+        "outputs": outputs,
+    }
+
+
+class _Inline:
+    """An executor that runs each task at once, in this process (``jobs=1``)."""
+
+    def submit(self, fn, /, *args):
+        from concurrent.futures import Future
+
+        fut: Future = Future()
+        fut.set_result(fn(*args))
+        return fut
+
+
+def clean_province(
+    raw_dir: Path = paths.RAW,
+    processed_dir: Path = paths.PROCESSED,
+    *,
+    jobs: int | None = None,
+    executor=None,
+    after_county: Callable[[Path], object] | None = None,
+    before_switch: Callable[[Path], object] | None = None,
+) -> ProvinceResult:
+    """Clean every county folder of ``raw_dir`` (a province, see ``data.layout``) into one new generation.
+
+    Each county is a task: in a pool of ``jobs`` processes, or on ``executor`` (a ``concurrent.futures``
+    executor: a Dask cluster's).  The generation holds ``county=<slug>/`` per county that cleaned (the
+    same files as one county's ``clean_all``, with its manifest) and the province's ``manifest.json``;
+    ``processed_dir`` switches to it in one step.  A county that fails is named in the result and the
+    manifest, and the others still clean; when every county fails nothing is switched (AnalysisError).
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    raw_dir, processed_dir = Path(raw_dir), Path(processed_dir)
+    layout = detect_layout(raw_dir)
+    if not layout.is_province:
+        raise AnalysisError(f"{raw_dir}: holds one county's exports, not county folders; clean it with clean_all")
+    remove_stale(processed_dir)
+    generation = new_generation(processed_dir)
+    own = None
+    try:
+        workers = max(1, min(jobs or os.cpu_count() or 1, len(layout.counties)))
+        if executor is None and workers == 1:
+            executor = _Inline()  # one process: no pool to start
+        elif executor is None:
+            # forkserver: the batch process has threads running; a plain fork of it could deadlock.
+            own = executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
+        futures = [
+            executor.submit(_county_task, c.folder, c.processed_dir(generation), after_county) for c in layout.counties
+        ]
+        counties = []
+        for c, fut in zip(layout.counties, futures, strict=True):
+            status, value = fut.result()
+            counties.append(
+                CountyClean(c, "clean", manifest=value)
+                if status == "clean"
+                else CountyClean(c, "failed", error=str(value))
+            )
+        if all(c.status != "clean" for c in counties):
+            raise AnalysisError(
+                f"{raw_dir}: no county could be cleaned:\n" + "\n".join(f"{c.county.slug}: {c.error}" for c in counties)
+            )
+        manifest = province_manifest(layout, counties, generation)
+        if before_switch is not None:
+            before_switch(generation)
+            # What before_switch wrote at the root (the province's key figures) is hashed too.
+            for path in sorted(p for p in generation.glob("*") if p.is_file() and p.name != paths.MANIFEST):
+                manifest["outputs"][path.name] = sha256_file(path)
+        write_atomic(
+            generation / paths.MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+        )
+        switch_generation(processed_dir, generation)
+    except BaseException:
+        shutil.rmtree(generation, ignore_errors=True)
+        raise
+    finally:
+        if own is not None:
+            own.shutdown(wait=True, cancel_futures=True)
+    return ProvinceResult(layout, counties, manifest)

@@ -6,6 +6,7 @@ from analysis.data.cleaning import COLUMN_FAILURE_SHARE, FILE_FAILURE_MIN_ROWS, 
 from analysis.data.contract import RAW_FILES
 from analysis.data.normalise import DATE_FORMATS_DOC, MONTH_FORMATS_DOC
 from analysis.data.pseudonyms import DEMO_KEY, KEY_VARIABLE
+from analysis.data.readers import HEADER_SEARCH_ROWS, TOTALS_CELLS
 
 KIND_TEXT = {
     "id": "code (spaces removed, upper case)",
@@ -29,11 +30,28 @@ What the bureau's exports must look like for `python -m analysis clean`. Generat
 `src/analysis/data/contract/` by `python -m analysis contract-doc --write`; a test keeps it current.
 
 ## Every file
-- **Where**: `data/raw/<file>.csv` or `data/raw/<file>.xlsx` (first sheet); exactly one of the two.
+- **Where**: `data/raw/<file>.csv` or `data/raw/<file>.xlsx`; exactly one of the two. A workbook is read from the
+  sheet its contract names (`Sheet:` below), else from its only visible worksheet, else from the only worksheet
+  whose headers match the contract; otherwise the file is refused with the list of its sheets.
 - **Encoding**: CSV in UTF-8 (with or without BOM) or GB18030; `.xlsx` as saved by Excel or WPS.
 - **Headers**: the English name or any Chinese alias listed below, in any order; other columns are ignored
   (and listed in the manifest). A column marked optional may be left out.
-- **Rows**: row numbers count the header as row 1, as a spreadsheet shows them.
+- **Header and title rows**: the header is the first row among the file's first {HEADER_SEARCH_ROWS} that names every
+  required column; rows above it (a title such as 县公安局……统计表, a date line) are skipped and listed in the manifest
+  (`layout.title_rows_skipped`: row and text, personal data scrubbed), with `layout.header_rows` and, for a workbook,
+  `layout.sheet`.
+- **Two-row headers and merged cells**: a merged cell's value counts for every cell it covers (Excel stores it in
+  the first cell only), in the header and in the data (a unit merged down its officers' rows). Where no single row
+  is a complete header, a pair of rows is read as one: each column is named by the first of *parent + child*, *child*,
+  *parent* that is an accepted header (so 发放 over 日期 and 份数 gives 发放日期 and 发放份数; 体能测试 over 项目 and
+  成绩 gives 项目 and 成绩), a blank parent above a child continuing the parent to its left (a merge exported as CSV)
+  and a blank child taking its parent (a cell merged down both rows).
+- **Totals rows**: a row whose first {TOTALS_CELLS} cells include a totals label on its own (合计, 总计, 小计, 共计, 总数,
+  Total, Subtotal, Grand total, Sum, with or without a colon) is not a record: it is quarantined with reason kind
+  `totals row`, wherever it stands (grouped exports put 小计 between groups), and is left out of the column and
+  whole-file checks.
+- **Rows**: row numbers are the file's own, as a spreadsheet shows them (with a one-row header and no title, the
+  header is row 1 and the first record row 2).
 - **Values** are normalised before checking: Unicode NFKC (full-width letters and digits become ASCII),
   surrounding and repeated spaces removed; codes are matched ignoring case against the code or any accepted
   spelling; districts and units also through `data/reference/aliases.csv` (edit that file, not code, to accept
@@ -60,7 +78,11 @@ What the bureau's exports must look like for `python -m analysis clean`. Generat
 | problem | outcome |
 |---|---|
 | file missing | error `MissingFileError`: names the expected file; nothing is written |
-| required column missing or renamed | error `MissingColumnError`: names the column, the accepted headers, the headers found and a likely rename |
+| required column missing or renamed | error `MissingColumnError`: names the column, the accepted headers, the file's own headers (of the row that names the most columns, or the fullest row) and a likely rename |
+| no header among the first {HEADER_SEARCH_ROWS} rows | error `MissingColumnError`, saying where the header was looked for |
+| a workbook with several sheets, none or more than one matching | error naming the file and listing its sheets |
+| values beyond the header's columns in a row | error naming the file and row: `a shifted row?` |
+| a totals row (合计, 小计, Total, ...) | row quarantined: `totals row ('合计'): a sum of the rows above, not a record` |
 | not UTF-8/GB18030, UTF-16, broken .xlsx | error `EncodingError` naming the file |
 | empty file, or header without rows | error `EmptyFileError` |
 | a value of the wrong type (text in a number, impossible date) in a row-level column | row quarantined: `<column>: '<value>' is not a number` |
@@ -95,6 +117,27 @@ whose writing process is gone, so at most the current and the previous generatio
 generation's manifest (once per file and process); a mismatch stops with a message naming the file. A generation
 may hold any layout below it (a folder per county, say): only `core/paths.py` and `data/processed.py` know the
 layout. A `data/processed` that is still a plain folder is moved into the generations folder at the first clean.
+
+## One county or a province: the layout of `data/raw`
+`data/raw` holds either **one county's exports** (the files above, directly in `data/raw`: the default, as it
+always was) or **a province**: one folder per county, `data/raw/<county>/`, each holding that bureau's files
+exactly as above (each with its own `SYNTHETIC` marker when it is demo data). Which one is detected from the
+folder: contract files directly in `data/raw` mean one county; no contract file there and sub-folders holding
+them mean a province (other files, such as `README.md`, and folders without contract files are ignored). Both at
+once is refused with an error naming files and folders; a folder with neither is refused too. A county's name is
+its folder's (pinyin, such as `baoying`; its partition name is the folder name in lower case, other characters
+as `-`); its Chinese and pinyin spellings come from `data/reference/aliases.csv`, kind `county`.
+
+A province is cleaned county by county, in parallel (a process per county, or a Dask task under
+`run --cluster`), into one generation partitioned hive-style: `data/processed/county=<slug>/` holds exactly what
+one county's cleaning writes (Parquet files, `quarantine/`, `key_figures.csv`, its own `manifest.json`), so any
+report reads it as its processed data set; `data/processed/manifest.json` is the province's manifest: every
+county's status (`clean` or `failed` with its error: file, row, reason), `rows_in = clean + quarantined` per
+county and per file, the sha256 of each county's manifest and of every output; `data/processed/key_figures.csv`
+has every county's key figures with a `county` column. A county that fails to clean is named and left out; the
+others are cleaned and the province switches to the new generation in one step (when no county cleans, nothing
+is switched). Read a data set across counties with `pyarrow.dataset(files, partitioning="hive")`, which gives the
+`county` column.
 
 ## Row-level and cell-level columns
 The column **bad value** in each table below says what a value that fails its check does.
@@ -139,6 +182,8 @@ def render_contract() -> str:
             f"\n## `{spec.stem}` -> `{spec.dataset}`\n{spec.description} Owner: {spec.owner}. "
             f"Key: {', '.join(f'`{k}`' for k in spec.key)}."
         )
+        if spec.sheet is not None:
+            parts.append(f" Sheet: `{spec.sheet}`.")
         if spec.references:
             parts.append(
                 " Must refer to: " + ", ".join(f"`{c}` in `{d}.{t}`" for c, (d, t) in spec.references.items()) + "."

@@ -161,8 +161,7 @@ def update(current: Catalog, used: Catalog) -> Catalog:
     for message in used:
         if message.id and _key(message) in current.obsolete and current.get(message.id, message.context) is None:
             old = current.obsolete.pop(_key(message))
-            current[old.id] = old
-            current[old.id].context = old.context
+            current[old.id] = old  # keyed by (id, context): the message carries its context
     before = [_key(m) for m in current if m.id]
     comments = {_key(m): list(m.auto_comments) for m in current if m.id}
     current.update(used, no_fuzzy_matching=True, update_creation_date=False)

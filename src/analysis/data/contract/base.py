@@ -97,6 +97,8 @@ class RawFile:
     owner: str = ""
     # Foreign keys checked row by row: column -> (dataset, column).
     references: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    #: the worksheet of an .xlsx export; None: the only sheet, or the only one whose headers match
+    sheet: str | None = None
 
     def column(self, name: str) -> Column:
         for c in self.columns:
