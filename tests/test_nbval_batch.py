@@ -119,3 +119,15 @@ def test_every_default_report_notebook_is_in_notebooks():
     reports = nbval_batch.default_reports()
     assert set(reports.values()) >= {"clean", "survey", "opinions", "fitness", "training", "campaigns", "summary"}
     assert all(path.exists() and path.suffix == ".ipynb" for path in reports)
+
+
+def test_a_province_scope_report_is_left_to_nbval(tmp_path):
+    config = tmp_path / "reports.yml"
+    config.write_text(
+        "reports:\n"
+        "  - {name: survey, notebook: notebooks/10.ipynb}\n"
+        "  - {name: province, notebook: notebooks/95.ipynb, scope: province}\n"
+        "  - {name: fixed, notebook: notebooks/11.ipynb, parameters: {lang: en}}\n",
+        encoding="utf-8",
+    )
+    assert nbval_batch.default_reports(config) == {(tmp_path / "notebooks" / "10.ipynb").resolve(): "survey"}
