@@ -60,8 +60,8 @@ def _needs_data(item: pytest.Item) -> bool:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtestloop(session):
-    # After collection and deselection: clean only when a selected test executes a notebook.
-    if any(_needs_data(item) for item in session.items):
+    # After collection and deselection: clean only when a selected test executes a notebook (not under --collect-only).
+    if not session.config.option.collectonly and any(_needs_data(item) for item in session.items):
         ensure_processed()
 
 
