@@ -66,18 +66,30 @@ def funnel_alt(table: pd.DataFrame, what: str) -> str:
     )
 
 
-def funnel_figure(table: pd.DataFrame, *, ylabel: str, xlabel: str | None = None) -> plt.Figure:
+def funnel_figure(
+    table: pd.DataFrame,
+    *,
+    ylabel: str,
+    xlabel: str | None = None,
+    label_kind: str = "unit",
+    target_words: str | None = None,
+    point_words: str | None = None,
+    flag_words: str | None = None,
+) -> plt.Figure:
     """Draw units (rows of :func:`analysis.stats.funnel.unit_funnel` with a boolean ``shown``) on a funnel.
 
     Units with ``shown`` False (disclosure) are left out of the plot; their count goes in the caption.
     Unit names are not printed on the plot, only the points (flagged units in the signal colour).
+    ``label_kind`` names the flagged points (label table kind; "county" on the province funnels),
+    ``target_words`` the line (default "bureau rate {rate}"), ``point_words`` and ``flag_words`` the points' legend.
     """
     fig, ax = plt.subplots()
     target = float(table["target"].iloc[0])
     n_max = max(int(table["n"].max() * 1.15), 10)
     n_min = max(2, int(table["n"].min() * 0.5))
     grid = funnel_limits(np.unique(np.linspace(n_min, n_max, 120).astype(int)), target)
-    ax.axhline(target, color="#404040", lw=1, label=_("bureau rate {rate}").format(rate=percent(target)))
+    line = target_words or _("bureau rate {rate}").format(rate=percent(target))
+    ax.axhline(target, color="#404040", lw=1, label=line)
     for level, style in (("95", "--"), ("99.8", ":")):
         ax.plot(
             grid["n"],
@@ -90,7 +102,13 @@ def funnel_figure(table: pd.DataFrame, *, ylabel: str, xlabel: str | None = None
         ax.plot(grid["n"], grid[f"upper_{level}"], style, color=PALETTE[0], lw=1)
     shown = table[table["shown"]]
     flagged = shown["flag"].astype(bool)
-    ax.scatter(shown.loc[~flagged, "n"], shown.loc[~flagged, "rate"], color=PALETTE[1], zorder=3, label=_("unit"))
+    ax.scatter(
+        shown.loc[~flagged, "n"],
+        shown.loc[~flagged, "rate"],
+        color=PALETTE[1],
+        zorder=3,
+        label=point_words or _("unit"),
+    )
     if flagged.any():
         ax.scatter(
             shown.loc[flagged, "n"],
@@ -98,11 +116,13 @@ def funnel_figure(table: pd.DataFrame, *, ylabel: str, xlabel: str | None = None
             color=SIGNAL,
             marker="D",
             zorder=4,
-            label=_("unit flagged (Holm-adjusted p < 0.05)"),
+            label=flag_words or _("unit flagged (Holm-adjusted p < 0.05)"),
         )
     # Only flagged units are named: the rest are, by the funnel's own logic, not different.
     for row in shown[flagged].itertuples():
-        ax.annotate(label("unit", row.unit), (row.n, row.rate), fontsize=7, xytext=(4, -3), textcoords="offset points")
+        ax.annotate(
+            label(label_kind, row.unit), (row.n, row.rate), fontsize=7, xytext=(4, -3), textcoords="offset points"
+        )
     if shown.empty:
         ax.text(0.5, 0.5, _("No unit can be drawn (disclosure)"), transform=ax.transAxes, ha="center", color="#404040")
     ax.set_xlabel(xlabel or _("Officers in the unit"))

@@ -448,3 +448,107 @@ class Design:
             first_order_p=float(stats.chi2.sf(x2 / np.mean(np.diag(delta)), delta.shape[0])),
             design_df=nu,
         )
+
+
+# --- designs side by side: counties as strata ------------------------------------------------------
+
+
+class Pooled(Design):
+    """Several independent designs side by side (a province's counties), as one design with their strata.
+
+    Each part keeps its own clusters, strata and calibration (each county raked to its own population),
+    so a statistic's variance is the sum of the parts' variances: counties are strata of the province,
+    and a county's estimate on the pooled design equals the estimate on its own design. The pooled
+    weighted mean is the stratified estimator sum_c W_c p_c / sum_c W_c, W_c a county's weight total
+    (its population when the weights are raked to it). Rows are the parts' rows one after the other.
+    No matrix spans the parts: the cost grows linearly with the counties.
+    """
+
+    def __init__(self, parts: list[Design]):
+        if not parts:
+            raise ValueError("a pooled design needs at least one part")
+        self.parts = list(parts)
+        self.w = np.concatenate([d.w for d in parts])
+        self.bounds = np.cumsum([0] + [d.n for d in parts])
+        cluster_offsets = np.cumsum([0] + [d.n_clusters for d in parts])
+        strata_offsets = np.cumsum([0] + [d.n_strata for d in parts])
+        self.cluster = np.concatenate([d.cluster + o for d, o in zip(parts, cluster_offsets)])
+        self.cluster_names = [(i, c) for i, d in enumerate(parts) for c in d.cluster_names]
+        self.n_clusters = int(cluster_offsets[-1])
+        self.cluster_stratum = np.concatenate([d.cluster_stratum + o for d, o in zip(parts, strata_offsets)])
+        self.strata_names = [(i, h) for i, d in enumerate(parts) for h in d.strata_names]
+        self.n_strata = int(strata_offsets[-1])
+        self.clusters_per_stratum = np.concatenate([d.clusters_per_stratum for d in parts])
+        self.basis = None
+
+    def part_rows(self, i: int) -> np.ndarray:
+        """Boolean mask of part ``i``'s rows (a county as a domain of the province)."""
+        mask = np.zeros(self.n, dtype=bool)
+        mask[self.bounds[i] : self.bounds[i + 1]] = True
+        return mask
+
+    def _centred_totals(self, e: np.ndarray) -> np.ndarray:
+        e = e.reshape(self.n, -1)
+        return np.vstack([d._centred_totals(e[a:b]) for d, a, b in zip(self.parts, self.bounds[:-1], self.bounds[1:])])
+
+
+@dataclass(frozen=True)
+class AgainstWhole:
+    """Every level of a grouping against the whole: differences, Holm p-values, Bonferroni intervals."""
+
+    table: pd.DataFrame  #: level, n, estimate, whole, difference, se, df, ci_low, ci_high, p_value, p_holm
+    whole: float
+    comparisons: int
+    df: int
+
+
+def against_whole(design: Design, y, codes, levels: list, alpha: float = 0.05) -> AgainstWhole:
+    """Each level's weighted share (or mean) of ``y`` minus the whole's, all levels at once.
+
+    The contrast p_j - p is linearised as e_i = 1[i in j] (y_i - p_j) / W_j - (y_i - p) / W over
+    the valid rows (W the weighted valid rows), so the whole's dependence on the level is allowed
+    for; its variance is taken on the design. Intervals are Bonferroni, t(1 - alpha / 2k) on the
+    design's degrees of freedom; p-values two-sided on the same t, Holm-adjusted. ``codes``: each
+    row's level index into ``levels`` (-1: no level). The level totals are one pass of sums by level.
+    """
+    y = np.asarray(y, dtype=float)
+    codes = np.asarray(codes, dtype=np.int64)
+    k = len(levels)
+    if k < 2:
+        raise ValueError("need at least two levels to compare with the whole")
+    w = design.w
+    valid = ~np.isnan(y) & (w > 0)
+    yv = np.where(valid, y, 0.0)
+    total = w[valid].sum()
+    whole = float(np.sum(w * yv) / total)
+    in_level = valid & (codes >= 0)
+    wy = np.bincount(codes[in_level], weights=(w * yv)[in_level], minlength=k)
+    wt = np.bincount(codes[in_level], weights=w[in_level], minlength=k)
+    nv = np.bincount(codes[in_level], minlength=k)
+    df = design.df
+    q = stats.t.ppf(1 - alpha / (2 * k), df) if df > 0 else NAN
+    base = np.where(valid, (yv - whole) / total, 0.0)
+    rows = []
+    for j, level in enumerate(levels):
+        p_j = wy[j] / wt[j] if wt[j] > 0 else NAN
+        use = in_level & (codes == j)
+        e = np.where(use, (yv - p_j) / wt[j], 0.0) - base if wt[j] > 0 else base * NAN
+        c = design.contrast(p_j - whole, e)
+        t = c.estimate / c.se if c.se > 0 else NAN
+        rows.append(
+            {
+                "level": level,
+                "n": int(nv[j]),
+                "estimate": float(p_j),
+                "whole": whole,
+                "difference": c.estimate,
+                "se": c.se,
+                "df": df,
+                "ci_low": c.estimate - q * c.se,
+                "ci_high": c.estimate + q * c.se,
+                "p_value": float(2 * stats.t.sf(abs(t), df)) if df > 0 and not math.isnan(t) else NAN,
+            }
+        )
+    table = pd.DataFrame(rows)
+    table["p_holm"] = holm(table["p_value"])
+    return AgainstWhole(table, whole, k, df)
