@@ -144,3 +144,17 @@ def test_the_demo_province_cleans_county_by_county(tmp_path):
     assert {c["values"]: c["counts"] for c in counts} == {
         slug: manifest["counties"][slug]["files"]["survey_responses.csv"]["clean"] for slug in ("baoying", "gaoyou")
     }
+
+
+def test_clean_command_on_a_province_names_the_failed_county_and_exits_1(tmp_path, capsys):
+    from analysis import cli
+
+    raw, processed = _province(tmp_path, counties=("baoying", "gaoyou"), broken=("gaoyou",))
+    code = cli.main(["clean", "--raw-dir", str(raw), "--processed-dir", str(processed)])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "county gaoyou" in out and "NOT cleaned" in out and "households.csv" in out
+    assert (processed / "county=baoying" / paths.MANIFEST).exists()
+    write_minimal_raw(raw)  # exports beside the county folders: which is meant cannot be told
+    code = cli.main(["clean", "--raw-dir", str(raw), "--processed-dir", str(processed)])
+    assert code == 2 and "not both" in capsys.readouterr().err
