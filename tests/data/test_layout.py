@@ -122,3 +122,39 @@ def test_a_province_where_no_county_cleans_keeps_the_previous_data(tmp_path):
     with pytest.raises(AnalysisError, match="no county could be cleaned"):
         clean_province_and_compute(raw, processed, jobs=1)
     assert current_generation(processed) == before
+
+
+@pytest.mark.slow
+def test_the_demo_province_cleans_county_by_county(tmp_path):
+    """demo-data --counties 2: county 1 is the demo (every published figure reproduced), county 2 its own."""
+    from analysis.demo import write_demo_data
+
+    raw = tmp_path / "raw"
+    write_demo_data(raw, counties=2)
+    cleaned = clean_province_and_compute(raw, tmp_path / "processed", jobs=2)
+    assert not cleaned.clean.failed
+    kf = cleaned.key_figures
+    baoying = kf[kf["county"] == "baoying"]
+    assert len(baoying) and baoying["matches"].all()
+    manifest = json.loads((tmp_path / "processed" / paths.MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["synthetic"] and set(manifest["counties"]) == {"baoying", "gaoyou"}
+    files = sorted(str(p) for p in (tmp_path / "processed").glob("county=*/survey_responses.parquet"))
+    table = ds.dataset(files, format="parquet", partitioning="hive", partition_base_dir=str(tmp_path / "processed"))
+    counts = table.to_table(columns=["county"]).column("county").value_counts().to_pylist()
+    assert {c["values"]: c["counts"] for c in counts} == {
+        slug: manifest["counties"][slug]["files"]["survey_responses.csv"]["clean"] for slug in ("baoying", "gaoyou")
+    }
+
+
+def test_clean_command_on_a_province_names_the_failed_county_and_exits_1(tmp_path, capsys):
+    from analysis import cli
+
+    raw, processed = _province(tmp_path, counties=("baoying", "gaoyou"), broken=("gaoyou",))
+    code = cli.main(["clean", "--raw-dir", str(raw), "--processed-dir", str(processed)])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "county gaoyou" in out and "NOT cleaned" in out and "households.csv" in out
+    assert (processed / "county=baoying" / paths.MANIFEST).exists()
+    write_minimal_raw(raw)  # exports beside the county folders: which is meant cannot be told
+    code = cli.main(["clean", "--raw-dir", str(raw), "--processed-dir", str(processed)])
+    assert code == 2 and "not both" in capsys.readouterr().err
