@@ -362,6 +362,27 @@ CASES = [
         absent=("left", "Unnamed"),
     ),
     Case(
+        "xlsx in the wide layout (体能测试 merged over 1000米 | 引体向上 | 俯卧撑): refused, the contract has one "
+        "row per item; the merged header listed once",
+        {},
+        write=_xlsx(
+            "fitness_tests",
+            (
+                "体能",
+                [
+                    ["2004年民警体能测试成绩表", None, None, None, None],
+                    ["警号", "姓名", "体能测试", None, None],
+                    [None, None, "1000米", "引体向上", "俯卧撑"],
+                    ["321001", "张三", "3'50", 5, 30],
+                ],
+                ["A1:E1", "A2:A3", "B2:B3", "C2:E2"],
+            ),
+        ),
+        error=r"column 'round': required column missing .*headers found \(header looked for in the first 10 rows\): "
+        r"警号, 姓名, 体能测试$",
+        file="fitness_tests.xlsx",
+    ),
+    Case(
         "a header below the first 10 rows: not found, the error says where it looked",
         {},
         write=_csv("households", "".join(f"说明第{i}行\n" for i in range(1, 11)) + "辖区,户数\nAnyi,5000\n"),

@@ -133,5 +133,12 @@ def test_a_title_row_with_a_name_is_scrubbed_in_the_manifest(tmp_path):
     raw = write_minimal_raw(tmp_path / "raw")
     text = (raw / "households.csv").read_text(encoding="utf-8")
     (raw / "households.csv").write_text("户数统计表（制表：李四，13912345678）\n" + text, encoding="utf-8")
-    layout = clean_all(raw, tmp_path / "out").manifest["inputs"]["households.csv"]["layout"]
+    result = clean_all(raw, tmp_path / "out")
+    layout = result.manifest["inputs"]["households.csv"]["layout"]
     assert layout["title_rows_skipped"] == [{"row": 1, "text": "户数统计表(制表:【姓名】,【电话】)"}]
+    # `python -m analysis clean` says so under its table.
+    assert (
+        "households.csv: header in row 2; title row 1 skipped (户数统计表(制表:【姓名】,【电话】))"
+        in result.summary_text()
+    )
+    assert "李四" not in result.summary_text()

@@ -92,6 +92,36 @@ def test_weak_points_box_links_each_finding_to_its_detail():
         assert findings.detail_href("self_selection") == "survey.html#bounds"
 
 
+def _found(*keys_available) -> list:
+    return [
+        findings.Finding(key, key.title(), ok, f"{key} text", findings.detail_href(key) if ok else None)
+        for key, ok in keys_available
+    ]
+
+
+def test_the_brief_shows_the_strongest_findings_and_links_the_others():
+    every = _found(*((key, True) for key in findings.FINDINGS))
+    shown, rest = findings.for_the_brief(every)
+    assert [f.key for f in shown] == list(findings.BRIEF)
+    assert {f.key for f in rest} == set(findings.FINDINGS) - set(findings.BRIEF)
+    html = findings.brief_weak_points(every).html
+    assert html.count("<li ") == len(findings.BRIEF)
+    assert 'class="note weak-more"' in html and "survey.en.html#bounds" in html  # self_selection, linked
+    assert 'id="weak-self_selection"' not in html
+
+
+def test_the_brief_tops_up_from_the_other_findings_when_data_is_missing():
+    every = _found(("on_time", False), ("slowest_area", True), ("satisfaction_spread", True), ("lowest_items", True))
+    shown, rest = findings.for_the_brief(every, most=3)
+    assert [f.key for f in shown] == ["slowest_area", "lowest_items", "satisfaction_spread"]
+    assert [f.key for f in rest] == ["on_time"]
+    html = findings.brief_weak_points(every[:1]).html  # nothing has data: the box still says why
+    assert "on_time text" in html and "weak-more" not in html
+    # a finding left out for want of data is not offered as "also in the detailed reports"
+    without = findings.brief_weak_points(_found(*((k, True) for k in findings.BRIEF), ("x", False))).html
+    assert "weak-more" not in without and ">X<" not in without
+
+
 def test_finding_text_is_escaped():
     f = findings.Finding("k", "A <b> title", True, "x < y & z")
     out = findings.weak_points([f]).html

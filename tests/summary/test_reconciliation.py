@@ -150,6 +150,15 @@ def test_chinese_rows_name_the_figure_and_mark_the_back_translation(published):
     assert '<a href="10_survey_satisfaction.html">' in out and ">一致</td>" in out
 
 
+def test_the_quotes_note_says_where_the_quotes_come_from():
+    from analysis.core import language
+
+    with language.using("zh"):
+        assert "英文译本回译" in rec.quotes_note()
+    with language.using("en"):
+        assert rec.quotes_note() == "The work report's sentences are quoted from its English translation."
+
+
 def test_display_formats_relations_and_percentages(published):
     kf = _key_figures_equal_to(published)
     kf.loc[kf["id"] == "survey.return_rate", ["numerator", "denominator", "ci_low", "ci_high"]] = [
@@ -239,7 +248,9 @@ def test_summary_marks_exactly_the_three_differing_figures(tmp_path, published, 
     # No processed data sets beyond the key figures: every finding says so, with no number.
     n = len(findings.FINDINGS)
     assert f"0 of {n} findings available" in text
-    assert html_out.count("Not yet available: no processed data for") == n
+    # the brief shows its six strongest, each saying why it is missing; none is offered as detail elsewhere
+    assert html_out.count("Not yet available: no processed data for") == min(n, findings.BRIEF_MOST)
+    assert "weak-more" not in html_out
     assert "The data shipped with the project is synthetic" in html_out  # the reader caveats, on demo data
     if district:
         assert "Dongdang is covered in the findings below" in html_out
@@ -301,6 +312,9 @@ def test_summary_html_uses_only_tags_reports_keep(published):
         rec.to_html(rec.build(kf, published)),
         findings.weak_points([findings.Finding("on_time", "t", True, "x", "opinions.html#deadlines")]).html,
         findings.weak_points([findings.Finding("k", "t", False, "Not yet available: x.")]).html,
+        findings.brief_weak_points(
+            [findings.Finding(k, "t", True, "x", "opinions.html#deadlines") for k in findings.FINDINGS]
+        ).html,
         brief.caveats_block(True).html,
     ]
     tags = set(re.findall(r"</?([a-zA-Z0-9]+)", "".join(parts)))

@@ -93,8 +93,13 @@ def index_html(
     run: Mapping[str, Any],
     key_figures: str | None = "key_figures.csv",
     pdf: str | None = None,
+    counties: Iterable[Mapping[str, Any]] | None = None,
 ) -> str:
-    """The index page in ``lang``.  ``rows``: one mapping per report (name, status, html, parameters, provenance)."""
+    """The index page in ``lang``.  ``rows``: one mapping per report (name, status, html, parameters, provenance).
+
+    ``counties`` (a province's page): one mapping per county (see ``counties_html``), shown after the
+    province's own reports as the picker of the counties' indexes.
+    """
     rows = list(rows)
     by_name = {row["name"]: row for row in rows}
     with language.using(lang):
@@ -139,6 +144,8 @@ def index_html(
             f'<section id="reports"><h2>{esc(_("Reports"))}</h2><ul class="index-topics">{listed}</ul></section>'
         )
 
+        if counties is not None:
+            parts.append(counties_html(site, lang, counties))
         parts.append(picker_html(site, lang, by_name))
 
         counts: dict[str, int] = {}
@@ -210,3 +217,28 @@ def picker_html(site: Site, lang: str, rows: Mapping[str, Mapping[str, Any]]) ->
     if not tables:
         return ""
     return f'<section id="picker"><h2>{esc(_("By district / by station"))}</h2>{"".join(tables)}</section>'
+
+
+def counties_html(site: Site, lang: str, counties: Iterable[Mapping[str, Any]]) -> str:
+    """The province page's county picker: each county's index, or why it has none (its cleaning failed).
+
+    Each county: ``slug``, ``name``, ``name_zh``, ``status`` ("clean" or "failed"), ``error``, ``counts``
+    (report status -> number, from its run).
+    """
+    items = []
+    for c in counties:
+        name = c["name_zh"] if lang == "zh" else c["name"]
+        attrs = f'data-county="{esc(c["slug"])}" data-status="{esc(c["status"])}"'
+        if c["status"] == "clean":
+            counts = ", ".join(f"{n} {status_text(s)}" for s, n in (c.get("counts") or {}).items() if n)
+            head = f'<a href="{esc(c["slug"])}/{esc(site.index_file(lang))}" {attrs}>{esc(name)}</a>'
+            detail = f" <small>({esc(counts)})</small>" if counts else ""
+        else:
+            head = f"<span {attrs}>{esc(name)}</span>"
+            detail = (
+                f' <span class="status-failed">({esc(_("not cleaned: its reports were not built"))})</span>'
+                f"<br><small>{esc(c.get('error') or '')}</small>"
+            )
+        items.append(f'<li class="index-county">{head}{detail}</li>')
+    listed = "".join(items)
+    return f'<section id="counties"><h2>{esc(_("Counties"))}</h2><ul class="index-counties">{listed}</ul></section>'

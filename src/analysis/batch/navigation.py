@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from analysis.batch.schema import Config, Report
 from analysis.core import language
-from analysis.i18n import _, label, labels
+from analysis.i18n import N_, _, label, labels
 
 INDEX = "index"
 METHODOLOGY = "methodology"
@@ -59,13 +59,30 @@ class Topic:
 
 # The name of each language in itself, for the switch between twins.
 LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
+PROVINCE_WORD = N_("Province")
+
+
+@dataclass(frozen=True)
+class CountyTrail:
+    """A county's pages inside a province (``reports/<county>/``): the breadcrumb starts province > county."""
+
+    name: str  # the county's name in English (pinyin): "Baoying"
+    name_zh: str  # and in Chinese: "宝应"
+
+    def text(self, lang: str) -> str:
+        return self.name_zh if lang == "zh" else self.name
 
 
 class Site:
-    """The pages of one run; built from every report reports.yml expands to (selected or not)."""
+    """The pages of one run; built from every report reports.yml expands to (selected or not).
 
-    def __init__(self, config: Config, reports: Iterable[Report]):
+    ``county``: the county these pages belong to when the raw data is a province (their breadcrumb
+    starts with the province's page, ``../index.html``, and the county's index); None for one county.
+    """
+
+    def __init__(self, config: Config, reports: Iterable[Report], county: CountyTrail | None = None):
         self.config = config
+        self.county = county
         self.reports = [r for r in reports]
         self.languages: tuple[str, ...] = config.languages or (language.DEFAULT,)
         self.default = self.languages[0]
@@ -166,10 +183,18 @@ class Site:
                 links.append(Link(LANGUAGE_NAMES.get(other, other), href, lang=other))
         return tuple(links)
 
+    def trail(self, lang: str, *, at_county_index: bool = False) -> list[Link]:
+        """The breadcrumb's start in a province: province > county (nothing for one county)."""
+        if self.county is None:
+            return []
+        with language.using(lang):
+            province = Link(_(PROVINCE_WORD), f"../{self.index_file(lang)}")
+        return [province, Link(self.county.text(lang), None if at_county_index else self.index_file(lang))]
+
     def page(self, report: Report) -> Page:
-        """The navigation of ``report``: breadcrumb (brief > topic > variant), variants, twins."""
+        """The navigation of ``report``: breadcrumb ([province > county >] brief > topic > variant), variants, twins."""
         lang = self.lang_of(report)
-        crumbs: list[Link] = []
+        crumbs: list[Link] = self.trail(lang)
         brief = self.brief(lang)
         main = self.main_of(report.entry, lang)
         if brief is not None and report.entry != self.config.brief:
@@ -206,8 +231,10 @@ class Site:
     def special_page(self, stem: str, title: str, lang: str) -> Page:
         """The frame of the index or the methodology page in ``lang`` (title already in that language)."""
         brief = self.brief(lang)
-        crumbs = [Link(self.title(brief), brief.html_name)] if brief is not None and stem != INDEX else []
-        crumbs.append(Link(title, None))
+        crumbs = self.trail(lang, at_county_index=stem == INDEX)
+        crumbs += [Link(self.title(brief), brief.html_name)] if brief is not None and stem != INDEX else []
+        if not (self.county is not None and stem == INDEX):  # a county's index: the county's name ends the trail
+            crumbs.append(Link(title, None))
         with language.using(lang):
             index = Link(_("All reports"), None if stem == INDEX else self.index_file(lang))
             methodology = Link(_("Methodology"), None if stem == METHODOLOGY else self.methodology_file(lang))

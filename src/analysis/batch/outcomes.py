@@ -74,6 +74,8 @@ class RunResult:
     index: Path | None
     # Names of the reports.yml entries whose notebook does not exist: an error of the run.
     missing: list[str] = field(default_factory=list)
+    # A province's counties whose cleaning failed (their reports were not built): an error of the run.
+    failed_counties: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> list[Outcome]:
@@ -81,4 +83,4 @@ class RunResult:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.failed or self.missing else 0
+        return 1 if self.failed or self.missing or self.failed_counties else 0

@@ -23,6 +23,7 @@ so an interrupted run leaves the previous reports as they were.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -40,7 +41,7 @@ from analysis.batch import provenance as prov
 from analysis.batch.building import render_report, report_provenance
 from analysis.batch.cluster import Cluster, ReportTask, run_report
 from analysis.batch.execution import Execution, execute_notebook
-from analysis.batch.navigation import Site
+from analysis.batch.navigation import CountyTrail, Site
 from analysis.batch.outcomes import FAILED_DIR, Outcome, RunResult, missing_row
 from analysis.batch.pool import KernelPool
 from analysis.batch.schema import (
@@ -84,8 +85,20 @@ class Runner:
         execute: Callable[..., Execution] | None = None,
         keep_executed: Path | None = None,
         cluster: Cluster | None = None,
+        county: CountyTrail | None = None,
+        clean_scratch: bool = False,
+        counties: list[dict] | None = None,
     ):
         self.config = config
+        # A province (batch.province): ``county`` names the county whose reports these are; its data
+        # is cleaned already, so its cleaning report cleans into a scratch folder (``clean_scratch``).
+        # ``counties``: the province's page, whose index lists the counties.  ``keep_helpers``: the
+        # pool, fork server and cluster outlive this run (the next county's run takes them over).
+        self.county = county
+        self.clean_scratch = clean_scratch
+        self.counties = counties
+        self.keep_helpers = False
+        self.check_only = True
         # A folder that receives each built report's executed notebook (<name>.ipynb): the tests read
         # the batch's execution instead of running the notebook once more.
         self.keep_executed = Path(keep_executed) if keep_executed is not None else None
@@ -338,10 +351,10 @@ class Runner:
         outcomes: list[Outcome] = []
         # The pages known before cleaning (sweeps need the data): enough for the cleaning report's frame.
         _, known = expand(cfg, self.overrides, nb_params, AllowedValues(None), include_clean=True)
-        self.site = Site(cfg, known)
+        self.site = Site(cfg, known, county=self.county)
         cleans = [r for r in known if r.is_clean]
         try:
-            clean_outcome = self._run_clean(cleans[0], nb_params) if cleans else None
+            clean_outcome = self._run_clean(cleans[0], nb_params) if cleans and not self.clean_scratch else None
             if clean_outcome is not None:
                 outcomes.append(clean_outcome)
                 if clean_outcome.status == "failed":
@@ -357,26 +370,40 @@ class Runner:
             errs += self._check_only(reports, cfg, data_known=True)
             if errs:
                 raise ParameterError("\n".join(dict.fromkeys(errs)))
-            self.site = Site(cfg, cleans + reports)
-            # The cleaning's other-language twins run with the reports, each cleaning into its own scratch folder.
-            self._scratch_clean = {r.name for r in cleans[1:]}
-            outcomes += self._run_reports(cleans[1:] + reports, nb_params)
-            return self._finish_run(outcomes, cleans[1:] + reports, missing, nb_params)
+            self.site = Site(cfg, cleans + reports, county=self.county)
+            # The cleaning's other-language twins run with the reports, each cleaning into its own scratch folder
+            # (a province's county: every language's, the county's data being cleaned already).
+            scratch = cleans if self.clean_scratch else cleans[1:]
+            self._scratch_clean = {r.name for r in scratch}
+            outcomes += self._run_reports(scratch + reports, nb_params)
+            return self._finish_run(outcomes, scratch + reports, missing, nb_params)
         finally:
-            if self.pool is not None:
-                self.pool.close()
-            if self.forkserver is not None:
-                self.forkserver.close()
-                shutil.rmtree(self._fork_dir, ignore_errors=True)
-            if self.cluster is not None:
-                self.cluster.close()
+            if not self.keep_helpers:
+                self.close_helpers()
             shutil.rmtree(self.staging, ignore_errors=True)
             try:
                 (self.reports_dir / STAGING_DIR).rmdir()
             except OSError:
                 pass
 
+    def take_helpers(self, other: Runner) -> None:
+        """Use ``other``'s pool, fork server and cluster (a province's counties run one after another)."""
+        self.pool, self.forkserver, self._fork_dir = other.pool, other.forkserver, other._fork_dir
+        self.cluster = other.cluster if other.cluster is not None else self.cluster
+
+    def close_helpers(self) -> None:
+        """Stop the kernel pool, the fork server and the cluster this run used."""
+        if self.pool is not None:
+            self.pool.close()
+        if self.forkserver is not None:
+            self.forkserver.close()
+            shutil.rmtree(self._fork_dir, ignore_errors=True)
+        if self.cluster is not None:
+            self.cluster.close()
+
     def _check_only(self, reports: list[Report], cfg: Config, *, data_known: bool) -> list[str]:
+        if not self.check_only:  # a province's part: --only was checked against the whole configuration
+            return []
         names = (
             {r.name for r in reports}
             | {e.name for e in cfg.all_entries()}
@@ -530,7 +557,8 @@ class Runner:
         seconds = time.monotonic() - self.t0
         by_name = {o.report.name: o for o in outcomes}
         rows = []
-        for r in reports + [o.report for o in outcomes if o.report.is_clean]:
+        listed = list({r.name: r for r in reports + [o.report for o in outcomes if o.report.is_clean]}.values())
+        for r in listed:
             o = by_name.get(r.name)
             if o is None:  # not selected by --only: show its last build
                 st = self.load_state(r.name)
@@ -557,7 +585,14 @@ class Runner:
             write_atomic(
                 self.reports_dir / self.site.index_file(lang),
                 index_html(
-                    self.site, rows, lang=lang, banner=self.banner(), run=run_info, key_figures=kf, pdf=pdfs.get(lang)
+                    self.site,
+                    rows,
+                    lang=lang,
+                    banner=self.banner(),
+                    run=run_info,
+                    key_figures=kf,
+                    pdf=pdfs.get(lang),
+                    counties=self.counties,
                 ),
             )
             write_atomic(
@@ -659,4 +694,23 @@ def run(
             preload="\n".join(f"import {m}" for m in cfg.preload),
         )
     kept = {"keep_executed": keep_executed, "cluster": cluster}
+    from analysis.data.layout import detect_layout, is_province
+
+    if is_province(cfg.raw_dir):  # data/raw/<county>/ folders: every county's reports, then the province's
+        from analysis.batch.province import run_province
+
+        layout = detect_layout(cfg.raw_dir)
+        return run_province(
+            cfg,
+            layout,
+            jobs=jobs,
+            only=only,
+            force=force,
+            overrides=overrides,
+            out=out or sys.stdout,
+            execute=execute,
+            **kept,
+        )
+    # One county: today's reports; the province's (scope: province) need a province.
+    cfg = dataclasses.replace(cfg, entries=cfg.scoped("county"))
     return Runner(cfg, jobs=jobs, only=only, force=force, overrides=overrides, out=out, execute=execute, **kept).run()

@@ -179,6 +179,12 @@ class Entry:
     # ``variant_figures`` (default: the same), each with its scope suffix (see Report.figure_names).
     figures: tuple[str, ...] = ()
     variant_figures: tuple[str, ...] | None = None
+    # reports.yml ``scope``: "county" (the default: built for the county, or for each county of a
+    # province) or "province" (built once, from the province's processed root, after every county cleaned).
+    scope: str = "county"
+
+
+SCOPES = ("county", "province")
 
 
 @dataclass(frozen=True)
@@ -253,13 +259,21 @@ class Config:
         spec = self.language_param
         return tuple(str(v) for v in spec.allowed) if spec is not None else ()
 
+    # A province's county (batch.province): its own raw folder and processed partition; None: data_dir's.
+    raw_override: Path | None = None
+    processed_override: Path | None = None
+
     @property
     def raw_dir(self) -> Path:
-        return self.data_dir / "raw"
+        return self.raw_override if self.raw_override is not None else self.data_dir / "raw"
 
     @property
     def processed_dir(self) -> Path:
-        return self.data_dir / "processed"
+        return self.processed_override if self.processed_override is not None else self.data_dir / "processed"
+
+    def scoped(self, scope: str) -> list[Entry]:
+        """The report entries of one scope (``county`` or ``province``)."""
+        return [e for e in self.entries if e.scope == scope]
 
     def all_entries(self) -> list[Entry]:
         return ([self.clean] if self.clean else []) + list(self.entries)
@@ -346,6 +360,9 @@ def load_config(path: Path | str) -> Config:
         if isinstance(sets, list):  # a list of parameter dicts: named by position
             sets = {("" if i == 0 else str(i)): s for i, s in enumerate(sets)}
         variant_figures = item.pop("variant_figures", None)
+        scope = str(item.pop("scope", "county") or "county")
+        if scope not in SCOPES or (is_clean and scope != "county"):
+            raise ParameterError(f"{where}: report '{name}': scope must be county or province, got {scope!r}")
         e = Entry(
             name=str(name),
             notebook=_resolve(base, nb, Path(nb)),
@@ -358,6 +375,7 @@ def load_config(path: Path | str) -> Config:
             description=str(item.pop("description", "") or ""),
             figures=_stems(item.pop("figures", None), where, name),
             variant_figures=None if variant_figures is None else _stems(variant_figures, where, name),
+            scope=scope,
         )
         if item:
             raise ParameterError(f"{where}: report '{name}': unknown keys {', '.join(sorted(item))}")

@@ -105,6 +105,17 @@ def fewer_than(threshold: int) -> str:
     return _("fewer than {threshold}").format(threshold=count(threshold))
 
 
+class PeopleCount(str):
+    """A count of people as running text prints it (``small_count``): a plain str everywhere.
+
+    Put into a report's HTML by ``present.blocks`` (``fill``, ``esc``), it is marked
+    ``<span class="people">``, so the scan of rendered reports knows which printed numbers count people
+    (tests/batch/test_report_scans.py) without guessing from the words around them.
+    """
+
+    __slots__ = ()
+
+
 def small_count(n, threshold: int) -> str:
     """A count of people for running text, or 'fewer than <threshold>' when it is below the threshold.
 
@@ -113,7 +124,7 @@ def small_count(n, threshold: int) -> str:
     """
     if _missing(n):
         return MISSING
-    return count(n) if int(n) >= threshold else fewer_than(threshold)
+    return PeopleCount(count(n) if int(n) >= threshold else fewer_than(threshold))
 
 
 def p_value(

@@ -124,7 +124,19 @@ class CleanResult:
         )
 
     def summary_text(self) -> str:
-        return self.summary().to_string(index=False)
+        """The summary table, then a line per file read from a sheet, below title rows or with a two-row header."""
+        lines = [self.summary().to_string(index=False)]
+        for r in self.files:
+            layout = r.layout
+            notes = [f"sheet '{layout['sheet']}'"] if layout.get("sheet") else []
+            if layout.get("header_rows", [1]) != [1]:
+                rows = layout["header_rows"]
+                notes.append(f"header in row {rows[0]}" if len(rows) == 1 else f"header in rows {rows[0]}-{rows[-1]}")
+            for title in layout.get("title_rows_skipped", []):
+                notes.append(f"title row {title['row']} skipped ({title['text'][:60]})")
+            if notes:
+                lines.append(f"{r.path.name}: {'; '.join(notes)}")
+        return "\n".join(lines)
 
 
 def alias_lookup(table: pd.DataFrame) -> dict[str, dict[str, str]]:

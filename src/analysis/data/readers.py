@@ -275,10 +275,13 @@ def to_frame(path: Path, rows: list[list[object]], header: Header) -> pd.DataFra
     return frame
 
 
-def map_headers(path: Path, frame: pd.DataFrame, spec: RawFile, *, searched: int = 1) -> tuple[pd.DataFrame, list[str]]:
+def map_headers(
+    path: Path, frame: pd.DataFrame, spec: RawFile, *, searched: int = 1, shown: list[str] | None = None
+) -> tuple[pd.DataFrame, list[str]]:
     """Rename accepted headers (English or Chinese aliases) to canonical names; error on a missing column.
 
-    ``frame`` may carry ``source_row``, which is kept; ``searched`` is how many rows the header was looked for in.
+    ``frame`` may carry ``source_row``, which is kept; ``searched`` is how many rows the header was looked for in;
+    ``shown``: the header cells as the file has them (a merged cell once), for the error message.
     """
     own = [str(h) for h in frame.columns if h != "source_row"]
     by_key = {}
@@ -301,7 +304,11 @@ def map_headers(path: Path, frame: pd.DataFrame, spec: RawFile, *, searched: int
         )
         hint = f"; is '{guess[0]}' that column renamed?" if guess else ""
         where = f" (header looked for in the first {searched} rows)" if searched > 1 else ""
-        found = [h for h in own if not h.startswith("(column ")]
+        found = (
+            list(dict.fromkeys(h for h in shown if h))
+            if shown is not None
+            else [h for h in own if not h.startswith("(column ")]
+        )
         raise MissingColumnError(
             str(path),
             f"required column missing (accepted headers: {', '.join(column.headers)}){hint}; "
@@ -353,7 +360,7 @@ def read_raw(raw_dir: Path, spec: RawFile) -> RawTable:
         raise EmptyFileError(str(path), f"the file has no header row (nothing in its first {HEADER_SEARCH_ROWS} rows)")
     header = find_header(rows, spec)
     frame = to_frame(path, rows, header)
-    frame, ignored = map_headers(path, frame, spec, searched=HEADER_SEARCH_ROWS)
+    frame, ignored = map_headers(path, frame, spec, searched=HEADER_SEARCH_ROWS, shown=header.names)
     if frame.empty:
         raise EmptyFileError(str(path), "the file has a header but no data rows")
     layout["header_rows"] = list(range(header.row + 1, header.row + header.depth + 1))

@@ -22,7 +22,7 @@ import seaborn as sns
 from matplotlib import font_manager
 from matplotlib.text import Text
 
-from analysis.data.processed import DEMO_BANNER
+from analysis.i18n import _
 from analysis.plotting.titles import wrap_lines
 
 # Okabe & Ito (2008), in the roles the charts use: [0] main series, [1] the contrasting series,
@@ -129,7 +129,7 @@ def finish(
     width = fig.get_figwidth()
     title_lines = wrap_lines(title, int(width * 9.5))
     fig.suptitle("\n".join(title_lines), x=0.01, y=0.955, ha="left", va="top", fontsize=12, fontweight="bold")
-    note = f"{caption} n = {n}. Source: {source}."
+    note = _("{caption} n = {n}. Source: {source}.").format(caption=caption, n=n, source=source)
     fig.text(
         0.01, 0.005, "\n".join(wrap_lines(note, int(width * 15))), ha="left", va="bottom", fontsize=8, color="#404040"
     )
@@ -137,7 +137,7 @@ def finish(
         fig.text(
             0.99,
             0.997,
-            DEMO_BANNER,
+            _("SYNTHETIC DEMO DATA: not the bureau's records"),
             ha="right",
             va="top",
             fontsize=8,

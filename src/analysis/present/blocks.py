@@ -6,7 +6,9 @@ from ``core.text``: a block computes nothing.
 
 A statistic shown in more than one report is a :class:`Figure`: one id, one label, its value and the
 scope it covers, rendered as ``<span class="figure" data-figure=... data-scope=...>``. The scan of the
-rendered reports (tests/batch/test_report_text.py) holds every id to one label and one value per scope.
+rendered reports (tests/batch/test_report_scans.py) holds every id to one label and one value per scope.
+A count of people from ``stats.disclosure.count_text`` (``core.text.PeopleCount``) is marked
+``<span class="people">`` wherever it is put in, so that scan checks it against the disclosure threshold.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from analysis.core.text import PeopleCount
 from analysis.i18n import _, label
 
 
@@ -29,7 +32,14 @@ def esc(value) -> Safe:
         return value.html()
     if isinstance(value, Safe):
         return value
+    if isinstance(value, PeopleCount):
+        return people(value)
     return Safe(html.escape(str(value), quote=True))
+
+
+def people(words) -> Safe:
+    """A count of people (``stats.disclosure.count_text``) marked for the scan of rendered reports."""
+    return Safe(f'<span class="people">{html.escape(str(words), quote=True)}</span>')
 
 
 @dataclass(frozen=True)
@@ -62,7 +72,7 @@ class Figure:
     def html(self) -> Safe:
         parts = {
             "label": f'<span class="figure-label">{html.escape(self.label)}</span>',
-            "value": f'<span class="figure-value">{html.escape(self.value)}</span>',
+            "value": f'<span class="figure-value">{esc(self.value)}</span>',
         }
         body = html.escape(_("{label} {value}"), quote=False).format(**parts)
         if self.note:

@@ -120,11 +120,13 @@ def item_failures_figure(ctx: FigureContext, change: pd.DataFrame) -> dict:
         title = _("In {where} {fewer} officers failed any one item in the first round: no share can be drawn").format(
             where=scope_words(ctx.scope, "unit"), fewer=fewer_than(THRESHOLD)
         )
+    # A hidden share says why it is hidden ("fewer than 10 failed"), not a count where a share stood.
+    hidden = _("not shown ({fewer} failed)").format(fewer=fewer_than(THRESHOLD))
     parts = _(", ").join(
         _("{item} {baseline} to {final}").format(
             item=label("fitness_item", r["item"]),
-            baseline=percent(r["fail_share_baseline"]) if r["failed_baseline"] >= THRESHOLD else fewer_than(THRESHOLD),
-            final=percent(r["fail_share_final"]) if r["failed_final"] >= THRESHOLD else fewer_than(THRESHOLD),
+            baseline=percent(r["fail_share_baseline"]) if r["failed_baseline"] >= THRESHOLD else hidden,
+            final=percent(r["fail_share_final"]) if r["failed_final"] >= THRESHOLD else hidden,
         )
         for _i, r in change.iterrows()
     )

@@ -564,7 +564,7 @@ def item_failures_table(by_round: pd.DataFrame):
     )
 
 
-def funnel_table(table: pd.DataFrame):
+def funnel_table(table: pd.DataFrame, round_: int | None = None):
     """Units on the funnel: officers tested, and the pass rate and verdict only where the unit is shown."""
     rows = pd.DataFrame(
         {
@@ -584,6 +584,7 @@ def funnel_table(table: pd.DataFrame):
             Column("zone", _("Against the bureau rate")),
             Column("p", _("Holm-adjusted p"), "p"),
         ],
+        caption=None if round_ is None else _("Units in round {round}").format(round=round_),
         where="fitness funnel",
     )
 

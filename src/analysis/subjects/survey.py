@@ -570,8 +570,8 @@ def group_difference_text(
     label_ = _variable(by)
     try:
         t = group_difference_test(sample, by, item, domain=domain, design=design)
-    except ValueError as exc:
-        return _("Satisfaction by {by}: not tested ({reason})").format(by=label_, reason=exc)
+    except ValueError:  # the design refuses fewer than two groups (a district's own report)
+        return _("Satisfaction by {by}: not tested ({reason})").format(by=label_, reason=_("fewer than two groups"))
     return _("Satisfaction by {by}: F = {f} on ({df1}, {df2}) df, {p}").format(
         by=label_, f=number(t.f_statistic), df1=t.df1, df2=t.df2, p=p_value(t.p_value)
     )

@@ -35,10 +35,18 @@ def _average_histogram(ctx: FigureContext, values: pd.Series, pass_mark: float, 
     title = _("{below} officers' {what} fell below the pass mark of {mark:g} in {where}").format(
         below=count_text(below), what=what, mark=pass_mark, where=scope_words(ctx.scope, "unit")
     )
-    alt = _(
-        "Officers per {width}-point band of the {what}: {below} below the pass mark of {mark:g}, {above} at or above "
-        "it."
-    ).format(width=width, what=what, below=count_text(below), mark=pass_mark, above=count_text(len(values) - below))
+    above = len(values) - below
+    if min(below, above) < THRESHOLD:
+        # The total is printed under the chart: one side shown would give the hidden side back.
+        alt = _(
+            "Officers per {width}-point band of the {what}: {below} below the pass mark of {mark:g}, the rest at or "
+            "above it."
+        ).format(width=width, what=what, below=count_text(below) if below < THRESHOLD else _("most"), mark=pass_mark)
+    else:
+        alt = _(
+            "Officers per {width}-point band of the {what}: {below} below the pass mark of {mark:g}, {above} at or "
+            "above it."
+        ).format(width=width, what=what, below=count_text(below), mark=pass_mark, above=count_text(above))
     return ctx.finish(
         fig,
         stem,

@@ -189,3 +189,9 @@ def caveats_block(synthetic: bool) -> blocks.Block:
         link=blocks.link(href, _("Methodology")),
     )
     return blocks.Block(blocks.bullet_list(items, css_class="caveats").html + f'<p class="note">{more}</p>')
+
+
+def chart_grid(charts: list) -> blocks.Block:
+    """The headline charts as one block (``FigureContext`` with ``show=charts.append``): one under the other
+    on screen, two to a row in print (the brief's two A4 pages)."""
+    return blocks.Block('<div class="figure-grid">' + "".join(c._repr_html_() for c in charts) + "</div>")

@@ -316,6 +316,37 @@ def weak_points(findings: list[Finding]) -> blocks.Block:
     return blocks.weak_points([f.weakness() for f in findings])
 
 
+# The findings the brief shows, strongest first (issue 10's list: deadlines, the slowest area, scores at the
+# pass mark, the eased standard, contact with the police, the lowest-rated items). The others repeat a key
+# point (the roster denominator, the nonresponse bounds) or are detail (the districts); the brief links them.
+BRIEF = ("on_time", "slowest_area", "score_bunching", "eased_standard", "police_contact", "lowest_items")
+BRIEF_MOST = 6
+
+
+def for_the_brief(
+    findings: list[Finding], ranked: tuple[str, ...] = BRIEF, most: int = BRIEF_MOST
+) -> tuple[list[Finding], list[Finding]]:
+    """The findings the brief shows and the rest: strongest first (the available ones in ``ranked`` order, then
+    the others as given), at most ``most``; a finding without data is shown only when fewer than ``most`` have data."""
+    rank = {key: i for i, key in enumerate(ranked)}
+    order = sorted(
+        range(len(findings)), key=lambda i: (not findings[i].available, rank.get(findings[i].key, len(rank)), i)
+    )
+    return [findings[i] for i in order[:most]], [findings[i] for i in order[most:]]
+
+
+def brief_weak_points(findings: list[Finding]) -> blocks.Block:
+    """The brief's "where we are weak" box: its strongest findings (:func:`for_the_brief`), then one line
+    linking the other findings with data to the reports that detail them."""
+    shown, rest = for_the_brief(findings)
+    box = blocks.weak_points([f.weakness() for f in shown]).html
+    others = [blocks.link(f.href, f.title) for f in rest if f.available and f.href]
+    if not others:
+        return blocks.Block(box)
+    more = blocks.fill(_("Also in the detailed reports: {findings}."), findings=blocks.Safe(_(", ").join(others)))
+    return blocks.Block(box.removesuffix("</div>") + f'<p class="note weak-more">{more}</p></div>')
+
+
 def load_available(processed_dir, datasets=None) -> dict:
     """The processed data sets the findings need, None for any that cleaning has not written.
 

@@ -252,6 +252,14 @@ def counts_sentence(table: pd.DataFrame) -> str:
     ).format(matches=counts[MATCHES], n=len(table), differs=counts[DIFFERS], no_data=counts[NO_DATA])
 
 
+def quotes_note() -> str:
+    """Where the quoted sentences come from: the project holds the work report only in an English translation,
+    so in Chinese each quote is translated back from it (and marked so under each row)."""
+    if language.current() == "zh":
+        return _("The work report's sentences quoted here are translated back from its English version.")
+    return _("The work report's sentences are quoted from its English translation.")
+
+
 def counts_line(table: pd.DataFrame) -> str:
     """The analyst's printed count of statuses (checked by nbval)."""
     counts = status_counts(table)
