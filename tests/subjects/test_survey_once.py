@@ -80,6 +80,22 @@ def test_the_design_is_built_once_per_sample(weighted):
     assert survey.sample_design(changed) is not first
 
 
+def test_the_same_inputs_are_raked_once_in_a_process(monkeypatch):
+    responses, population = ref_inputs.mini_frames(seed=7)
+    calls = []
+    real = survey.weighting.trim_and_rake
+    monkeypatch.setattr(survey.weighting, "trim_and_rake", lambda *a, **k: calls.append(1) or real(*a, **k))
+    first = survey.weight_respondents(responses, population)
+    second = survey.weight_respondents(responses.copy(), population)
+    assert calls == [1]
+    pd.testing.assert_frame_equal(first.frame, second.frame)
+    second.frame["weight"] = 0.0  # a caller's copy: changing it changes nothing for the next
+    assert (survey.weight_respondents(responses, population).frame["weight"] > 0).all()
+    changed = responses.assign(q10_overall=responses["q10_overall"].iloc[::-1].to_numpy())
+    survey.weight_respondents(changed, population)
+    assert calls == [1, 1]
+
+
 def _processed(tmp_path, responses, population):
     """A processed data set with a manifest recording the two files' hashes (as cleaning writes it)."""
     from analysis.core.files import sha256_file

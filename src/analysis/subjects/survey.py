@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -340,6 +340,33 @@ def weight_respondents(
     set reads them instead of raking again. Without it (or without a manifest), they are computed here.
     """
     spec = stated_design(design)
+    # In one process (a report asking twice, as the brief and its findings do), the same inputs are raked once.
+    memo = (spec, _content(responses), _content(population), None if processed_dir is None else str(processed_dir))
+    if memo in _WEIGHTED:
+        return _copy(_WEIGHTED[memo])
+    weighted = _weight_respondents(responses, population, spec, processed_dir)
+    if len(_WEIGHTED) >= _KEEP_DESIGNS:
+        _WEIGHTED.pop(next(iter(_WEIGHTED)))
+    _WEIGHTED[memo] = weighted
+    return _copy(weighted)
+
+
+_WEIGHTED: dict[tuple, WeightedSample] = {}
+
+
+def _content(frame: pd.DataFrame) -> str:
+    """A digest of a frame's values, index and columns (what a memo of results made from it is keyed by)."""
+    digest = hashlib.sha256(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    digest.update(repr(list(frame.columns)).encode())
+    return digest.hexdigest()
+
+
+def _copy(weighted: WeightedSample) -> WeightedSample:
+    """A caller's own copy: the memo's frame is never handed out to be changed."""
+    return replace(weighted, frame=weighted.frame.copy())
+
+
+def _weight_respondents(responses, population, spec: SurveyDesign, processed_dir) -> WeightedSample:
     if processed_dir is not None:
         key = weights_key(processed_dir, spec)
         if key is not None:
@@ -348,7 +375,7 @@ def weight_respondents(
             hit = _cached(path, responses, known, spec)
             if hit is not None:
                 return hit
-            weighted = weight_respondents(responses, population, design=spec)
+            weighted = _weight_respondents(responses, population, spec, None)
             try:
                 _store(path, weighted)
             except OSError:
