@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install reports demo-data clean-data lint format test lab lock clean
+.PHONY: help install reports demo-data clean-data lint format test mutation lab lock clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -39,12 +39,28 @@ format: $(STAMP) ## Fix import order and reformat the code and notebooks (ruff)
 
 # ruff first (seconds), then one pytest session: the unit tests, nbval (--nbval-lax: only cells marked NBVAL_CHECK_OUTPUT are
 # compared) on every notebook in notebooks/, one real batch run on the demo data, the browser test.
+# `make test PYTEST_ARGS="--durations=30"` adds pytest options.
 # Tests run in a shuffled order (pytest-randomly); each notebook's nbval cells keep their order (tests/conftest.py).
 # The seed is fixed to one whose whole-suite order has been run green; `make test SEED=random` (or any number)
 # shuffles anew, to hunt order dependence.
+# Two pytest-xdist workers (WORKERS=0: one process); --dist loadfile keeps each file (and each notebook's cells, in
+# order) on one worker; the demo batch is built once for both (tests/conftest.py build_demo_batch, a file lock).
+# (--dist loadgroup did not group here, xdist 3.8 with pytest 9.2: even a static xdist_group mark was split.)
+# nbval judges the demo batch's execution of each notebook (tests/nbval_batch.py; NBVAL_EXECUTE=1 executes them).
 SEED ?= 1326845448
+WORKERS ?= 2
+PYTEST_ARGS ?=
 test: $(STAMP) lint ## Run the whole test suite (ruff, pytest, nbval, batch run, browser test)
-	$(PY) -m pytest tests $(wildcard notebooks/*.ipynb) --nbval-lax --nbval-current-env -p randomly --randomly-seed=$(SEED)
+	$(PY) -m pytest tests $(wildcard notebooks/*.ipynb) --nbval-lax --nbval-current-env -p randomly --randomly-seed=$(SEED) \
+		-n $(WORKERS) --dist loadfile $(PYTEST_ARGS)
+
+# Mutation testing (issue 14 item 17): stats/, the key figures and the cache key, against their fast tests
+# (pyproject.toml [tool.mutmut]). CPU-heavy: niced, one child; `make mutation JOBS=2` on a quiet machine.
+# Survivors: .venv/bin/mutmut results; one mutant's diff: .venv/bin/mutmut show NAME.
+JOBS ?= 1
+mutation: $(STAMP) ## Mutation run (mutmut) on the statistics, key figures and cache key; prints the survivors
+	nice -n 19 $(VENV)/bin/mutmut run --max-children $(JOBS)
+	$(VENV)/bin/mutmut results
 
 # Jupyter refuses to run as root unless told to (containers and CI machines often are root).
 lab: $(STAMP) ## Open JupyterLab on the project's environment

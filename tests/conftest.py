@@ -8,7 +8,8 @@
 - ``demo_batch`` runs the real batch once per session on a copy of the demo raw data; it keeps each
   report's executed notebook, so a test of a notebook at its defaults (or at a sweep's value) reads
   that execution instead of running the notebook again (issue 14: each notebook once per run).
-- ``demo_batch`` runs the real batch once per session on a copy of the demo raw data.
+- nbval's cell items read that execution too (tests/nbval_batch.py): nbval's rules on the batch's
+  outputs, no second kernel; ``NBVAL_EXECUTE=1`` makes nbval execute the notebooks itself.
 - Every test runs in English unless it switches language itself (the reports default to Chinese).
 """
 
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+import nbval_batch
 from analysis.core import paths
 
 # Skips CI may not have (the browser test, the R checks): named in the summary line, failures under CI=true.
@@ -31,15 +33,23 @@ collect_ignore_glob = ["fixtures/*"]
 
 
 def ensure_processed() -> None:
-    """Build data/processed from data/raw unless it is current (once per session)."""
+    """Build data/processed from data/raw unless it is current (once per session, once across xdist workers)."""
+    import fcntl
+    import hashlib
+    import tempfile
+
     from analysis.batch.command import clean_and_compute
     from analysis.batch.provenance import processed_freshness
 
-    freshness = processed_freshness(paths.RAW, paths.PROCESSED)
-    if freshness.current:
-        return
-    print(f"\nconftest: cleaning {paths.RAW} into {paths.PROCESSED} ({freshness.reason})", file=sys.stderr)
-    clean_and_compute(paths.RAW, paths.PROCESSED)
+    # Under pytest-xdist every worker gets here: the first cleans, the others wait and find it current.
+    digest = hashlib.sha256(str(paths.PROCESSED.resolve()).encode()).hexdigest()[:16]
+    with open(Path(tempfile.gettempdir()) / f"analysis-tests-clean-{digest}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        freshness = processed_freshness(paths.RAW, paths.PROCESSED)
+        if freshness.current:
+            return
+        print(f"\nconftest: cleaning {paths.RAW} into {paths.PROCESSED} ({freshness.reason})", file=sys.stderr)
+        clean_and_compute(paths.RAW, paths.PROCESSED)
 
 
 def _needs_data(item: pytest.Item) -> bool:
@@ -50,42 +60,14 @@ def _needs_data(item: pytest.Item) -> bool:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtestloop(session):
-    # After collection and deselection: clean only when a selected test executes a notebook.
-    if any(_needs_data(item) for item in session.items):
+    # After collection and deselection: clean only when a selected test executes a notebook (not under --collect-only).
+    if not session.config.option.collectonly and any(_needs_data(item) for item in session.items):
         ensure_processed()
 
 
 @pytest.fixture(autouse=True)
 def english_unless_the_test_says_otherwise():
-    """Unit tests read English (the message ids); a test of the Chinese text says so with language.using("zh")."""
-    from analysis.core import language
-
-    with language.using("en"):
-        yield
-
-
-def pytest_collection_modifyitems(config, items):
-    """pytest-randomly shuffles the tests; a notebook's nbval cells run in their order, after the tests.
-
-    nbval items have no Python module, so randomly shuffles them as one group; cells depend on the
-    cells above them.  Notebooks (each its own kernel) keep randomly's order among themselves.
-    """
-    cells = [i for i in items if type(i).__name__ == "IPyNbCell"]
-    if not cells:
-        return
-    notebooks = {nb: n for n, nb in enumerate(dict.fromkeys(i.parent.nodeid for i in cells))}
-    cells.sort(key=lambda i: (notebooks[i.parent.nodeid], i.cell_num))
-    items[:] = [i for i in items if type(i).__name__ != "IPyNbCell"] + cells
-
-
-def pytest_configure(config):
-    config.addinivalue_line("markers", "needs_processed: needs data/processed built from data/raw")
-    config.addinivalue_line("markers", "needs_r: runs R (Rscript with r-cran-survey, r-cran-survival)")
-
-
-@pytest.fixture(autouse=True)
-def english_unless_asked():
-    """Tests state the English texts; a test of the Chinese asks for it (``language.using("zh")``).
+    """Unit tests read English (the message ids); a test of the Chinese text says so with language.using("zh").
 
     The reports' default language is Chinese (``core.language.DEFAULT``); tests/core/test_text.py
     and tests/i18n check both.
@@ -94,6 +76,39 @@ def english_unless_asked():
 
     with language.using("en"):
         yield
+
+
+def uses_demo_batch(item: pytest.Item) -> bool:
+    """A test of the demo batch, or an nbval cell (it reads the batch's execution: tests/nbval_batch.py)."""
+    return type(item).__name__ == "IPyNbCell" or "demo_batch" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(config, items):
+    """pytest-randomly shuffles the tests; the demo batch's group first; a notebook's nbval cells in their order.
+
+    The tests that read the demo batch come first (in randomly's order), so the batch, the longest
+    piece, starts at once.  Under pytest-xdist (``make test``: ``-n 2 --dist loadfile``, a file's tests on
+    one worker, so a module-scoped fixture is built once) the first worker asking builds the batch and
+    a second one waits for it (``build_demo_batch``); the batch itself runs two kernels at a time.
+    nbval items have no Python module, so randomly shuffles them as one group; cells depend on the
+    cells above them (with nbval_batch they read the batch's execution, but keep nbval's order).
+    Notebooks keep randomly's order among themselves.
+    """
+    items[:] = [i for i in items if uses_demo_batch(i)] + [i for i in items if not uses_demo_batch(i)]
+    cells = [i for i in items if type(i).__name__ == "IPyNbCell"]
+    if not cells:
+        return
+    nbval_batch.attach(cells, lambda: build_demo_batch(config._tmp_path_factory))
+    notebooks = {nb: n for n, nb in enumerate(dict.fromkeys(i.parent.nodeid for i in cells))}
+    cells.sort(key=lambda i: (notebooks[i.parent.nodeid], i.cell_num))
+    tests = [i for i in items if type(i).__name__ != "IPyNbCell"]
+    n_demo = sum(uses_demo_batch(i) for i in tests)
+    items[:] = tests[:n_demo] + cells + tests[n_demo:]
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "needs_processed: needs data/processed built from data/raw")
+    config.addinivalue_line("markers", "needs_r: runs R (Rscript with r-cran-survey, r-cran-survival)")
 
 
 # --------------------------------------------------------------------------- batch fixtures
@@ -145,19 +160,61 @@ def demo_batch(tmp_path_factory):
     repository's reports.yml and notebooks; data and reports go to a tmp folder so the analyst's
     data/ and reports/ are not touched.
     """
-    from types import SimpleNamespace
+    batch = build_demo_batch(tmp_path_factory)
+    if batch is None:
+        pytest.skip("no demo raw data in data/raw")
+    return batch
 
+
+_DEMO_BATCH: list = []  # the one demo batch of this session (built by the first test or nbval notebook asking)
+
+
+def build_demo_batch(tmp_path_factory):
+    """The demo batch of ``demo_batch``, run on first use; None where data/raw holds no demo data.
+
+    Under pytest-xdist the workers share one batch: it is built in the run's common tmp folder (the
+    parent of the workers' own) under a file lock by the first worker asking; the others wait on the
+    lock and read its result.
+    """
+    if _DEMO_BATCH:
+        return _DEMO_BATCH[0]
+    if not (paths.RAW / paths.SYNTHETIC_MARKER).exists():
+        return None
+    import fcntl
+    import os
+    import pickle
+
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the run's folder, shared by its workers
+    root = base / "demo_batch"
+    with open(base / "demo_batch.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = root / "result.pickle"
+        if done.exists():
+            result, text = pickle.loads(done.read_bytes())
+        else:
+            shutil.rmtree(root, ignore_errors=True)  # a worker that died half-way
+            result, text = _run_demo_batch(root)
+            done.write_bytes(pickle.dumps((result, text)))
+    _DEMO_BATCH.append(_namespace(root, result, text))
+    return _DEMO_BATCH[0]
+
+
+def _run_demo_batch(root: Path):
     from analysis.batch import runner
 
-    if not (paths.RAW / paths.SYNTHETIC_MARKER).exists():
-        pytest.skip("no demo raw data in data/raw")
-    root = tmp_path_factory.mktemp("demo_batch")
+    root.mkdir(parents=True)
     shutil.copytree(paths.RAW, root / "data" / "raw")
     cfg_path = write_config_copy(root)
     log = root / "run.log"
     with open(log, "w", encoding="utf-8") as out:
         result = runner.run(cfg_path, jobs=2, force=True, out=out, keep_executed=root / "executed")
-    text = log.read_text(encoding="utf-8")
+    return result, log.read_text(encoding="utf-8")
+
+
+def _namespace(root: Path, result, text: str):
+    from types import SimpleNamespace
 
     def executed(name: str):
         """The batch's executed notebook of report ``name`` (``fitness.en``, ``survey--anyi.en``)."""
@@ -169,7 +226,7 @@ def demo_batch(tmp_path_factory):
 
     return SimpleNamespace(
         root=root,
-        config=cfg_path,
+        config=root / "reports.yml",
         reports=root / "reports",
         raw=root / "data" / "raw",
         processed=root / "data" / "processed",
