@@ -359,7 +359,7 @@ def labelled_values(page: Page):
             value = first_number(span.value)
             if value is not None:
                 yield ("figure", span.id, span.scope, span.label.strip(), value, piece)
-        if piece.kind == "text" and not piece.figures:
+        if piece.kind == "text" and not piece.figures and not piece.english:  # not the provenance footer
             for m in LABEL_SEP.finditer(piece.text):
                 value = first_number(piece.text[m.end() :])
                 if value is not None and re.search(r"[^\W\d_]", m.group(1)):  # words, not a date's digits

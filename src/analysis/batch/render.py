@@ -185,6 +185,8 @@ _ATTRS = {
     "a": ["href", "title"],
     "img": ["src", "alt", "width", "height"],
     "col": ["span"],
+    # A headline figure's id and scope (present.blocks.Figure): the scan of rendered reports reads them.
+    "span": ["data-figure", "data-scope"],
 }
 _STYLE_BLOCK = re.compile(r"<style[^>]*>(.*?)</style>", re.S | re.I)
 # Inside the page, a sibling report, or a file of the figures folder (figures/<report>/<file>); never "..".

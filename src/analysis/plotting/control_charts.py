@@ -37,7 +37,7 @@ def xmr_figure(table: pd.DataFrame, limits: XmRLimits, *, label: str, ylabel: st
     ax.scatter(x[signal], table.loc[signal, "value"], color=SIGNAL, zorder=3, s=40, label=_("special cause"))
     for value, style in ((limits.centre, "-"), (limits.ucl, "--"), (limits.lcl, "--")):
         ax.axhline(value, ls=style, color="#404040", lw=1)
-    for value, text in ((limits.ucl, "UCL"), (limits.lcl, "LCL"), (limits.centre, _("mean"))):
+    for value, text in ((limits.ucl, _("UCL")), (limits.lcl, _("LCL")), (limits.centre, _("mean"))):
         ax.text(x[-1] + 0.6, value, f"{text} {value:.1f}", fontsize=7, va="bottom")
     ax.set_xlim(-0.5, x[-1] + 2.2)
     ax.set_ylabel(ylabel)

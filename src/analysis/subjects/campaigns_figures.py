@@ -23,6 +23,12 @@ from analysis.subjects.campaigns import PEOPLE_ACTIVITIES
 from analysis.subjects.campaigns_text import comparable
 
 
+def _period(text: str) -> str:
+    """A period 'YYYY-MM-DD to YYYY-MM-DD' (subjects.campaigns' table) in the report's language."""
+    start, end = text.split(" to ")
+    return _("{start} to {end}").format(start=date(start), end=date(end))
+
+
 def source() -> str:
     return _("campaign activity ledger, windows from the work report")
 
@@ -209,7 +215,7 @@ def before_after_figure(ctx: FigureContext, table: pd.DataFrame) -> dict:
         "50_campaigns_campus_before_after",
         title=title,
         caption=_("Counts per activity, {before} against {during}, {where}.").format(
-            before=first["period_before"], during=first["period_during"], where=scope_text(ctx)
+            before=_period(first["period_before"]), during=_period(first["period_during"]), where=scope_text(ctx)
         ),
         n=_("{n} counted items").format(n=count(during + before)),
         source=source(),

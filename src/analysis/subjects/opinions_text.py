@@ -229,12 +229,23 @@ def rectified_sentence(done: Proportion, cutoff: str, district: str | None = Non
     )
 
 
-def time_sentences(ttr: TimeToRectification, second: TimeToRectification | None = None) -> list:
-    """The median wait on the primary clock (from receipt), the second clock beside it, and the log-rank test."""
-    out = [blocks.fill(_("{figure}; the opinions still open are counted as still running."), figure=median_figure(ttr))]
+def time_sentences(
+    ttr: TimeToRectification, second: TimeToRectification | None = None, district: str | None = None
+) -> list:
+    """The median wait on the primary clock (from receipt), the second clock beside it, and the log-rank test.
+
+    ``district``: the scope the figures cover (a district's report shows the district's median).
+    """
+    out = [
+        blocks.fill(
+            _("{figure}; the opinions still open are counted as still running."), figure=median_figure(ttr, district)
+        )
+    ]
     if second is not None:
         out.append(
-            blocks.fill(_("Counted from the rectification plan instead: {figure}."), figure=median_figure(second))
+            blocks.fill(
+                _("Counted from the rectification plan instead: {figure}."), figure=median_figure(second, district)
+            )
         )
     if ttr.logrank is not None:
         lr = ttr.logrank

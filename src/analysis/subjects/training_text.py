@@ -91,7 +91,16 @@ def key_points(
         )
     if bunching.at + bunching.below:
         points.append(bunching_sentence(bunching, unit))
-    if review.units:
+    if review.units == 1:
+        # One unit's own report: "0 of 1 units below the mark" says less than the unit's result in words.
+        if not review.below_mark:
+            result = _("at or above the redo mark of {mark:g}: no redo needed").format(mark=review.redo_mark)
+        elif review.passed_on_redo:
+            result = _("below the redo mark of {mark:g}; passed on the redo").format(mark=review.redo_mark)
+        else:
+            result = _("below the redo mark of {mark:g}; not passed on a redo").format(mark=review.redo_mark)
+        points.append(blocks.fill(_("Democratic review: this unit scored {result}."), result=result))
+    elif review.units:
         points.append(
             blocks.fill(
                 _(
