@@ -80,3 +80,31 @@ def test_cohens_h():
     assert proportions.cohens_h(0.3, 0.3) == 0.0
     with pytest.raises(ValueError):
         proportions.cohens_h(1.2, 0.3)
+
+
+# --- mutants the mutation run (make mutation) left alive: hand-worked values --------------------------------
+
+
+def test_mcnemar_exact_by_hand():
+    from analysis.stats.proportions import mcnemar_exact
+
+    # b=1, c=6: two-sided exact = 2 * P(X <= 1), X ~ Bin(7, 1/2) = 2 * (1 + 7) / 128 = 0.125
+    # (the chi-square with continuity correction would give (|1-6|-1)^2/7 = 2.286, p = 0.131)
+    assert mcnemar_exact(1, 6) == pytest.approx(0.125, abs=1e-12)
+    assert mcnemar_exact(6, 1) == pytest.approx(0.125, abs=1e-12)
+    # b=0, c=5: 2 * (1/2)^5 = 0.0625
+    assert mcnemar_exact(0, 5) == pytest.approx(0.0625, abs=1e-12)
+    assert mcnemar_exact(0, 0) == 1.0
+    with pytest.raises(ValueError, match="non-negative, got b=-1, c=2"):
+        mcnemar_exact(-1, 2)
+
+
+def test_cohens_h_at_the_ends_of_the_range_by_hand():
+    from analysis.stats.proportions import cohens_h
+
+    assert cohens_h(0.0, 1.0) == pytest.approx(-math.pi)  # 2 asin(0) - 2 asin(1)
+    assert cohens_h(1.0, 0.0) == pytest.approx(math.pi)
+    assert cohens_h(0.5, 0.5) == 0.0
+    for bad in (1.5, -0.1):
+        with pytest.raises(ValueError, match=r"proportion out of \[0, 1\]"):
+            cohens_h(bad, 0.5)

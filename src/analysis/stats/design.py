@@ -209,6 +209,19 @@ def calibration_matrix(frame: pd.DataFrame, margins) -> np.ndarray:
     return np.hstack(blocks) if blocks else np.zeros((len(frame), 0))
 
 
+def column_basis(x: np.ndarray) -> np.ndarray:
+    """An orthonormal basis of the column space of ``x`` (rows x cells), from the cells' Gram matrix.
+
+    The eigenvectors of x'x (cells x cells, small) give the basis x V / sqrt(lambda) for the eigenvalues
+    above rounding: the same column space as the SVD of x, for a fraction of its cost on many rows
+    (indicator columns are well conditioned; a rank deficiency such as margins sharing the total drops out).
+    """
+    gram = x.T @ x
+    values, vectors = np.linalg.eigh(gram)
+    keep = values > values.max() * x.shape[1] * 1e-10
+    return (x @ vectors[:, keep]) / np.sqrt(values[keep])
+
+
 class Design:
     """Clusters within strata, final weights and (raking credited) the calibration model matrix, over n rows.
 
@@ -248,8 +261,7 @@ class Design:
             if x.shape[0] != n:
                 raise ValueError("the calibration matrix has another number of rows than the weights")
             if x.shape[1]:
-                u, s, _ = np.linalg.svd(x, full_matrices=False)
-                self.basis = u[:, s > s.max() * max(x.shape) * np.finfo(float).eps]
+                self.basis = column_basis(x)
 
     @classmethod
     def of(cls, frame: pd.DataFrame, spec: SurveyDesign, weight: str = "weight") -> Design:
@@ -288,6 +300,85 @@ class Design:
         means /= self.clusters_per_stratum[:, None]
         n_h = self.clusters_per_stratum[self.cluster_stratum].astype(float)
         return (totals - means[self.cluster_stratum]) * np.sqrt(n_h / (n_h - 1))[:, None]
+
+    def _level_totals(self, e: np.ndarray, codes: np.ndarray, k: int) -> np.ndarray:
+        """Cluster totals of w * residual(e 1[level j]) for every level j at once (clusters x k), centred and scaled.
+
+        ``e`` holds each row's value in its own level (``codes``, -1: none): the n x k matrix of the
+        levels' linearised values is never built. Sums by cluster and level, and (raking credited) the
+        calibration correction W_B G with W_B the clusters' weighted basis rows and G = B'E (cells x k).
+        """
+        has = codes >= 0
+        cells = self.cluster[has] * k + codes[has]
+        totals = np.bincount(cells, weights=(self.w * e)[has], minlength=self.n_clusters * k).reshape(-1, k)
+        if self.basis is not None:
+            g = np.zeros((self.basis.shape[1], k))
+            for j in range(k):  # B'E column by column: one pass over the rows of each level
+                rows = np.flatnonzero(codes == j)
+                g[:, j] = self.basis[rows].T @ e[rows]
+            wb = np.zeros((self.n_clusters, self.basis.shape[1]))
+            np.add.at(wb, self.cluster, self.w[:, None] * self.basis)
+            totals = totals - wb @ g
+        means = np.zeros((self.n_strata, k))
+        np.add.at(means, self.cluster_stratum, totals)
+        means /= self.clusters_per_stratum[:, None]
+        n_h = self.clusters_per_stratum[self.cluster_stratum].astype(float)
+        return (totals - means[self.cluster_stratum]) * np.sqrt(n_h / (n_h - 1))[:, None]
+
+    def degf_by(self, codes: np.ndarray, k: int) -> np.ndarray:
+        """R's degf of every level's rows at once: clusters holding one minus strata holding one."""
+        keep = (codes >= 0) & (self.w > 0)
+        pairs = np.unique(codes[keep] * self.n_clusters + self.cluster[keep])
+        level, cluster = pairs // self.n_clusters, pairs % self.n_clusters
+        strata = np.unique(level * self.n_strata + self.cluster_stratum[cluster]) // self.n_strata
+        return np.bincount(level, minlength=k) - np.bincount(strata, minlength=k)
+
+    def means_by(self, y, codes, k: int, *, logit: bool = False, alpha: float = 0.05) -> list[DesignEstimate]:
+        """Every level's domain mean of ``y`` in one pass, each as :meth:`mean` on that level's rows would give it.
+
+        ``codes``: each row's level, 0..k-1 (-1: in no level). Sums by level and by cluster and level;
+        no matrix of rows by levels.
+        """
+        y = np.asarray(y, dtype=float)
+        codes = np.asarray(codes, dtype=np.int64)
+        if y.size != self.n or codes.size != self.n:
+            raise ValueError(f"y and codes must have the design's {self.n} rows")
+        rows = (codes >= 0) & (self.w > 0)
+        use = rows & ~np.isnan(y)
+        lv = codes[use]
+        n = np.bincount(lv, minlength=k)
+        n_domain = np.bincount(codes[rows], minlength=k)
+        total = np.bincount(lv, weights=self.w[use], minlength=k)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            est = np.bincount(lv, weights=(self.w * y)[use], minlength=k) / total
+        e = np.zeros(self.n)
+        e[use] = (y[use] - est[lv]) / total[lv]
+        var = (self._level_totals(e, np.where(use, codes, -1), k) ** 2).sum(axis=0)
+        dfs = self.degf_by(codes, k)
+        ss = np.bincount(
+            lv, weights=(self.w * (np.where(use, y, 0.0) - est[np.maximum(codes, 0)]) ** 2)[use], minlength=k
+        )
+        out = []
+        for j in range(k):
+            nj, tj, df = int(n[j]), float(total[j]), int(dfs[j])
+            if nj == 0 or tj <= 0:
+                out.append(DesignEstimate(NAN, NAN, NAN, NAN, nj, int(n_domain[j]), self.n_clusters, df, NAN, NAN))
+                continue
+            p, se = float(est[j]), math.sqrt(var[j])
+            low, high = logit_interval(p, se, df, alpha) if logit else t_interval(p, se, df, alpha)
+            deff = deff_replace = NAN
+            if nj > 1:
+                s2 = nj / (nj - 1) * float(ss[j]) / tj
+                if s2 > 0:
+                    deff_replace = var[j] / (s2 / nj)
+                    if tj > nj:
+                        deff = var[j] / (s2 * (tj - nj) / (tj * nj))
+            out.append(
+                DesignEstimate(
+                    p, se, float(low), float(high), nj, int(n_domain[j]), self.n_clusters, df, deff, deff_replace
+                )
+            )
+        return out
 
     def variance(self, e) -> float | np.ndarray:
         """Design variance of the linearised values ``e`` (n, or n x k: then the k x k covariance)."""
@@ -486,6 +577,11 @@ class Pooled(Design):
         mask = np.zeros(self.n, dtype=bool)
         mask[self.bounds[i] : self.bounds[i + 1]] = True
         return mask
+
+    def _level_totals(self, e: np.ndarray, codes: np.ndarray, k: int) -> np.ndarray:
+        return np.vstack(
+            [d._level_totals(e[a:b], codes[a:b], k) for d, a, b in zip(self.parts, self.bounds[:-1], self.bounds[1:])]
+        )
 
     def _centred_totals(self, e: np.ndarray) -> np.ndarray:
         e = e.reshape(self.n, -1)

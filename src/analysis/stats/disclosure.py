@@ -120,13 +120,14 @@ def suppression_pattern(counts: np.ndarray, threshold: int = THRESHOLD) -> tuple
         if n_rows > 1 and n_cols > 1:
             # Complete the cheapest rectangle (r, c), (r, j), (i, c), (i, j): moving +1/-1 around
             # its corners keeps every row and column total, so (r, c) can no longer be pinned down.
-            # Cost: the counts newly hidden (already hidden cells cost nothing), +1 per new cell.
-            def cost(ij, r=r, c=c):
-                i, j = ij
-                cells = ((r, j), (i, c), (i, j))
-                return (sum(counts[x] + 1 for x in cells if not suppressed[x]), i, j)
-
-            i, j = min(((i, j) for i in range(n_rows) for j in range(n_cols) if i != r and j != c), key=cost)
+            # Cost: the counts newly hidden (already hidden cells cost nothing), +1 per new cell; ties
+            # go to the smallest i, then j (argmin's first minimum in row-major order). Whole arrays at
+            # once: a province-sized table has thousands of candidate rectangles per leak.
+            new_cost = np.where(suppressed, 0.0, counts + 1)
+            cost = new_cost[r, :][None, :] + new_cost[:, c][:, None] + new_cost
+            cost[r, :] = np.inf
+            cost[:, c] = np.inf
+            i, j = (int(v) for v in np.unravel_index(np.argmin(cost), cost.shape))
             for x in ((r, j), (i, c), (i, j)):
                 suppressed[x] = True
         else:

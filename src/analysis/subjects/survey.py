@@ -20,7 +20,10 @@ cleaning sets it missing. Top box = 4 or 5 among the valid answers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import json
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -256,11 +259,128 @@ class WeightedSample:
         return len(self.frame)
 
 
+WEIGHTS_CACHE = "weights"  #: folder of the cached weights inside a processed data set
+
+
+def weights_key(processed_dir, design: SurveyDesign) -> str | None:
+    """What the weights of ``processed_dir`` are made from: its respondents' and population's recorded hashes,
+    the design and the code version; None when the folder has no cleaning manifest (nothing to key on)."""
+    from analysis.core import paths
+    from analysis.core.files import code_hash, sha256_json
+
+    manifest_path = Path(processed_dir) / paths.MANIFEST
+    if not manifest_path.exists():
+        return None
+    outputs = json.loads(manifest_path.read_text(encoding="utf-8")).get("outputs", {})
+    names = [paths.processed_file(d, Path(processed_dir)).name for d in ("survey_responses", "population_margins")]
+    if not all(n in outputs for n in names):
+        return None
+    return sha256_json({"inputs": [outputs[n] for n in names], "design": repr(design), "code": code_hash()})
+
+
+def _cached(path: Path, responses: pd.DataFrame, known: pd.Series, spec: SurveyDesign) -> WeightedSample | None:
+    """The weighted sample from a cache file, or None when it does not fit these responses."""
+    try:
+        cached = pd.read_parquet(path.with_suffix(".parquet"))
+        meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    sample = responses[known].copy()
+    if not sample.index.equals(pd.Index(cached["row"])):
+        return None
+    weights = pd.Series(cached["weight"].to_numpy(), index=sample.index, name="weight")
+    res = weighting.RakeResult(
+        weights=weights,
+        iterations=meta["iterations"],
+        max_error=meta["max_error"],
+        trimmed=meta["trimmed"],
+        rounds=meta["rounds"],
+        margins=tuple(tuple(m) for m in meta["margins"]),
+        bounds=tuple(meta["bounds"]) if meta["bounds"] is not None else None,
+        at_bounds=tuple(meta["at_bounds"]) if meta["at_bounds"] is not None else None,
+    )
+    sample["weight"] = weights
+    return WeightedSample(
+        frame=sample, rake=res, dropped=int((~known).sum()), deff=weighting.kish_deff(weights), design=spec
+    )
+
+
+def _store(path: Path, weighted: WeightedSample) -> None:
+    from analysis.core.files import write_atomic, write_atomic_with
+
+    r = weighted.rake
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame = pd.DataFrame({"row": weighted.frame.index.to_numpy(), "weight": r.weights.to_numpy(dtype=float)})
+    write_atomic_with(path.with_suffix(".parquet"), lambda tmp: frame.to_parquet(tmp, index=False))
+    meta = {
+        "iterations": int(r.iterations),
+        "max_error": float(r.max_error),
+        "trimmed": int(r.trimmed),
+        "rounds": int(r.rounds),
+        "margins": [list(m) for m in r.margins],
+        "bounds": list(r.bounds) if r.bounds is not None else None,
+        "at_bounds": [int(x) for x in r.at_bounds] if r.at_bounds is not None else None,
+    }
+    # The metadata last: a reader finds both files or neither fits (the row check catches a half-written pair).
+    write_atomic(path.with_suffix(".json"), json.dumps(meta))
+
+
 def weight_respondents(
-    responses: pd.DataFrame, population: pd.DataFrame, *, design: SurveyDesign | None = None
+    responses: pd.DataFrame,
+    population: pd.DataFrame,
+    *,
+    design: SurveyDesign | None = None,
+    processed_dir=None,
 ) -> WeightedSample:
-    """Raking weights (trimmed, as the design states) for every respondent with the margins' columns known."""
+    """Raking weights (trimmed, as the design states) for every respondent with the margins' columns known.
+
+    ``processed_dir``: the processed data set ``responses`` and ``population`` were loaded from. The
+    weights are then computed once per data set and kept beside it (``weights/<key>``, keyed by the
+    manifest's hashes of the two files, the design and the code version), so every report of that data
+    set reads them instead of raking again. Without it (or without a manifest), they are computed here.
+    """
     spec = stated_design(design)
+    # In one process (a report asking twice, as the brief and its findings do), the same inputs are raked once.
+    memo = (spec, _content(responses), _content(population), None if processed_dir is None else str(processed_dir))
+    if memo in _WEIGHTED:
+        return _copy(_WEIGHTED[memo])
+    weighted = _weight_respondents(responses, population, spec, processed_dir)
+    if len(_WEIGHTED) >= _KEEP_DESIGNS:
+        _WEIGHTED.pop(next(iter(_WEIGHTED)))
+    _WEIGHTED[memo] = weighted
+    return _copy(weighted)
+
+
+_WEIGHTED: dict[tuple, WeightedSample] = {}
+
+
+def _content(frame: pd.DataFrame) -> str:
+    """A digest of a frame's values, index and columns (what a memo of results made from it is keyed by)."""
+    digest = hashlib.sha256(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    digest.update(repr(list(frame.columns)).encode())
+    return digest.hexdigest()
+
+
+def _copy(weighted: WeightedSample) -> WeightedSample:
+    """A caller's own copy: the memo's frame is never handed out to be changed."""
+    return replace(weighted, frame=weighted.frame.copy())
+
+
+def _weight_respondents(responses, population, spec: SurveyDesign, processed_dir) -> WeightedSample:
+    if processed_dir is not None:
+        key = weights_key(processed_dir, spec)
+        if key is not None:
+            path = Path(processed_dir) / WEIGHTS_CACHE / key
+            known = responses[spec.calibration_columns].notna().all(axis=1)
+            hit = _cached(path, responses, known, spec)
+            if hit is not None:
+                return hit
+            weighted = _weight_respondents(responses, population, spec, None)
+            try:
+                _store(path, weighted)
+            except OSError:
+                pass  # a read-only data set: the weights are still right, only not kept
+            return weighted
     needed = spec.calibration_columns
     known = responses[needed].notna().all(axis=1)
     # ASSUMPTION(weights-complete-profile): respondents with a blank age band or sex cannot be weighted and are left out of weighted estimates (their number is reported); if they differ from the rest, estimates are biased.
@@ -276,9 +396,26 @@ def weight_respondents(
     )
 
 
+_DESIGNS: dict[tuple, Design] = {}  # the designs built in this process, keyed by what they are built from
+_KEEP_DESIGNS = 8
+
+
 def sample_design(sample: pd.DataFrame, design: SurveyDesign | None = None, weight: str = "weight") -> Design:
-    """The stated design (or ``design``) built over the weighted respondents of ``sample``."""
-    return Design.of(sample, stated_design(design), weight)
+    """The stated design (or ``design``) built over the weighted respondents of ``sample``.
+
+    Built once per sample: a report asks for it in every estimate, and building it (the calibration
+    basis) costs more than the estimates. Keyed by the content of the columns it is built from
+    (weights, cluster, strata, margins), so a changed sample gets a design of its own.
+    """
+    spec = stated_design(design)
+    cols = [weight, spec.cluster, *([spec.strata] if spec.strata else []), *spec.calibration_columns]
+    content = hashlib.sha256(pd.util.hash_pandas_object(sample[cols], index=False).to_numpy().tobytes()).hexdigest()
+    key = (spec, weight, len(sample), content)
+    if key not in _DESIGNS:
+        if len(_DESIGNS) >= _KEEP_DESIGNS:
+            _DESIGNS.pop(next(iter(_DESIGNS)))
+        _DESIGNS[key] = Design.of(sample, spec, weight)
+    return _DESIGNS[key]
 
 
 def respondent_profile(
@@ -405,11 +542,14 @@ def satisfaction_by(
     dom = np.ones(len(sample), dtype=bool) if domain is None else np.asarray(domain, dtype=bool)
     des = sample_design(sample, design, weight)
     level_codes, levels = pd.factorize(sample[by])  # blank -> -1, never a level
+    level_codes = np.where(dom, level_codes, -1)
+    # Every level in one pass (sums by level and cluster), as des.mean on each level's rows would give it.
+    shares = des.means_by(tb, level_codes, len(levels), logit=True)
+    means = des.means_by(sc, level_codes, len(levels))
     rows = []
     for j in sorted(range(len(levels)), key=lambda j: str(levels[j])):
-        mask = dom & (level_codes == j)
-        r = des.mean(tb, mask, logit=True)
-        m = des.mean(sc, mask)
+        mask = level_codes == j
+        r, m = shares[j], means[j]
         rows.append(
             {
                 by: levels[j],

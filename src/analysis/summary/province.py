@@ -83,6 +83,7 @@ class County:
     frames: dict[str, pd.DataFrame] = field(repr=False)
     matched: int | None = None  #: key figures reproduced (key_figures.csv), None without the file
     figures: int | None = None  #: key figures checked
+    folder: Path | None = None  #: its processed data set (where its survey weights are kept)
 
 
 def county_slugs(root: Path | str) -> list[str]:
@@ -133,7 +134,7 @@ def single_county(root: Path | str) -> str | None:
 def _load_county(slug: str, folder: Path) -> County:
     frames = {name: processed.load(name, folder) for name in DATASETS}
     matched, figures = reconciliation_counts(folder)
-    return County(slug, frames, matched, figures)
+    return County(slug, frames, matched, figures, folder)
 
 
 def load(root: Path | str) -> list[County]:
@@ -399,7 +400,9 @@ def compare(counties: list[County], cutoff=None, pass_mark: float | None = None,
     times, rect, tested, roster, below, final_round = {}, [], [], [], [], {}
     for c in counties:
         f = c.frames
-        weighted = survey.weight_respondents(f["survey_responses"], f["population_margins"], design=design)
+        weighted = survey.weight_respondents(
+            f["survey_responses"], f["population_margins"], design=design, processed_dir=c.folder
+        )
         resp_designs.append(survey.sample_design(weighted.frame, design))
         tb.append(survey.top_box(weighted.frame, [survey.OVERALL])[survey.OVERALL].to_numpy(dtype=float))
         fd = survey.form_design(f["survey_batches"], f["survey_responses"], design)

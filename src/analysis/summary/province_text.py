@@ -13,7 +13,10 @@ from analysis.present.tables import Column, ReaderTable, reader_table
 from analysis.stats.disclosure import THRESHOLD
 from analysis.summary.province import Comparison, ProvinceComparison, funnel_frame
 
-SOURCE = "each county's processed data (county=<slug>/)"
+
+def source() -> str:
+    """Where the charts' numbers come from, in the report's language."""
+    return _("each county's processed data, on its own design")
 
 
 def county_name(slug: str) -> str:
@@ -305,7 +308,7 @@ def funnel_chart(ctx, comparison: Comparison):
         title=_("{measure}: counties against the province").format(measure=measure_name(comparison.measure)),
         caption=caption,
         n=int(comparison.province_n),
-        source=SOURCE,
+        source=source(),
         alt=alt,
         data=data,
     )
@@ -353,7 +356,7 @@ def caterpillar_chart(ctx, comparison: Comparison):
             "against the province line at once."
         ).format(k=comparison.comparisons),
         n=int(comparison.province_n),
-        source=SOURCE,
+        source=source(),
         alt=alt,
         data=data,
     )
