@@ -16,7 +16,7 @@ import pytest
 from test_batch_runner import _fake_execute
 
 from analysis.batch import provenance, runner
-from analysis.core import files
+from analysis.core import files, paths
 from conftest import FIXTURES
 
 STRICT = {"fitness--strict", "fitness--strict-anyi-police-station", "fitness--strict-xianfeng-police-station"}
@@ -90,6 +90,14 @@ CHANGES = {
             pd.read_parquet(p).assign(population=lambda d: d["population"] + 1).to_parquet(p),
         ),
         ALL,
+    ),
+    # The survey weights a report caches beside the data (derived from it, keyed by its hashes) are not an input.
+    "a cache written beside the data": (
+        lambda cfg, nb, code: (
+            (d := cfg.parent / "data" / "processed" / paths.WEIGHTS_CACHE).mkdir(),
+            pd.DataFrame({"w": [1.0]}).to_parquet(d / "0123abcd.parquet"),
+        ),
+        set(),
     ),
     "reference data": (
         lambda cfg, nb, code: (code / "reference" / "rules.csv").write_text("rule,value\npass_mark,75\n"),

@@ -417,7 +417,11 @@ class Runner:
 
     def _data_inputs(self) -> dict[str, str]:
         d = self.config.processed_dir
-        inputs = tree_hashes(d, ("*.parquet",)) | {p.name: sha256_file(p) for p in sorted(d.glob("*.csv"))}
+        # The survey weights cached beside the data are derived from it (keyed by its hashes): not an input.
+        parquet = {
+            k: v for k, v in tree_hashes(d, ("*.parquet",)).items() if paths.WEIGHTS_CACHE not in k.split("/")[:-1]
+        }
+        inputs = parquet | {p.name: sha256_file(p) for p in sorted(d.glob("*.csv"))}
         inputs["synthetic"] = str(self.banner() is not None)
         return inputs
 

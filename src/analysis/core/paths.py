@@ -52,6 +52,8 @@ SURVEY_DESIGN = REFERENCE / "survey_design.csv"
 SYNTHETIC_MARKER = "SYNTHETIC"
 MANIFEST = "manifest.json"
 KEY_FIGURES = "key_figures.csv"
+# Survey weights cached inside a processed data set (subjects/survey), derived from it: not an input of a report.
+WEIGHTS_CACHE = "weights"
 
 
 def generations_dir(processed_dir: Path) -> Path:

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.core import paths
 from analysis.core.errors import ParameterError
 from analysis.core.text import count, interval, number, p_value, percent
 from analysis.data.contract.files import LIKERT_ITEMS
@@ -259,7 +260,7 @@ class WeightedSample:
         return len(self.frame)
 
 
-WEIGHTS_CACHE = "weights"  #: folder of the cached weights inside a processed data set
+WEIGHTS_CACHE = paths.WEIGHTS_CACHE  #: folder of the cached weights inside a processed data set
 
 
 def weights_key(processed_dir, design: SurveyDesign) -> str | None:
