@@ -266,7 +266,6 @@ WEIGHTS_CACHE = paths.WEIGHTS_CACHE  #: folder of the cached weights inside a pr
 def weights_key(processed_dir, design: SurveyDesign) -> str | None:
     """What the weights of ``processed_dir`` are made from: its respondents' and population's recorded hashes,
     the design and the code version; None when the folder has no cleaning manifest (nothing to key on)."""
-    from analysis.core import paths
     from analysis.core.files import code_hash, sha256_json
 
     manifest_path = Path(processed_dir) / paths.MANIFEST
