@@ -271,3 +271,12 @@ def test_styles_and_event_handlers_lose_what_could_load_or_run():
     styled = '<p style="color:red;background:url(https://x.example/a.png)" onclick="go()">p</p><!-- c -->'
     assert sanitize_html(styled) == '<p style="color:red">p</p>'
     assert sanitize_html("<svg onload=alert(1)>") == "&lt;svg onload=alert(1)&gt;"
+
+
+def test_backticked_names_in_a_statement_become_code_and_stay_escaped():
+    from analysis.batch.render import esc_code
+
+    assert esc_code("读取 `quarantine/<dataset>.csv` 与 `NaN`") == (
+        '读取 <code lang="en">quarantine/&lt;dataset&gt;.csv</code> 与 <code lang="en">NaN</code>'
+    )
+    assert esc_code("no code <here>") == "no code &lt;here&gt;"

@@ -8,7 +8,7 @@ import pytest
 
 from analysis.batch.methodology import PENDING, methodology_html
 from analysis.batch.navigation import Site
-from analysis.batch.render import esc
+from analysis.batch.render import esc_code
 from analysis.batch.schema import AllowedValues, expand, load_config, notebook_parameters
 from analysis.core import paths
 from analysis.summary.assumptions import Marker, collect
@@ -53,12 +53,12 @@ def test_the_design_statement_and_the_whole_population_note_in_both_languages(si
     with language.using("en"):
         statement, note = methodology.design_statement(), methodology.whole_population_note()
     assert 'id="survey-design"' in en and 'id="whole-population"' in en
-    assert esc(statement) in en and esc(note) in en
+    assert esc_code(statement) in en and esc_code(note) in en
     assert "stratified by district" in statement and "raking is credited" in statement
     assert "not over a sample, so they carry no sampling error" in note
     zh = methodology_html(site, "zh", banner=None)
     with language.using("zh"):
-        assert esc(methodology.design_statement()) in zh and esc(methodology.whole_population_note()) in zh
+        assert esc_code(methodology.design_statement()) in zh and esc_code(methodology.whole_population_note()) in zh
     assert statement not in zh  # translated, not the English
     # the statement follows the design file: no strata, weights fixed
     earlier = SurveyDesign.stated().earlier()

@@ -10,7 +10,7 @@ The caveats a reader needs beside the figures stay on the brief.
 from __future__ import annotations
 
 from analysis.batch.navigation import METHODOLOGY, Site
-from analysis.batch.render import banner_html, esc, nav_html, standalone_page
+from analysis.batch.render import banner_html, esc, esc_code, nav_html, standalone_page
 from analysis.core import language
 from analysis.i18n import N_, _, pgettext
 from analysis.summary import methodology as statistics_text
@@ -47,7 +47,7 @@ def assumptions_table(markers: list[Marker], lang: str) -> str:
         attr = "" if translated else ' lang="en"'
         where = ", ".join(f"{m.path}:{m.line}" for m in ms)
         rows.append(
-            f'<tr id="assumption-{esc(slug)}"><td><code>{esc(slug)}</code></td><td{attr}>{esc(text)}</td>'
+            f'<tr id="assumption-{esc(slug)}"><td><code>{esc(slug)}</code></td><td{attr}>{esc_code(text)}</td>'
             f'<td><code lang="en">{esc(where)}</code></td></tr>'
         )
     return (
@@ -64,7 +64,7 @@ def methodology_html(site: Site, lang: str, *, banner: str | None, markers: list
         title = _("Methodology")
         page = site.special_page(METHODOLOGY, title, lang)
         sections = [
-            f'<section id="{esc(anchor)}"><h2>{esc(heading())}</h2><p>{esc(text())}</p></section>'
+            f'<section id="{esc(anchor)}"><h2>{esc(heading())}</h2><p>{esc_code(text())}</p></section>'
             for anchor, heading, text in STATISTICS_SECTIONS
         ]
         for anchor, heading in PENDING:
@@ -74,7 +74,7 @@ def methodology_html(site: Site, lang: str, *, banner: str | None, markers: list
             )
         sections.append(
             f'<section id="assumptions"><h2>{esc(_("Assumptions made in the code"))}</h2>'
-            f"<p>{esc(_(ASSUMPTIONS_INTRO))}</p>{assumptions_table(markers, lang)}</section>"
+            f"<p>{esc_code(_(ASSUMPTIONS_INTRO))}</p>{assumptions_table(markers, lang)}</section>"
         )
         body = "\n".join(sections)
         banner_text = banner_html(banner)

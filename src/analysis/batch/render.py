@@ -47,6 +47,11 @@ def esc(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
+def esc_code(value: Any) -> str:
+    """``esc`` with `backticked` parts as <code>: names in the code, files and literal values a statement quotes."""
+    return re.sub(r"`([^`]+)`", r'<code lang="en">\1</code>', esc(value))
+
+
 def banner_html(text: str | None) -> str:
     """The demo-data banner in the current language ("" on real data: ``text`` None)."""
     if not text:
