@@ -158,7 +158,8 @@ def main() -> int:
             rc |= code
             figures.append(
                 f"(c) cleaning {args.clean_counties} counties: exit {code}, wall {wall:.1f} s, peak memory "
-                f"{peak / 2**30:.2f} GB (PSS of the process tree; target <= 4: {'met' if peak <= 4 * 2**30 else 'MISSED'})"
+                f"{peak / 2**30:.2f} GB (PSS of the process tree; target <= 4: "
+                f"{'met' if peak <= 4 * 2**30 else 'MISSED'})"
             )
         print("\n== figures")
         print("\n".join(figures))
