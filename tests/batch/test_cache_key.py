@@ -67,6 +67,34 @@ def _append_cell(notebook):
     nbformat.write(nb, notebook)
 
 
+def _edit_cells(notebook, edit):
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    edit(nb.cells)
+    nbformat.write(nb, notebook)
+
+
+def _one_line_changed(cells):
+    # Same number of cells, same types and tags: only the text of one line differs.
+    cell = next(c for c in cells if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", []))
+    cell.source += "\n# one more comment"
+
+
+def _type_changed(cells):
+    # The same text, now a markdown cell: it no longer runs, so the report differs.
+    cell = next(c for c in cells if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", []))
+    cell.cell_type = "markdown"
+    for key in ("outputs", "execution_count"):
+        cell.pop(key, None)
+
+
+def _tag_removed(cells):
+    # Without its "analyst" tag the cell is shown to the report's readers: the page differs.
+    cell = next(c for c in cells if "analyst" in c.metadata.get("tags", []))
+    cell.metadata["tags"] = [t for t in cell.metadata["tags"] if t != "analyst"]
+
+
 def _outputs_only(notebook):
     import nbformat
 
@@ -79,6 +107,9 @@ def _outputs_only(notebook):
 
 CHANGES = {
     "notebook source": (lambda cfg, nb, code: _append_cell(nb), {"county"}),
+    "one line of a cell": (lambda cfg, nb, code: _edit_cells(nb, _one_line_changed), {"county"}),
+    "a cell's type": (lambda cfg, nb, code: _edit_cells(nb, _type_changed), {"county"}),
+    "a cell's tags": (lambda cfg, nb, code: _edit_cells(nb, _tag_removed), {"county"}),
     "notebook outputs only": (lambda cfg, nb, code: _outputs_only(nb), set()),
     "parameters": (
         lambda cfg, nb, code: cfg.write_text(cfg.read_text().replace("{pass_mark: 80}", "{pass_mark: 85}")),
