@@ -227,6 +227,25 @@ def test_only_files_with_cell_level_columns_get_a_cell_log(raw, tmp_path):
     assert all(info["cells_set_missing"] == 0 for info in result.manifest["inputs"].values())
 
 
+def test_ledger_row_closed_before_its_opinion_was_received_is_quarantined(raw, tmp_path):
+    # OP1's suggestions were received on 25 April and (a second one) 20 June; the earliest counts.
+    register = ROWS["opinions_register"] + [
+        {**ROWS["opinions_register"][0], "suggestion_id": "S3", "received": "2004-06-20"}
+    ]
+    ledger = [dict(r) for r in ROWS["rectification_ledger"]]
+    ledger[0]["closed_date"] = "2004-04-24"  # the day before OP1 was first received
+    ledger[1] = {**ledger[1], "status": "rectified", "closed_date": "2004-04-26"}  # the day OP2 was: kept
+    write_minimal_raw(raw, rows={"opinions_register": register, "rectification_ledger": ledger})
+    result = clean_all(raw, tmp_path / "out")
+    q = quarantine(tmp_path / "out", "rectification_ledger")
+    assert q["reason"].tolist() == ["closed_date: before the opinion was first received (2004-04-25)"]
+    assert q["reason_kind"].tolist() == ["dates out of order"]
+    clean = pd.read_parquet(tmp_path / "out" / "rectification_ledger.parquet")
+    assert clean["opinion_id"].tolist() == ["OP2"]
+    info = result.manifest["inputs"]["rectification_ledger.csv"]
+    assert (info["rows_in"], info["clean"], info["quarantined"]) == (2, 1, 1)
+
+
 def test_unknown_unit_and_officer_not_on_roster(raw, tmp_path):
     rows = [dict(r) for r in ROWS["training_credits"]]
     rows.append({**rows[0], "police_number": "999999", "month": "2004-06"})

@@ -9,11 +9,11 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
+from scipy import sparse, stats
 
 from analysis.core.errors import AnalysisError
 from analysis.stats import design
-from analysis.stats.design import Design, SurveyDesign
+from analysis.stats.design import ColumnSpace, Design, SurveyDesign, calibration_matrix
 
 T1 = stats.t.ppf(0.975, 1)
 
@@ -254,3 +254,20 @@ def test_contrast_variance_splits_by_stratum_and_gives_satterthwaite_df():
 def test_holm_keeps_missing_values():
     out = design.holm([0.01, np.nan, 0.04, 0.03])
     assert np.isnan(out[1]) and out[0] == pytest.approx(0.03) and out[2] == pytest.approx(0.06)
+
+
+def test_column_space_projects_as_least_squares_on_the_dense_matrix():
+    # Two margins sharing the total (rank 4 of 5 columns), sparse: the projection and the minimum-norm
+    # coefficients are numpy's lstsq (an SVD of the dense matrix), an independent computation.
+    frame = pd.DataFrame({"a": list("xxyyyz"), "b": list("pqpqpq")})
+    x = calibration_matrix(frame, [("a",), ("b",)])
+    assert sparse.issparse(x) and x.shape == (6, 5) and x.nnz == 12
+    dense = x.toarray()
+    e = np.array([1.0, -2.0, 0.5, 3.0, 0.0, 4.0])
+    coef, *_ = np.linalg.lstsq(dense, e, rcond=None)
+    space = ColumnSpace(x)
+    assert space.rank == 4
+    np.testing.assert_allclose(space.coefficients(e), coef, atol=1e-12)
+    np.testing.assert_allclose(space.project(e), dense @ coef, atol=1e-12)
+    both = np.column_stack([e, e[::-1]])
+    np.testing.assert_allclose(space.project(both)[:, 1], dense @ np.linalg.lstsq(dense, e[::-1], rcond=None)[0])

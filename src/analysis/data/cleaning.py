@@ -70,6 +70,8 @@ class Known:
     officers: set[str] | None = None
     batches: set[str] | None = None
     opinions: set[str] | None = None
+    #: opinion id -> the day its first suggestion was received (the register, read before the ledger)
+    first_received: pd.Series | None = None
     #: period -> (first day, last day, why) of plausible dates (``reference.plausible_dates``)
     periods: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     #: replaces personal data in free text; built from the roster, the first file read
@@ -158,6 +160,7 @@ def _reason_kind(problem: str) -> str:
         (r"unknown (district|unit)", "unknown place or unit"),
         (r"unknown", "unknown value"),
         (r"not on the roster|no such", "unknown reference"),
+        (r"before the opinion was first received", "dates out of order"),
         (r": blank", "missing value"),
         (r"not a|not yes/no", "wrong type"),
     ):
@@ -325,6 +328,14 @@ def clean_table(table: RawTable, spec: RawFile, known: Known, key: bytes) -> Cle
         }[dataset]
         reasons[orphan] = f"{column}: {message}"
 
+    if spec.dataset == "rectification_ledger" and known.first_received is not None:
+        # A closing date before the opinion was received cannot be: one of the two files is wrong.
+        first = typed["opinion_id"].map(known.first_received)
+        early = reasons.eq("") & typed["closed_date"].notna() & (typed["closed_date"] < first)
+        reasons[early] = (
+            "closed_date: before the opinion was first received (" + first[early].dt.strftime("%Y-%m-%d") + ")"
+        )
+
     _mark_duplicates(typed, spec, reasons)
 
     keep = reasons.eq("")
@@ -419,6 +430,7 @@ def _learn(known: Known, dataset: str, clean: pd.DataFrame) -> None:
         known.batches = set(clean["batch_id"].dropna())
     elif dataset == "opinions_register":
         known.opinions = set(clean["opinion_id"].dropna())
+        known.first_received = clean.groupby("opinion_id")["received"].min()
 
 
 def _refuse_emptied_file(path: Path, quarantine: pd.DataFrame, rows_in: int) -> None:

@@ -98,6 +98,7 @@ What the bureau's exports must look like for `python -m analysis clean`. Generat
 | every non-blank row of a file, or more than {FILE_FAILURE_SHARE:.0%} of {FILE_FAILURE_MIN_ROWS} or more, would be quarantined | error naming the file, the main reason, an example row and the share; nothing is written |
 | a survey form with no item answered and no opinion (answers set missing do not count) | row quarantined: `blank form` |
 | a reference to an unknown batch, officer or opinion | row quarantined: `<column>: officer not on the roster` |
+| a ledger row closed before its opinion's first suggestion was received (`opinions_register`) | row quarantined: `closed_date: before the opinion was first received (2004-05-14)` |
 | a repeated key | row quarantined: `duplicate of row N` or `same key as row N (...) with different values` |
 
 Every row read is either clean (`data/processed/<dataset>.parquet`) or quarantined

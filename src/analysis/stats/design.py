@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import sparse, stats
 from statsmodels.stats.multitest import multipletests
 
 from analysis.core import paths, reference
@@ -190,8 +190,12 @@ def _factorize(values) -> tuple[np.ndarray, list]:
     return codes.astype(np.int64), list(uniques)
 
 
-def calibration_matrix(frame: pd.DataFrame, margins) -> np.ndarray:
-    """Indicator columns of every cell of every margin (rows x cells): the raking's model matrix."""
+def calibration_matrix(frame: pd.DataFrame, margins) -> sparse.csr_matrix:
+    """Indicator columns of every cell of every margin (rows x cells): the raking's model matrix.
+
+    Sparse, one 1 per row and margin: dense, a province's respondents by its district cells would
+    take gigabytes (646,400 x 3,608 at the benchmark's x100: 18.7 GB).
+    """
     blocks = []
     for cols in margins:
         missing = [c for c in cols if c not in frame.columns]
@@ -203,23 +207,37 @@ def calibration_matrix(frame: pd.DataFrame, margins) -> np.ndarray:
         for c in cols[1:]:
             key = key + "\x1f" + frame[c].astype(str)
         codes, levels = _factorize(key)
-        block = np.zeros((len(frame), len(levels)))
-        block[np.arange(len(frame)), codes] = 1.0
-        blocks.append(block)
-    return np.hstack(blocks) if blocks else np.zeros((len(frame), 0))
+        n = len(frame)
+        blocks.append(sparse.csr_matrix((np.ones(n), (np.arange(n), codes)), shape=(n, len(levels))))
+    return sparse.hstack(blocks, format="csr") if blocks else sparse.csr_matrix((len(frame), 0))
 
 
-def column_basis(x: np.ndarray) -> np.ndarray:
-    """An orthonormal basis of the column space of ``x`` (rows x cells), from the cells' Gram matrix.
+class ColumnSpace:
+    """Least squares on the column space of ``x`` (rows x cells, sparse or dense), through the cells' Gram matrix.
 
-    The eigenvectors of x'x (cells x cells, small) give the basis x V / sqrt(lambda) for the eigenvalues
-    above rounding: the same column space as the SVD of x, for a fraction of its cost on many rows
-    (indicator columns are well conditioned; a rank deficiency such as margins sharing the total drops out).
+    The eigenvectors V of x'x (cells x cells, small) with the eigenvalues above rounding give
+    M = V diag(1/lambda) V', the pseudo-inverse of x'x: the projection x M x'e and the minimum-norm
+    coefficients M x'b, as the SVD of x gives them, for a fraction of its cost on many rows and with no
+    rows x cells matrix but ``x`` itself (indicator columns are well conditioned; a rank deficiency
+    such as margins sharing the total drops out).
     """
-    gram = x.T @ x
-    values, vectors = np.linalg.eigh(gram)
-    keep = values > values.max() * x.shape[1] * 1e-10
-    return (x @ vectors[:, keep]) / np.sqrt(values[keep])
+
+    def __init__(self, x):
+        self.x = sparse.csr_matrix(x, dtype=float)
+        gram = (self.x.T @ self.x).toarray()
+        values, vectors = np.linalg.eigh(gram)
+        keep = values > values.max() * self.x.shape[1] * 1e-10 if values.size else values > 0
+        v = vectors[:, keep]
+        self.m = (v / values[keep]) @ v.T
+        self.rank = int(keep.sum())
+
+    def coefficients(self, b: np.ndarray) -> np.ndarray:
+        """The minimum-norm least-squares coefficients of ``b`` (rows, or rows x k) on the columns."""
+        return self.m @ (self.x.T @ b)
+
+    def project(self, e: np.ndarray) -> np.ndarray:
+        """The projection of ``e`` (rows, or rows x k) on the column space."""
+        return self.x @ self.coefficients(e)
 
 
 class Design:
@@ -255,13 +273,16 @@ class Design:
                 f"stratum {', '.join(map(str, lonely))} holds a single cluster: its variance cannot be estimated "
                 "(R: survey.lonely.psu = 'fail'); merge it with another stratum"
             )
-        self.basis = None
+        self.space = None
         if calibration is not None:
-            x = np.asarray(calibration, dtype=float)
-            if x.shape[0] != n:
+            if calibration.shape[0] != n:
                 raise ValueError("the calibration matrix has another number of rows than the weights")
-            if x.shape[1]:
-                self.basis = column_basis(x)
+            if calibration.shape[1]:
+                self.space = ColumnSpace(calibration)
+                # The clusters' weighted sums of the calibration cells (clusters x cells, sparse).
+                self.cluster_cells = (
+                    sparse.csr_matrix((self.w, (self.cluster, np.arange(n))), shape=(self.n_clusters, n)) @ self.space.x
+                )
 
     @classmethod
     def of(cls, frame: pd.DataFrame, spec: SurveyDesign, weight: str = "weight") -> Design:
@@ -286,9 +307,9 @@ class Design:
         return int(clusters.size - np.unique(self.cluster_stratum[clusters]).size)
 
     def _residual(self, e: np.ndarray) -> np.ndarray:
-        if self.basis is None:
+        if self.space is None:
             return e
-        return e - self.basis @ (self.basis.T @ e)
+        return e - self.space.project(e)
 
     def _centred_totals(self, e: np.ndarray) -> np.ndarray:
         """Cluster totals of w * residual(e), centred within their stratum and scaled by sqrt(n_h / (n_h - 1))."""
@@ -306,19 +327,17 @@ class Design:
 
         ``e`` holds each row's value in its own level (``codes``, -1: none): the n x k matrix of the
         levels' linearised values is never built. Sums by cluster and level, and (raking credited) the
-        calibration correction W_B G with W_B the clusters' weighted basis rows and G = B'E (cells x k).
+        calibration correction W_C x M x'E: the clusters' weighted cell sums times the coefficients of
+        each level's values on the cells (cells x k).
         """
         has = codes >= 0
         cells = self.cluster[has] * k + codes[has]
         totals = np.bincount(cells, weights=(self.w * e)[has], minlength=self.n_clusters * k).reshape(-1, k)
-        if self.basis is not None:
-            g = np.zeros((self.basis.shape[1], k))
-            for j in range(k):  # B'E column by column: one pass over the rows of each level
-                rows = np.flatnonzero(codes == j)
-                g[:, j] = self.basis[rows].T @ e[rows]
-            wb = np.zeros((self.n_clusters, self.basis.shape[1]))
-            np.add.at(wb, self.cluster, self.w[:, None] * self.basis)
-            totals = totals - wb @ g
+        if self.space is not None:
+            # x'E (cells x k), E the rows' values each in its level's column, then W_C x M x'E.
+            level_values = sparse.csr_matrix((e[has], (np.flatnonzero(has), codes[has])), shape=(self.n, k))
+            g = self.space.m @ (self.space.x.T @ level_values).toarray()
+            totals = totals - self.cluster_cells @ g
         means = np.zeros((self.n_strata, k))
         np.add.at(means, self.cluster_stratum, totals)
         means /= self.clusters_per_stratum[:, None]
@@ -570,7 +589,7 @@ class Pooled(Design):
         self.strata_names = [(i, h) for i, d in enumerate(parts) for h in d.strata_names]
         self.n_strata = int(strata_offsets[-1])
         self.clusters_per_stratum = np.concatenate([d.clusters_per_stratum for d in parts])
-        self.basis = None
+        self.space = None
 
     def part_rows(self, i: int) -> np.ndarray:
         """Boolean mask of part ``i``'s rows (a county as a domain of the province)."""

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import AnalysisError
-from analysis.stats.design import calibration_matrix
+from analysis.stats.design import ColumnSpace, calibration_matrix
 
 # A weight within this relative distance of a trimming bound is taken to sit on it when polishing.
 AT_BOUND = 1e-4
@@ -240,7 +240,7 @@ def polish_bounded(
         # log g of the free units is X eta; every held unit must lie beyond its bound on that scale.
         mean = out.mean()
         x = calibration_matrix(sample, list(targets))
-        eta = np.linalg.lstsq(x[~held], np.log(out[~held] / mean), rcond=None)[0]
+        eta = ColumnSpace(x[~held]).coefficients(np.log(out[~held] / mean))
         lin = x @ eta
         slack = 1e-8
         if (lin[at_low] > np.log(lo / mean) + slack).any() or (lin[at_high] < np.log(hi / mean) - slack).any():

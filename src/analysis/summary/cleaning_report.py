@@ -87,6 +87,7 @@ def reason_words() -> dict[str, str]:
         "unknown place or unit": _("an unknown district or unit"),
         "unknown value": _("an unknown value"),
         "unknown reference": _("a reference to no known record"),
+        "dates out of order": _("a closing date before the opinion was received"),
         "missing value": _("a required value missing"),
         "wrong type": _("a value of the wrong type"),
         "other": _("another problem"),
