@@ -271,3 +271,49 @@ def test_column_space_projects_as_least_squares_on_the_dense_matrix():
     np.testing.assert_allclose(space.project(e), dense @ coef, atol=1e-12)
     both = np.column_stack([e, e[::-1]])
     np.testing.assert_allclose(space.project(both)[:, 1], dense @ np.linalg.lstsq(dense, e[::-1], rcond=None)[0])
+
+
+def test_wald_and_chisq_tests_without_the_dense_matrices_match_them_under_calibration():
+    # The tests take cluster totals level by level; the dense n x k score and indicator matrices
+    # through Design.variance (which projects each column on the calibration space) give the same.
+    rng = np.random.default_rng(5)
+    n = 400
+    frame = pd.DataFrame(
+        {"d": rng.choice(list("abcd"), n), "s": rng.choice(list("mf"), n), "cl": rng.integers(0, 40, n)}
+    )
+    frame["h"] = frame["cl"] % 4
+    x = calibration_matrix(frame, [("d",), ("s",)])
+    des = Design(rng.uniform(0.5, 2.0, n), frame["cl"], frame["h"], calibration=x)
+    y = (rng.random(n) < 0.5).astype(float)
+    t = des.share_wald_test(y, frame["d"])
+    levels = sorted(frame["d"].unique())
+    lvl = pd.Categorical(frame["d"], categories=levels).codes
+    shares = np.array([np.average(y[lvl == j], weights=des.w[lvl == j]) for j in range(4)])
+    resid = y - shares[lvl]
+    scores = np.zeros((n, 4))
+    scores[:, 0] = resid
+    scores[lvl > 0, lvl[lvl > 0]] = resid[lvl > 0]
+    v_level = np.array([np.sum((des.w * shares[lvl] * (1 - shares[lvl]))[lvl == j]) for j in range(4)])
+    xwx = np.diag(np.r_[v_level.sum(), v_level[1:]])
+    xwx[0, 1:] = xwx[1:, 0] = v_level[1:]
+    bread = np.linalg.inv(xwx)
+    cov = bread @ des.variance(scores) @ bread
+    b = np.log(shares / (1 - shares))[1:] - np.log(shares[0] / (1 - shares[0]))
+    assert t.f_statistic == pytest.approx(float(b @ np.linalg.solve(cov[1:, 1:], b)) / 3, rel=1e-9)
+
+    r = des.chisq_test(frame["s"], frame["d"])
+    cell = pd.factorize(frame["s"], sort=True)[0] + 2 * pd.factorize(frame["d"], sort=True)[0]
+    ind = np.eye(8)[cell]
+    p = (des.w[:, None] * ind).sum(axis=0) / des.w.sum()
+    v = des.variance((ind - p) / des.w.sum())
+    inv_d = 1 / p
+    table = (p * n).reshape(4, 2).T
+    expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / n
+    x2 = float(np.sum((table - expected) ** 2 / expected))
+    assert r.pearson_chi2 == pytest.approx(x2, rel=1e-12)
+    ri, ci = np.tile(np.arange(2), 4), np.repeat(np.arange(4), 2)
+    main = np.column_stack([np.ones(8), ri == 1] + [ci == j for j in range(1, 4)])
+    inter = np.column_stack([(ri == 1) & (ci == j) for j in range(1, 4)]).astype(float)
+    cmat = inter - main @ np.linalg.lstsq(main, inter, rcond=None)[0]
+    delta = np.linalg.solve(cmat.T @ (inv_d[:, None] * cmat) / n, cmat.T @ (inv_d[:, None] * v * inv_d[None, :]) @ cmat)
+    assert r.f_statistic == pytest.approx(x2 / np.trace(delta), rel=1e-9)

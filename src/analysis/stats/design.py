@@ -489,12 +489,12 @@ class Design:
         xwx = np.diag(np.concatenate([[v_level.sum()], v_level[1:]]))
         xwx[0, 1:] = xwx[1:, 0] = v_level[1:]
         bread = np.linalg.inv(xwx)
-        # Unweighted score values x_i (y_i - mu_i) per coefficient; the design weights them.
-        scores = np.zeros((len(y), k))
-        scores[use, 0] = resid[use]
-        rows = np.flatnonzero(use & (lvl > 0))
-        scores[rows, lvl[rows]] = resid[rows]
-        cov = bread @ self.variance(scores) @ bread
+        # Unweighted score values x_i (y_i - mu_i) per coefficient, which the design weights: the intercept's
+        # column holds every used row, level j's column its own rows. Their centred cluster totals are
+        # taken column by column without the n x k score matrix (at x100: 646,400 x 600).
+        totals = self._level_totals(resid, np.where(use & (lvl > 0), lvl, -1), k)
+        totals[:, 0] = self._centred_totals(resid)[:, 0]
+        cov = bread @ (totals.T @ totals) @ bread
         b, v = beta[1:], cov[1:, 1:]
         wald = float(b @ np.linalg.solve(v, b))
         df1, df2 = k - 1, self.degf(use) + 1 - k
@@ -525,11 +525,12 @@ class Design:
         k = nr * nc
         w = np.where(use, self.w, 0.0)
         total = w.sum()
-        ind = np.zeros((self.n, k))
-        ind[np.flatnonzero(use), cell[use]] = 1.0
-        p = (w[:, None] * ind).sum(axis=0) / total
-        e = np.where(use[:, None], (ind - p) / total, 0.0)
-        v = self.variance(e)
+        p = np.bincount(cell[use], weights=w[use], minlength=k) / total
+        # e = (1[cell] - p) / total on the used rows: the cells' columns of 1[cell] / total (one per row)
+        # less p times the used rows' 1 / total, so no n x k matrix is built.
+        inv = np.where(use, 1.0 / total, 0.0)
+        totals = self._level_totals(inv, cell, k) - np.outer(self._centred_totals(inv)[:, 0], p)
+        v = totals.T @ totals
         n_rows = int(use.sum())
         table = (p * n_rows).reshape(nc, nr).T
         expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / n_rows
