@@ -72,9 +72,10 @@ def run_report(task: ReportTask) -> Execution:
     """The task: execute and render one report on this worker; return the small result only."""
     plugin = _plugin()
     pool = plugin.pool if plugin is not None else None
+    if pool is not None:  # one spare kernel boots while this report runs: the next task on this worker finds it up
+        folder = str(task.report.notebook.parent)
+        pool.plan([folder, folder], ahead=2)
     ex = execute_notebook(task.report.notebook, task.output, task.parameters, timeout=task.timeout, pool=pool)
-    if pool is not None:  # the next report on this worker finds a kernel booted
-        pool.plan([str(task.report.notebook.parent)], ahead=1)
     try:
         from distributed import get_worker
 
@@ -114,13 +115,16 @@ class Cluster:
     client validates and cleans); ``client`` waits for it.
     """
 
-    def __init__(self, address: str, *, workers: int = 2, fork: bool = True, preload: str = ""):
+    def __init__(
+        self, address: str, *, workers: int = 2, fork: bool = True, preload: str = "", kernel_folder: str | None = None
+    ):
         if address != "local" and "://" not in address:
             raise ParameterError(f"--cluster {address}: expected 'local' or a scheduler address like tcp://HOST:8786")
         self.address = address
         self.workers = max(1, workers)
         self.fork = fork
         self.preload = preload
+        self.kernel_folder = kernel_folder  # each worker boots its first kernel there as it joins
         self.local = None
         self._client = None
         self._error: BaseException | None = None
@@ -149,7 +153,9 @@ class Cluster:
                 client = Client(self.address, timeout="30s")
             from analysis.batch.worker_plugin import KernelsPlugin
 
-            client.register_plugin(KernelsPlugin(fork=self.fork, preload=self.preload), name=PLUGIN_NAME)
+            client.register_plugin(
+                KernelsPlugin(fork=self.fork, preload=self.preload, kernel_folder=self.kernel_folder), name=PLUGIN_NAME
+            )
             self._client = client
         except BaseException as exc:  # raised where the client is first needed
             self._error = exc

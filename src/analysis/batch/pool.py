@@ -25,6 +25,23 @@ def kernel_manager_class():
                 super().__init__(**kwargs)
                 self.transport = "ipc"
                 self.ip = str(Path(tempfile.gettempdir()) / f"analysis-kernel-{uuid.uuid4().hex[:16]}")
+                self.clients: list = []
+
+            def client(self, **kwargs):
+                # nbclient stops the channels of a client only when it owns the manager; given ours (the
+                # pool's), it leaves them running: a heartbeat thread and a ZMQ context per report, which
+                # made a long run's parent slower with every report. The pool stops them (stop_clients).
+                kc = super().client(**kwargs)
+                self.clients.append(kc)
+                return kc
+
+            def stop_clients(self) -> None:
+                for kc in self.clients:
+                    try:
+                        kc.stop_channels()
+                    except Exception:
+                        pass
+                self.clients.clear()
 
         _KM_CLASS = IPCKernelManager
     return _KM_CLASS
@@ -48,7 +65,6 @@ class KernelPool:
         self._lock = threading.Lock()
         self._ready: dict[str, list] = {}
         self._queue: list[str] = []
-        self._all: list = []
         self._in_use: set = set()
         self._booting: set = set()
 
@@ -108,7 +124,6 @@ class KernelPool:
             cwd = self._queue.pop(0)
             fut = self._submit(self._start(cwd))
             self._ready.setdefault(cwd, []).append(fut)
-            self._all.append(fut)
 
     def acquire(self, cwd: str):
         """A started kernel manager for a notebook in ``cwd`` (waits if it is still booting)."""
@@ -119,7 +134,6 @@ class KernelPool:
                 if cwd in self._queue:
                     self._queue.remove(cwd)
                 fut = self._submit(self._start(cwd))
-                self._all.append(fut)
         self._start_next()
         km = fut.result(timeout=300)
         with self._lock:
@@ -131,12 +145,13 @@ class KernelPool:
             self._in_use.discard(km)
         self._submit(self._kill(km))
 
-    @staticmethod
-    async def _kill(km) -> None:
+    async def _kill(self, km) -> None:
         try:
             await km.shutdown_kernel(now=True)
         except Exception:
             pass
+        if hasattr(km, "stop_clients"):  # joins the heartbeat threads: off the loop
+            await self.loop.run_in_executor(None, km.stop_clients)
 
     def close(self) -> None:
         """Kill every kernel: in use, ready, or still booting (never wait for a boot), then stop the loop.

@@ -696,6 +696,7 @@ def run(
             workers=jobs or os.cpu_count() or 1,
             fork=cfg.fork,
             preload="\n".join(f"import {m}" for m in cfg.preload),
+            kernel_folder=str(cfg.entries[0].notebook.parent) if cfg.entries else None,
         )
     kept = {"keep_executed": keep_executed, "cluster": cluster}
     from analysis.data.layout import detect_layout, is_province

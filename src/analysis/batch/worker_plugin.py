@@ -22,9 +22,10 @@ class KernelsPlugin(WorkerPlugin):
     idempotent = True
     name = PLUGIN_NAME
 
-    def __init__(self, *, fork: bool = True, preload: str = ""):
+    def __init__(self, *, fork: bool = True, preload: str = "", kernel_folder: str | None = None):
         self.fork = fork
         self.preload = preload
+        self.kernel_folder = kernel_folder
         self.pool = None
         self.forkserver = None
         self.folder: str | None = None
@@ -41,6 +42,8 @@ class KernelsPlugin(WorkerPlugin):
             self.folder = tempfile.mkdtemp(prefix="analysis-fork-")
             self.forkserver = ForkServer(self.folder)  # its imports run while the worker waits for work
         self.pool = KernelPool(preload=self.preload, forkserver=self.forkserver)
+        if self.kernel_folder:  # the first task finds a kernel up (it boots from the zygote once its imports are done)
+            self.pool.plan([self.kernel_folder], ahead=1)
 
     def teardown(self, worker) -> None:
         if self.pool is not None:
