@@ -93,29 +93,3 @@ def test_while_a_cluster_task_runs_the_next_kernel_is_already_booting(monkeypatc
         assert seen == [1, 1, 1]
     finally:
         pool.close()
-
-
-def test_releasing_a_kernel_stops_the_client_papermill_left_running():
-    """nbclient leaves a client's channels running on a manager it does not own (ours): its heartbeat thread
-    lived on for the whole run, one per report (768 threads by a province's 4th county). Killing stops it."""
-    import threading
-    import time
-
-    from analysis.batch.pool import kernel_manager_class
-
-    pool = KernelPool()
-    km = kernel_manager_class()(kernel_name="python3")
-    kc = km.client()  # as nbclient makes it; no kernel is needed to start the channels (ZMQ connects lazily)
-    kc.start_channels()
-    heartbeat = kc.hb_channel
-    try:
-        assert heartbeat.is_alive()
-        pool.release(km)
-        deadline = time.monotonic() + 60
-        while heartbeat.is_alive() and time.monotonic() < deadline:
-            heartbeat.join(timeout=0.5)  # waits on the thread itself, not a fixed sleep
-        assert not heartbeat.is_alive(), "the heartbeat thread outlived its kernel"
-        assert heartbeat not in threading.enumerate()
-    finally:
-        kc.stop_channels()
-        pool.close()
