@@ -10,6 +10,8 @@
   that execution instead of running the notebook again (issue 14: each notebook once per run).
 - nbval's cell items read that execution too (tests/nbval_batch.py): nbval's rules on the batch's
   outputs, no second kernel; ``NBVAL_EXECUTE=1`` makes nbval execute the notebooks itself.
+- A notebook a test executes at other parameters runs on a kernel forked from one zygote per test
+  process (tests/forked_kernels.py), as the batch's reports do: not a fresh kernel importing everything.
 - Every test runs in English unless it switches language itself (the reports default to Chinese).
 """
 
@@ -22,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+import forked_kernels
 import nbval_batch
 from analysis.core import paths
 
@@ -104,6 +107,10 @@ def pytest_collection_modifyitems(config, items):
     tests = [i for i in items if type(i).__name__ != "IPyNbCell"]
     n_demo = sum(uses_demo_batch(i) for i in tests)
     items[:] = tests[:n_demo] + cells + tests[n_demo:]
+
+
+def pytest_sessionfinish(session):
+    forked_kernels.close()  # the notebook tests' kernels and zygote
 
 
 def pytest_configure(config):

@@ -140,18 +140,16 @@ def test_an_estimates_row_maps_to_the_r_keys():
 
 def run_notebooks(processed_dir: Path, figures_root: Path) -> pd.DataFrame:
     """The survey and opinions reports on ``processed_dir``; their estimates.csv collected as the runner does."""
-    import papermill as pm
+    import forked_kernels
 
     for stem in NOTEBOOKS:
         out = figures_root / stem
         out.mkdir(parents=True, exist_ok=True)
-        pm.execute_notebook(
-            str(paths.NOTEBOOKS / f"{stem}.ipynb"),
-            str(out / "executed.ipynb"),
-            parameters={"processed_dir": str(processed_dir), "figures_dir": str(out), "lang": "en"},
-            kernel_name="python3",
-            progress_bar=False,
-            cwd=str(out),
+        forked_kernels.execute(
+            paths.NOTEBOOKS / f"{stem}.ipynb",
+            out / "executed.ipynb",
+            {"processed_dir": str(processed_dir), "figures_dir": str(out), "lang": "en"},
+            cwd=out,
         )
     return estimates.collect(figures_root)
 
