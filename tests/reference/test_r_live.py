@@ -158,7 +158,7 @@ def r_values(processed_dir: Path, work: Path) -> dict[str, float]:
     inputs, out = work / "inputs", work / "r"
     _module("export_inputs").main([str(inputs), "--processed-dir", str(processed_dir)])
     values = {}
-    for path in _module("build_values").run_r(inputs, out):
+    for path in _module("build_values").run_r(inputs, out, fast=True):
         values.update(pd.read_csv(path).set_index("key")["value"].astype(float).to_dict())
     return values
 
