@@ -10,10 +10,13 @@ STAMP := $(VENV)/.installed
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
+# --compile-bytecode: the .pyc files are written once, here. Where PYTHONDONTWRITEBYTECODE is set (it is on the
+# machines this project is built on) Python never writes them, and every kernel, worker and command would compile
+# pandas, scipy and matplotlib again: about 2.5 s of CPU each.
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check uv==0.13.9
-	$(VENV)/bin/uv pip install --quiet --python $(PY) -r requirements.lock
+	$(VENV)/bin/uv pip install --quiet --compile-bytecode --python $(PY) -r requirements.lock
 	$(VENV)/bin/uv pip install --quiet --python $(PY) --no-deps -e .
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
@@ -44,7 +47,8 @@ format: $(STAMP) ## Fix import order and reformat the code and notebooks (ruff)
 # The seed is fixed to one whose whole-suite order has been run green; `make test SEED=random` (or any number)
 # shuffles anew, to hunt order dependence.
 # Two pytest-xdist workers (WORKERS=0: one process); --dist loadfile keeps each file (and each notebook's cells, in
-# order) on one worker; the demo batch is built once for both (tests/conftest.py build_demo_batch, a file lock).
+# order) on one worker, handed out in tests/conftest.py's order (--no-loadscope-reorder: the demo batch's files, then
+# the long ones, then the short); the demo batch is built once for both (tests/conftest.py build_demo_batch, a file lock).
 # (--dist loadgroup did not group here, xdist 3.8 with pytest 9.2: even a static xdist_group mark was split.)
 # nbval judges the demo batch's execution of each notebook (tests/nbval_batch.py; NBVAL_EXECUTE=1 executes them).
 SEED ?= 1326845448
@@ -52,7 +56,7 @@ WORKERS ?= 2
 PYTEST_ARGS ?=
 test: $(STAMP) lint ## Run the whole test suite (ruff, pytest, nbval, batch run, browser test)
 	$(PY) -m pytest tests $(wildcard notebooks/*.ipynb) --nbval-lax --nbval-current-env -p randomly --randomly-seed=$(SEED) \
-		-n $(WORKERS) --dist loadfile $(PYTEST_ARGS)
+		-n $(WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 # Mutation testing (issue 14 item 17): stats/, the key figures and the cache key, against their fast tests
 # (pyproject.toml [tool.mutmut]). CPU-heavy: niced, one child; `make mutation JOBS=2` on a quiet machine.

@@ -10,6 +10,8 @@
   that execution instead of running the notebook again (issue 14: each notebook once per run).
 - nbval's cell items read that execution too (tests/nbval_batch.py): nbval's rules on the batch's
   outputs, no second kernel; ``NBVAL_EXECUTE=1`` makes nbval execute the notebooks itself.
+- A notebook a test executes at other parameters runs on a kernel forked from one zygote per test
+  process (tests/forked_kernels.py), as the batch's reports do: not a fresh kernel importing everything.
 - Every test runs in English unless it switches language itself (the reports default to Chinese).
 """
 
@@ -22,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+import forked_kernels
 import nbval_batch
 from analysis.core import paths
 
@@ -92,7 +95,10 @@ def pytest_collection_modifyitems(config, items):
     a second one waits for it (``build_demo_batch``); the batch itself runs two kernels at a time.
     nbval items have no Python module, so randomly shuffles them as one group; cells depend on the
     cells above them (with nbval_batch they read the batch's execution, but keep nbval's order).
-    Notebooks keep randomly's order among themselves.
+    Notebooks keep randomly's order among themselves.  After the demo batch's group, the files that take
+    tens of seconds (``HEAVY_FIRST``) start before the many short ones, so no long file is left running
+    alone at the end while the other worker idles (``make test`` passes ``--no-loadscope-reorder``:
+    xdist then hands out the files in this order, not by their number of tests).
     """
     items[:] = [i for i in items if uses_demo_batch(i)] + [i for i in items if not uses_demo_batch(i)]
     cells = [i for i in items if type(i).__name__ == "IPyNbCell"]
@@ -103,7 +109,34 @@ def pytest_collection_modifyitems(config, items):
     cells.sort(key=lambda i: (notebooks[i.parent.nodeid], i.cell_num))
     tests = [i for i in items if type(i).__name__ != "IPyNbCell"]
     n_demo = sum(uses_demo_batch(i) for i in tests)
-    items[:] = tests[:n_demo] + cells + tests[n_demo:]
+    rest = sorted(tests[n_demo:], key=_heavy_rank)  # stable: randomly's order within each rank
+    items[:] = tests[:n_demo] + cells + rest
+
+
+# The test files that take longest apart from the demo batch's group (pytest --durations), longest first.
+HEAVY_FIRST = (
+    "test_cleaning_properties.py",
+    "test_province_batch.py",
+    "test_pii_reports.py",
+    "test_batch_runner.py",
+    "test_cluster.py",
+    "test_nbval_batch.py",
+    "test_province_comparison.py",
+    "test_layout.py",
+    "test_campaigns.py",
+    "test_training.py",
+    "test_province.py",
+    "test_batch_languages.py",
+)
+
+
+def _heavy_rank(item: pytest.Item) -> int:
+    name = Path(str(getattr(item, "path", ""))).name
+    return HEAVY_FIRST.index(name) if name in HEAVY_FIRST else len(HEAVY_FIRST)
+
+
+def pytest_sessionfinish(session):
+    forked_kernels.close()  # the notebook tests' kernels and zygote
 
 
 def pytest_configure(config):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import nbformat
-import papermill as pm
 import pytest
 
+import forked_kernels
 from analysis.core import paths
 from minimal_raw import write_minimal_raw
 
@@ -14,13 +14,11 @@ from minimal_raw import write_minimal_raw
 def test_clean_notebook_runs_on_given_folders(tmp_path):
     raw = write_minimal_raw(tmp_path / "raw")
     out = tmp_path / "00_clean.ipynb"
-    pm.execute_notebook(
-        str(paths.NOTEBOOKS / "00_clean.ipynb"),
-        str(out),
-        kernel_name="python3",
-        parameters={"raw_dir": str(raw), "processed_dir": str(tmp_path / "processed")},
-        progress_bar=False,
-        cwd=str(tmp_path),
+    forked_kernels.execute(
+        paths.NOTEBOOKS / "00_clean.ipynb",
+        out,
+        {"raw_dir": str(raw), "processed_dir": str(tmp_path / "processed")},
+        cwd=tmp_path,
     )
     text = "".join(o.get("text", "") for c in nbformat.read(out, as_version=4).cells for o in c.get("outputs", []))
     assert "38 rows read: 38 clean, 0 quarantined, none lost" in text

@@ -73,7 +73,9 @@ def run(tmp_path: Path, batch_nb) -> subprocess.CompletedProcess:
     (tmp_path / "conftest.py").write_text(CONFTEST, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])}
     env.pop("NBVAL_EXECUTE", None)
-    args = ["-p", "no:randomly", "-p", "no:cacheprovider", "-c", "/dev/null", "--nbval-lax", "--rootdir", str(tmp_path)]
+    # nbval alone: the other installed plugins (hypothesis, xdist, randomly, ...) cost seconds to load in each run.
+    env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    args = ["-p", "nbval", "-p", "no:cacheprovider", "-c", "/dev/null", "--nbval-lax", "--rootdir", str(tmp_path)]
     return subprocess.run(
         [sys.executable, "-m", "pytest", *args, "planted.ipynb"], cwd=tmp_path, env=env, capture_output=True, text=True
     )

@@ -85,24 +85,32 @@ def check_in_browser(
             page.on("pageerror", lambda e: log["console"].append(f"pageerror: {e}"))
             page.on("request", lambda r: log["requests"].append(r.url))
 
-            def visit(name: str, width: int) -> dict:
+            def visit(name: str, widths: tuple[int, ...]) -> dict:
+                """Load ``name`` once at the first width, then resize to each other one (the CSS lays it out anew)."""
                 log["console"].clear()
                 log["requests"].clear()
-                page.set_viewport_size({"width": width, "height": 900})
+                page.set_viewport_size({"width": widths[0], "height": 900})
                 page.goto((reports_dir / name).resolve().as_uri(), wait_until="load")
-                facts = page.evaluate(PAGE_FACTS)
-                if screenshot is None or name in screenshot:
-                    page.screenshot(path=str(shots / f"{Path(name).stem}-{width}.png"), full_page=True)
-                where = f"{name} at {width} px"
                 external = [u for u in log["requests"] if not u.startswith(("file://", "data:"))]
+                problems.extend(f"{name}: console {c}" for c in log["console"])
+                problems.extend(f"{name}: network request {u}" for u in external)
+                for width in widths:
+                    if width != widths[0]:
+                        page.set_viewport_size({"width": width, "height": 900})
+                    facts = page.evaluate(PAGE_FACTS)
+                    if screenshot is None or name in screenshot:
+                        page.screenshot(path=str(shots / f"{Path(name).stem}-{width}.png"), full_page=True)
+                    check(name, width, facts)
+                return seen[(name, widths[0])]
+
+            def check(name: str, width: int, facts: dict) -> None:
+                where = f"{name} at {width} px"
                 problems.extend(f"{where}: image {i['src']} did not load" for i in facts["images"] if not i["w"] > 0)
                 problems.extend(
                     f"{where}: image {i['src']} has no alt text of its own ({i['alt']!r})"
                     for i in facts["images"]
                     if not i["alt"] or PLACEHOLDER_ALT in i["alt"]
                 )
-                problems.extend(f"{where}: console {c}" for c in log["console"])
-                problems.extend(f"{where}: network request {u}" for u in external)
                 if facts["overflow"] > 1:
                     problems.append(f"{where}: the page scrolls sideways by {facts['overflow']} px")
                 shown = {f["id"].removeprefix("fig-"): f for f in facts["figures"]}
@@ -121,18 +129,15 @@ def check_in_browser(
                                 f"{MIN_FONT_PT:g} pt text is under {MIN_TEXT_PX} px"
                             )
                 seen[(name, width)] = facts
-                return facts
 
             start = [p for p in ("index.html", "index.en.html") if (reports_dir / p).exists()]
             pages: list[str] = list(start)
             for name in start:
-                facts = visit(name, WIDTHS[0])
+                facts = visit(name, WIDTHS)
                 pages += [h for h in facts["links"] if re.fullmatch(r"[^/:#]+\.html", h)]
-            pages = list(dict.fromkeys(pages))
-            for name in pages:
-                for width in WIDTHS:
-                    if (name, width) not in seen:
-                        visit(name, width)
+            for name in dict.fromkeys(pages):
+                if (name, WIDTHS[0]) not in seen:
+                    visit(name, WIDTHS)
         finally:
             browser.close()
     if summary_page is not None:

@@ -93,8 +93,9 @@ def test_a_bad_cluster_address_is_a_clear_error():
 
 
 def test_killing_a_worker_mid_report_fails_only_that_task_and_it_is_retried(batch_project, tmp_path):
-    # Long enough that the worker is killed while the notebook still runs, even on a loaded machine.
-    config = batch_project(tmp_path, delay=20.0)
+    # Long enough that the worker is killed while the notebook still waits, even on a loaded machine; the
+    # retry's wait ends as soon as the test writes the release file (the fixture report's delay cell).
+    config = batch_project(tmp_path, delay=120.0)
     cluster = Cluster("local", workers=2, fork=False)
     log = io.StringIO()
     box = {}
@@ -116,8 +117,8 @@ def test_killing_a_worker_mid_report_fails_only_that_task_and_it_is_retried(batc
         assert victim is not None, "the report never started on a worker"
         pid = cluster.client.run(os.getpid, workers=[victim])[victim]
         os.kill(pid, signal.SIGKILL)
-        thread.join(timeout=300)
     finally:
+        (tmp_path / "data" / "release").write_text("the worker is killed: the retry need not wait")
         thread.join(timeout=300)
     result = box["result"]
     assert _built(result)["county"] == "built" and not result.failed, log.getvalue()

@@ -5,12 +5,14 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis.core.errors import ContractError
+from analysis.data import cleaning
 from analysis.data.cleaning import clean_all
 from analysis.data.contract import LIKERT_ITEMS
 from minimal_raw import ROWS, write_minimal_raw
@@ -72,10 +74,21 @@ def survey_rows(draw):
     return rows
 
 
+# The survey's export and the files its cleaning reads first (the roster's names for the free-text scrub, the
+# districts, the batches), in the contract's order: the other nine files cost three quarters of each clean and
+# change nothing in the survey's rows.
+SURVEY_CHAIN = tuple(
+    spec
+    for spec in cleaning.RAW_FILES
+    if spec.dataset in ("officer_roster", "population_margins", "survey_batches", "survey_responses")
+)
+
+
 def _clean(rows, workdir: Path):
     raw = write_minimal_raw(workdir / "raw", rows={"survey_responses": rows})
     try:
-        return clean_all(raw, workdir / "processed")
+        with mock.patch.object(cleaning, "RAW_FILES", SURVEY_CHAIN):
+            return clean_all(raw, workdir / "processed")
     except ContractError as refused:
         # The other documented outcomes: a column that mostly fails, or a file nearly all quarantined, refuses the
         # whole file, naming it (and the column, or the share and the main reason).

@@ -140,18 +140,16 @@ def test_an_estimates_row_maps_to_the_r_keys():
 
 def run_notebooks(processed_dir: Path, figures_root: Path) -> pd.DataFrame:
     """The survey and opinions reports on ``processed_dir``; their estimates.csv collected as the runner does."""
-    import papermill as pm
+    import forked_kernels
 
     for stem in NOTEBOOKS:
         out = figures_root / stem
         out.mkdir(parents=True, exist_ok=True)
-        pm.execute_notebook(
-            str(paths.NOTEBOOKS / f"{stem}.ipynb"),
-            str(out / "executed.ipynb"),
-            parameters={"processed_dir": str(processed_dir), "figures_dir": str(out), "lang": "en"},
-            kernel_name="python3",
-            progress_bar=False,
-            cwd=str(out),
+        forked_kernels.execute(
+            paths.NOTEBOOKS / f"{stem}.ipynb",
+            out / "executed.ipynb",
+            {"processed_dir": str(processed_dir), "figures_dir": str(out), "lang": "en"},
+            cwd=out,
         )
     return estimates.collect(figures_root)
 
@@ -160,7 +158,7 @@ def r_values(processed_dir: Path, work: Path) -> dict[str, float]:
     inputs, out = work / "inputs", work / "r"
     _module("export_inputs").main([str(inputs), "--processed-dir", str(processed_dir)])
     values = {}
-    for path in _module("build_values").run_r(inputs, out):
+    for path in _module("build_values").run_r(inputs, out, fast=True):
         values.update(pd.read_csv(path).set_index("key")["value"].astype(float).to_dict())
     return values
 

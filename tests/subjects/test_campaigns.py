@@ -241,17 +241,10 @@ def tiny_processed(folder, acts: pd.DataFrame) -> None:
 
 
 def _run(tmp_path, **parameters):
-    import papermill as pm
+    import forked_kernels
 
     out = tmp_path / "out.ipynb"
-    pm.execute_notebook(
-        str(NOTEBOOK),
-        str(out),
-        parameters={"lang": "en", **parameters},
-        kernel_name="python3",
-        progress_bar=False,
-        cwd=str(tmp_path),
-    )
+    forked_kernels.execute(NOTEBOOK, out, {"lang": "en", **parameters}, cwd=tmp_path)
     return out
 
 

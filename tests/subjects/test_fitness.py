@@ -224,17 +224,14 @@ def _needs_processed():
 
 
 def run_notebook(notebook: Path, tmp_path: Path, **parameters):
-    """Execute a notebook with papermill into tmp_path; return the executed notebook."""
+    """Execute a notebook (papermill, a forked kernel) into tmp_path; return the executed notebook."""
     import nbformat
-    import papermill
+
+    import forked_kernels
 
     out = tmp_path / notebook.name
-    papermill.execute_notebook(
-        str(notebook),
-        str(out),
-        kernel_name="python3",
-        progress_bar=False,
-        parameters={"figures_dir": str(tmp_path / "figures"), "lang": "en", **parameters},
+    forked_kernels.execute(
+        notebook, out, {"figures_dir": str(tmp_path / "figures"), "lang": "en", **parameters}, cwd=tmp_path
     )
     return nbformat.read(out, as_version=4)
 

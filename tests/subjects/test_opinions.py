@@ -304,20 +304,13 @@ def test_opinions_notebook_committed_without_bulky_outputs():
 @pytest.mark.parametrize("params", [{}, {"district": "Anyi"}, {"cutoff_date": "2004-09-30"}])
 def test_opinions_notebook_runs(request, tmp_path, params):
     """Defaults and a district as the demo batch executed them (its sweep); the cut-off date (no report sets) here."""
-    import papermill as pm
+    import forked_kernels
 
     if "cutoff_date" in params:
         if not (paths.PROCESSED / "opinions_register.parquet").exists():
             pytest.skip("data/processed not built (python -m analysis clean)")
         out, figs = tmp_path / "20.ipynb", tmp_path / "figures"
-        pm.execute_notebook(
-            str(NB_OPINIONS),
-            str(out),
-            parameters={"figures_dir": str(figs), "lang": "en", **params},
-            kernel_name="python3",
-            progress_bar=False,
-            cwd=str(tmp_path),
-        )
+        forked_kernels.execute(NB_OPINIONS, out, {"figures_dir": str(figs), "lang": "en", **params}, cwd=tmp_path)
         nb = nbformat.read(out, as_version=4)
     else:
         demo_batch = request.getfixturevalue("demo_batch")

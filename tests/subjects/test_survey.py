@@ -369,16 +369,13 @@ def test_survey_notebook_runs(demo_batch, district):
 def test_survey_notebook_rejects_unknown_district(tmp_path):
     import papermill as pm
 
+    import forked_kernels
+
     if not (paths.PROCESSED / "survey_responses.parquet").exists():
         pytest.skip("data/processed not built (python -m analysis clean)")
     with pytest.raises(pm.PapermillExecutionError, match="not in the data"):
-        pm.execute_notebook(
-            str(NB_SURVEY),
-            str(tmp_path / "x.ipynb"),
-            kernel_name="python3",
-            progress_bar=False,
-            parameters={"figures_dir": str(tmp_path), "district": "Atlantis"},
-            cwd=str(tmp_path),
+        forked_kernels.execute(
+            NB_SURVEY, tmp_path / "x.ipynb", {"figures_dir": str(tmp_path), "district": "Atlantis"}, cwd=tmp_path
         )
 
 

@@ -192,16 +192,15 @@ def test_a_countys_satisfaction_is_its_own_reports_estimate(province_root, compa
 
 def _run(root, out_dir, lang):
     import nbformat
-    import papermill as pm
+
+    import forked_kernels
 
     out = out_dir / f"province.{lang}.ipynb"
-    pm.execute_notebook(
-        str(NOTEBOOK),
-        str(out),
-        parameters={"processed_dir": str(root), "figures_dir": str(out_dir / "fig"), "lang": lang},
-        kernel_name="python3",
-        progress_bar=False,
-        cwd=str(out_dir),
+    forked_kernels.execute(
+        NOTEBOOK,
+        out,
+        {"processed_dir": str(root), "figures_dir": str(out_dir / "fig"), "lang": lang},
+        cwd=out_dir,
     )
     nb = nbformat.read(out, as_version=4)
     outputs = [o for c in nb.cells for o in c.get("outputs", [])]

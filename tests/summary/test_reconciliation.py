@@ -207,12 +207,11 @@ SUMMARY = paths.NOTEBOOKS / "90_summary.ipynb"
 
 def _execute(tmp_path, **parameters):
     import nbformat
-    import papermill as pm
+
+    import forked_kernels
 
     out = tmp_path / "summary.ipynb"
-    pm.execute_notebook(
-        str(SUMMARY), str(out), parameters=parameters, kernel_name="python3", progress_bar=False, cwd=str(tmp_path)
-    )
+    forked_kernels.execute(SUMMARY, out, parameters, cwd=tmp_path)
     nb = nbformat.read(out, as_version=4)
     texts, htmls = [], []
     for cell in nb.cells:

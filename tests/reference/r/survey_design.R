@@ -16,7 +16,7 @@
 # svymean(na.rm = TRUE) then drops the don't-know/blank answers, and degf() is the domain subset's.
 
 #
-# The live check (tests/reference/test_live_r.py) runs it with R_CHECK_FAST=1: the raked design only, intervals in
+# The live check (tests/reference/test_r_live.py) runs it with R_CHECK_FAST=1: the raked design only, intervals in
 # closed form only (no svyglm per domain), no sensitivity section: the same values for the keys it writes, in
 # seconds rather than a minute and a half.
 
