@@ -35,9 +35,10 @@ def execute(notebook: Path | str, output: Path | str, parameters: Mapping[str, A
     As ``papermill.execute_notebook``: a failing cell raises ``PapermillExecutionError`` (the
     executed notebook, with the error, is still written to ``output``).
     """
-    import papermill
-
     from analysis.batch.pool import kernel_manager_class
+
+    km_class = kernel_manager_class()  # imports papermill (under the pool's import lock)
+    import papermill
 
     pool = _pool()
     km = pool.acquire(str(cwd))
@@ -50,7 +51,7 @@ def execute(notebook: Path | str, output: Path | str, parameters: Mapping[str, A
             progress_bar=False,
             cwd=str(cwd),
             km=km,
-            kernel_manager_class=kernel_manager_class(),
+            kernel_manager_class=km_class,
             shutdown_kernel="immediate",
         )
     finally:

@@ -93,3 +93,46 @@ def test_while_a_cluster_task_runs_the_next_kernel_is_already_booting(monkeypatc
         assert seen == [1, 1, 1]
     finally:
         pool.close()
+
+
+def test_closing_waits_for_the_kills_of_released_kernels():
+    """A kill submitted by release() and still pending when the loop stops would never run (its kernel lives on)."""
+
+    class SlowKills(FakePool):
+        async def _kill(self, km) -> None:  # type: ignore[override]
+            await asyncio.sleep(0.2)  # still pending when close() is called
+            self.killed.append(km)
+
+    pool = SlowKills()
+    kms = [pool.acquire("nb") for _ in range(3)]
+    for km in kms:
+        pool.release(km)
+    pool.close()
+    assert sorted(pool.killed) == sorted(kms)
+
+
+def test_killing_a_kernel_stops_the_channels_of_every_client_made_on_it():
+    """nbclient leaves running the channels (a heartbeat thread, a ZMQ context) of a client it makes on a
+    kernel manager it does not own, as papermill does on a pool kernel: the pool's kill stops them.
+
+    No kernel is started: the manager's shutdown and the clients' stop_channels are recorded instead.
+    """
+    from analysis.batch.pool import kernel_manager_class
+
+    km = kernel_manager_class()(kernel_name="python3")
+    clients = [km.client(), km.client()]  # papermill's client, and a second one
+    events = []
+    for n, kc in enumerate(clients):
+        kc.stop_channels = lambda n=n: events.append(f"stop client {n}")
+
+    async def shutdown_kernel(now=False):
+        events.append(f"shutdown now={now}")
+
+    km.shutdown_kernel = shutdown_kernel
+    pool = KernelPool()
+    try:
+        pool._submit(pool._kill(km)).result(timeout=60)
+    finally:
+        pool.close()
+    assert events == ["shutdown now=True", "stop client 0", "stop client 1"]
+    assert km.clients == []  # nothing keeps them alive after the kill

@@ -90,6 +90,7 @@ def execute_notebook(
     pool: KernelPool | None = None,
 ) -> Execution:
     """Run one notebook with papermill in a fresh kernel (from ``pool`` if given); never raises for a failing cell."""
+    km_class = kernel_manager_class()  # first: it imports the Jupyter stack under its lock (batch.pool)
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -112,7 +113,7 @@ def execute_notebook(
             execution_timeout=timeout,
             # The kernel's working directory is the notebook's folder; os.chdir is never used (threads).
             resources={"metadata": {"path": str(notebook.parent)}},
-            kernel_manager_class=kernel_manager_class(),
+            kernel_manager_class=km_class,
             # The kernel has nothing to save: kill it at once instead of a graceful shutdown (~1 s each).
             shutdown_kernel="immediate",
             **engine,

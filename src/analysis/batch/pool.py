@@ -10,14 +10,25 @@ import uuid
 from pathlib import Path
 
 _KM_CLASS = None
+# Two threads importing the Jupyter stack by different first modules (papermill in one, jupyter_client.manager in
+# another) can deadlock on the module locks; Python then hands one of them the module half initialised:
+# "cannot import name 'AsyncKernelManager' from partially initialized module" (seen on a restarted Dask worker,
+# its pool booting a kernel while the retried task started). Every thread's first import goes through this lock.
+_JUPYTER_IMPORT = threading.Lock()
 # A kill is a signal and a wait for the process to go: seconds, even on a loaded machine.
 KILL_SECONDS = 30
 
 
 def kernel_manager_class():
     """Kernels talk over Unix sockets in the temp folder, not TCP: private, and no warning per kernel."""
+    with _JUPYTER_IMPORT:
+        return _KM_CLASS or _make_kernel_manager_class()
+
+
+def _make_kernel_manager_class():
     global _KM_CLASS
     if _KM_CLASS is None:
+        import papermill  # noqa: F401  (nbclient, jupyter_client: the whole stack, in this thread)
         from jupyter_client.manager import AsyncKernelManager
 
         class IPCKernelManager(AsyncKernelManager):
@@ -67,6 +78,7 @@ class KernelPool:
         self._queue: list[str] = []
         self._in_use: set = set()
         self._booting: set = set()
+        self._releasing: list = []  # the kills of released kernels: close() waits for them too
 
     def _submit(self, coro):
         return asyncio.run_coroutine_threadsafe(coro, self.loop)
@@ -143,7 +155,8 @@ class KernelPool:
     def release(self, km) -> None:
         with self._lock:
             self._in_use.discard(km)
-        self._submit(self._kill(km))
+            self._releasing = [f for f in self._releasing if not f.done()]
+            self._releasing.append(self._submit(self._kill(km)))
 
     async def _kill(self, km) -> None:
         try:
@@ -164,7 +177,9 @@ class KernelPool:
             self._ready.clear()
             self._queue.clear()
             in_use, self._in_use = list(self._in_use), set()
-        kills = [self._submit(self._kill(km)) for km in in_use]
+            released, self._releasing = self._releasing, []
+        # A kill still pending when the loop stops would never run: its kernel would outlive the run.
+        kills = released + [self._submit(self._kill(km)) for km in in_use]
         for fut in waiting:
             if fut.done() and not fut.cancelled() and fut.exception() is None:
                 kills.append(self._submit(self._kill(fut.result())))

@@ -43,7 +43,7 @@ from analysis.batch.cluster import Cluster, ReportTask, run_report
 from analysis.batch.execution import Execution, execute_notebook
 from analysis.batch.navigation import CountyTrail, Site
 from analysis.batch.outcomes import FAILED_DIR, Outcome, RunResult, missing_row
-from analysis.batch.pool import KernelPool
+from analysis.batch.pool import KernelPool, kernel_manager_class
 from analysis.batch.schema import (
     AllowedValues,
     Config,
@@ -157,7 +157,7 @@ class Runner:
     def _warm_up(self) -> None:
         """Import papermill and build the HTML exporter while the main thread validates and cleans."""
         try:
-            import papermill  # noqa: F401
+            kernel_manager_class()  # papermill and the Jupyter stack, under the pool's import lock
 
             from analysis.batch.render import Renderer
 

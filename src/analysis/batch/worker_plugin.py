@@ -33,8 +33,9 @@ class KernelsPlugin(WorkerPlugin):
         self._lock = None  # made on the worker: the plugin is pickled to reach it, a lock cannot be
 
     def setup(self, worker) -> None:
-        from analysis.batch.pool import KernelPool
+        from analysis.batch.pool import KernelPool, kernel_manager_class
 
+        kernel_manager_class()  # the Jupyter stack imported here, before the pool's thread and the tasks' need it
         self._lock = threading.Lock()
         if self.fork and hasattr(os, "fork"):
             from analysis.batch.forkserver import ForkServer
