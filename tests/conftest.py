@@ -203,16 +203,24 @@ _DEMO_BATCH: list = []  # the one demo batch of this session (built by the first
 
 
 def build_demo_batch(tmp_path_factory):
-    """The demo batch of ``demo_batch``, run on first use; None where data/raw holds no demo data.
-
-    Under pytest-xdist the workers share one batch: it is built in the run's common tmp folder (the
-    parent of the workers' own) under a file lock by the first worker asking; the others wait on the
-    lock and read its result.
-    """
+    """The demo batch of ``demo_batch``, run on first use (``built_once``: one for all xdist workers);
+    None where data/raw holds no demo data."""
     if _DEMO_BATCH:
         return _DEMO_BATCH[0]
     if not (paths.RAW / paths.SYNTHETIC_MARKER).exists():
         return None
+    root, (result, text) = built_once(tmp_path_factory, "demo_batch", _run_demo_batch)
+    _DEMO_BATCH.append(_namespace(root, result, text))
+    return _DEMO_BATCH[0]
+
+
+def built_once(tmp_path_factory, name: str, build):
+    """``build(root)``'s result, built once per run in ``<run tmp>/<name>``: (root, result).
+
+    Under pytest-xdist the workers share it: it is built in the run's common tmp folder (the parent of
+    the workers' own) under a file lock by the first worker asking; the others wait on the lock and
+    read the pickled result.  Whoever uses it must not change what is under ``root``.
+    """
     import fcntl
     import os
     import pickle
@@ -220,18 +228,16 @@ def build_demo_batch(tmp_path_factory):
     base = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         base = base.parent  # the run's folder, shared by its workers
-    root = base / "demo_batch"
-    with open(base / "demo_batch.lock", "w") as lock:
+    root = base / name
+    with open(base / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        done = root / "result.pickle"
+        done = base / f"{name}.pickle"
         if done.exists():
-            result, text = pickle.loads(done.read_bytes())
-        else:
-            shutil.rmtree(root, ignore_errors=True)  # a worker that died half-way
-            result, text = _run_demo_batch(root)
-            done.write_bytes(pickle.dumps((result, text)))
-    _DEMO_BATCH.append(_namespace(root, result, text))
-    return _DEMO_BATCH[0]
+            return root, pickle.loads(done.read_bytes())
+        shutil.rmtree(root, ignore_errors=True)  # a worker that died half-way
+        result = build(root)
+        done.write_bytes(pickle.dumps(result))
+        return root, result
 
 
 def _run_demo_batch(root: Path):
@@ -268,6 +274,30 @@ def _namespace(root: Path, result, text: str):
         executed=executed,
         figures=lambda name: root / "reports" / "figures" / name,
     )
+
+
+@pytest.fixture(scope="session")
+def demo_province(tmp_path_factory):
+    """``demo-data --counties 3`` (baoying = the demo, gaoyou, yizheng = the low outlier), cleaned as
+    ``python -m analysis clean`` cleans a province: once per run, shared by the province tests.
+
+    A namespace: raw (the county folders), processed (the province's root: county=<slug>/ partitions and
+    the province manifest) and key_figures (the province's, a county column first).  Read only.
+    """
+    root, key_figures = built_once(tmp_path_factory, "demo_province", _build_demo_province)
+    from types import SimpleNamespace
+
+    return SimpleNamespace(raw=root / "raw", processed=root / "processed", key_figures=key_figures)
+
+
+def _build_demo_province(root: Path):
+    from analysis.batch.command import clean_province_and_compute
+    from analysis.demo import write_demo_data
+
+    write_demo_data(root / "raw", seed=2004, counties=3)
+    cleaned = clean_province_and_compute(root / "raw", root / "processed", jobs=1)
+    assert not cleaned.clean.failed, cleaned.summary_text()
+    return cleaned.key_figures
 
 
 def write_config_copy(root: Path) -> Path:

@@ -125,24 +125,20 @@ def test_a_province_where_no_county_cleans_keeps_the_previous_data(tmp_path):
 
 
 @pytest.mark.slow
-def test_the_demo_province_cleans_county_by_county(tmp_path):
-    """demo-data --counties 2: county 1 is the demo (every published figure reproduced), county 2 its own."""
-    from analysis.demo import write_demo_data
-
-    raw = tmp_path / "raw"
-    write_demo_data(raw, counties=2)
-    cleaned = clean_province_and_compute(raw, tmp_path / "processed", jobs=2)
-    assert not cleaned.clean.failed
-    kf = cleaned.key_figures
+def test_the_demo_province_cleans_county_by_county(demo_province):
+    """demo-data --counties 3, cleaned (conftest): county 1 is the demo (every published figure reproduced)."""
+    kf = demo_province.key_figures
     baoying = kf[kf["county"] == "baoying"]
     assert len(baoying) and baoying["matches"].all()
-    manifest = json.loads((tmp_path / "processed" / paths.MANIFEST).read_text(encoding="utf-8"))
-    assert manifest["synthetic"] and set(manifest["counties"]) == {"baoying", "gaoyou"}
-    files = sorted(str(p) for p in (tmp_path / "processed").glob("county=*/survey_responses.parquet"))
-    table = ds.dataset(files, format="parquet", partitioning="hive", partition_base_dir=str(tmp_path / "processed"))
+    assert not kf.loc[kf["county"] == "yizheng", "matches"].all()  # the outlier is its own county
+    processed = demo_province.processed
+    manifest = json.loads((processed / paths.MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["synthetic"] and set(manifest["counties"]) == {"baoying", "gaoyou", "yizheng"}
+    files = sorted(str(p) for p in processed.glob("county=*/survey_responses.parquet"))
+    table = ds.dataset(files, format="parquet", partitioning="hive", partition_base_dir=str(processed))
     counts = table.to_table(columns=["county"]).column("county").value_counts().to_pylist()
     assert {c["values"]: c["counts"] for c in counts} == {
-        slug: manifest["counties"][slug]["files"]["survey_responses.csv"]["clean"] for slug in ("baoying", "gaoyou")
+        slug: manifest["counties"][slug]["files"]["survey_responses.csv"]["clean"] for slug in manifest["counties"]
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from fractions import Fraction
 from pathlib import Path
 
@@ -10,20 +11,17 @@ import pytest
 
 from analysis.core import paths
 from analysis.core.errors import AnalysisError
-from analysis.data.cleaning import clean_all
 from analysis.demo import FORMATS, file_name, write_demo_data
 from analysis.demo.county import BASE, OUTLIERS, County, county_names, profile
-from analysis.summary.key_figures import write_key_figures
 
 COMMITTED = paths.ROOT / "data" / "raw"
 DATA_FILES = sorted(file_name(d) for d in FORMATS)
 
 
 @pytest.fixture(scope="module")
-def province(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("province") / "raw"
-    write_demo_data(out, seed=2004, counties=3)
-    return out
+def province(demo_province) -> Path:
+    """``demo-data --counties 3`` at seed 2004 (conftest: written and cleaned once per run)."""
+    return demo_province.raw
 
 
 def test_one_folder_per_county_named_in_pinyin(province):
@@ -90,12 +88,14 @@ def test_counties_and_scale_do_not_combine(tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("number", [2, 3])
-def test_each_county_cleans_to_its_own_profile(province, tmp_path, number):
+def test_each_county_cleans_to_its_own_profile(demo_province, number):
     county = County(number, 2004)
-    result = clean_all(province / county.name, tmp_path)
-    for info in result.manifest["inputs"].values():
+    folder = demo_province.processed / f"county={county.name}"
+    manifest = json.loads((folder / paths.MANIFEST).read_text(encoding="utf-8"))
+    for info in manifest["inputs"].values():
         assert info["rows_in"] == info["clean"] + info["quarantined"]
-    figures = write_key_figures(tmp_path).set_index("id")["value"]
+    kf = demo_province.key_figures
+    figures = kf[kf["county"] == county.name].set_index("id")["value"]
     p = county.profile
     assert figures["survey.distributed"] == 10_000
     assert figures["survey.valid_returned"] == p.valid_returned
@@ -103,5 +103,5 @@ def test_each_county_cleans_to_its_own_profile(province, tmp_path, number):
     assert Fraction(figures["fitness.pass_rate_baseline"]).limit_denominator(100) == p.pass_first
     assert Fraction(figures["fitness.pass_rate_final"]).limit_denominator(100) == p.pass_last
     # The county's places are its own: every clean response sits in one of its coded districts.
-    responses = pd.read_parquet(tmp_path / "survey_responses.parquet")
+    responses = pd.read_parquet(folder / "survey_responses.parquet")
     assert responses["district"].str.startswith(f"C{number:03d} ").all()

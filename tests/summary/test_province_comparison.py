@@ -144,16 +144,9 @@ def test_county_folders_and_not_their_generations(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def province_root(tmp_path_factory) -> Path:
-    """Three counties of the demo province (baoying, gaoyou, yizheng: the low outlier), each cleaned."""
-    from analysis.batch.command import clean_and_compute
-    from analysis.demo import write_demo_data
-
-    base = tmp_path_factory.mktemp("province")
-    write_demo_data(base / "raw", seed=2004, counties=3)
-    for county in sorted(p.name for p in (base / "raw").iterdir()):
-        clean_and_compute(base / "raw" / county, base / "processed" / f"county={county}")
-    return base / "processed"
+def province_root(demo_province) -> Path:
+    """Three counties of the demo province (baoying, gaoyou, yizheng: the low outlier), cleaned (conftest)."""
+    return demo_province.processed
 
 
 @pytest.fixture(scope="module")

@@ -56,7 +56,7 @@ def stated_design(design: SurveyDesign | None = None) -> SurveyDesign:
 def _batch_log(batches: pd.DataFrame, responses: pd.DataFrame) -> pd.DataFrame:
     """The distribution log with each batch's returned (valid) forms; a form counts for its batch."""
     # ASSUMPTION(returned-by-batch): a returned form counts towards the channel and district of the batch it was handed out in, as logged in the distribution log.
-    unknown = set(responses[CLUSTER]) - set(batches[CLUSTER])
+    unknown = set(responses[CLUSTER].unique()) - set(batches[CLUSTER].unique())  # unique(): no loop over rows
     if unknown:
         raise ValueError(f"responses name batches missing from the distribution log: {sorted(unknown)[:5]}")
     returned = responses.groupby(CLUSTER).size().rename("returned")
@@ -221,7 +221,7 @@ def worst_case_bounds(
     log = _batch_log(batches, responses)
     if district is not None:
         log = log[log["district"] == district]
-    forms = responses[responses[CLUSTER].isin(set(log[CLUSTER]))]
+    forms = responses[responses[CLUSTER].isin(log[CLUSTER].unique())]
     tb = top_box(forms, [item])[item]
     d, a, k = int(log["forms_distributed"].sum()), int(tb.notna().sum()), int((tb == 1).sum())
     if d == 0:
@@ -634,14 +634,16 @@ def districts_against_county(
     yv = np.where(valid, y, 0.0)
     total = w[valid].sum()
     county = float(np.sum(w * yv) / total)
-    districts = sorted(sample["district"].dropna().unique(), key=str)
+    codes, levels = pd.factorize(sample["district"])  # once: not k comparisons of every row's string
+    districts = sorted(levels, key=str)
+    code_of = {h: i for i, h in enumerate(levels)}
     k = len(districts)
     if k < 2:
         raise ValueError("need at least two districts to compare with the county")
     q = stats.t.ppf(1 - alpha / (2 * k), des.df) if des.df > 0 else float("nan")
     rows = []
     for h in districts:
-        in_h = (sample["district"] == h).to_numpy()
+        in_h = codes == code_of[h]
         use = valid & in_h
         total_h = w[use].sum()
         p_h = float(np.sum(w[use] * y[use]) / total_h)
