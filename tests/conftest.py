@@ -8,6 +8,7 @@
 - ``demo_batch`` runs the real batch once per session on a copy of the demo raw data; it keeps each
   report's executed notebook, so a test of a notebook at its defaults (or at a sweep's value) reads
   that execution instead of running the notebook again (issue 14: each notebook once per run).
+- ``demo_province``: ``demo-data --counties 3`` cleaned as a province, once per run, for the province tests.
 - nbval's cell items read that execution too (tests/nbval_batch.py): nbval's rules on the batch's
   outputs, no second kernel; ``NBVAL_EXECUTE=1`` makes nbval execute the notebooks itself.
 - A notebook a test executes at other parameters runs on a kernel forked from one zygote per test
